@@ -1,0 +1,1 @@
+"""Admin room: content versions (edit, validate, publish, rollback, export), NLU misses and commune reports."""

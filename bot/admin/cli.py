@@ -1,0 +1,41 @@
+"""`motcua content export DIR | history`: the published content set back to files, for a fresh install."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(sub: Any, settings_of: Any) -> None:
+    c = sub.add_parser("content", help="published content: export DIR | history")
+    c_sub = c.add_subparsers(dest="content_command", required=True)
+    ex = c_sub.add_parser("export", help="write the published flows/ and procedures_catalog/ files under DIR")
+    ex.add_argument("dir", type=Path)
+    c_sub.add_parser("history", help="list published versions")
+    c.set_defaults(func=lambda args: asyncio.run(cmd_content(args, settings_of(args))))
+
+
+async def cmd_content(args: argparse.Namespace, settings: Any) -> int:
+    from bot.admin.versions import ContentVersions, export_to
+    from bot.content.loader import load_content
+    from bot.runtime.content import ContentStore
+    from bot.storage.db import create_engine
+
+    engine = create_engine(settings)
+    try:
+        versions = ContentVersions(engine, ContentStore(load_content(settings.root, require_all=False)), None,
+                                   settings.root)
+        if args.content_command == "export":
+            row = await versions.published()
+            files = dict(row.files) if row is not None else await versions.current_files()
+            written = export_to(files, args.dir)
+            source = f"phiên bản #{row.id}" if row is not None else "các tệp cài đặt (chưa có phiên bản nào)"
+            print(f"Đã ghi {len(written)} tệp từ {source} vào {args.dir}")
+        else:
+            for v in await versions.history(100):
+                mark = "*" if v.published else " "
+                print(f"{mark} #{v.id}  {v.created_at:%Y-%m-%d %H:%M}  {v.author}  {v.message}")
+    finally:
+        await engine.dispose()
+    return 0

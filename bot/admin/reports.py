@@ -1,0 +1,212 @@
+"""Commune reports computed from events, conversations and drafts for one team and period.
+
+Every figure is a plain count over rows the bot already wrote, so the numbers an officer pastes
+into a periodic report can be traced back to the database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.dossier.desk import desk_counts
+from bot.storage.models import Conversation, Draft, EventRow
+
+_LONG_DIGITS = re.compile(r"\d[\d .-]{4,}\d")
+
+
+def mask_digits(text: str) -> str:
+    """Hide ID/phone-like digit runs: reports are shared, personal numbers must not be."""
+    return _LONG_DIGITS.sub(lambda m: m.group(0)[:2] + "…" + m.group(0)[-2:], text)
+
+FUNNEL = (
+    ("procedure_identified", "Xác định thủ tục"),
+    ("documents_reached", "Đến bước giấy tờ"),
+    ("fields_reached", "Đến bước điền thông tin"),
+    ("draft_requested", "Tạo bản nháp hồ sơ"),
+)
+HANDOFF_REASONS_VI = {
+    "citizen_request": "Người dân yêu cầu",
+    "clarification_failed": "Bot không hiểu",
+    "flow_step": "Bước cần cán bộ",
+    "flow_option": "Lựa chọn cần cán bộ",
+    "info_level": "Thủ tục chỉ hướng dẫn",
+    "status_uncertain": "Hỏi tình trạng hồ sơ",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Half-open interval [start, end) in UTC, with a Vietnamese label for titles."""
+
+    start: dt.datetime
+    end: dt.datetime
+    label: str
+
+    @classmethod
+    def of(cls, kind: str, today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> Period:
+        """``day`` | ``week`` (Mon–Sun) | ``month`` containing ``today``, or ``custom`` [start, end] inclusive."""
+        if kind == "day":
+            a, b = today, today + dt.timedelta(days=1)
+            label = f"Ngày {today:%d/%m/%Y}"
+        elif kind == "week":
+            a = today - dt.timedelta(days=today.weekday())
+            b = a + dt.timedelta(days=7)
+            label = f"Tuần {a:%d/%m/%Y} – {b - dt.timedelta(days=1):%d/%m/%Y}"
+        elif kind == "month":
+            a = today.replace(day=1)
+            b = (a + dt.timedelta(days=32)).replace(day=1)
+            label = f"Tháng {a:%m/%Y}"
+        elif kind == "custom" and start and end and start <= end:
+            a, b = start, end + dt.timedelta(days=1)
+            label = f"Từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
+        else:
+            raise ValueError("kỳ báo cáo không hợp lệ")
+        utc = dt.UTC
+        return cls(dt.datetime.combine(a, dt.time(), utc), dt.datetime.combine(b, dt.time(), utc), label)
+
+
+@dataclass
+class Table:
+    """A report table: ``key`` names the export file, ``headers``/``rows`` are what a commune pastes."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    team: str | None
+    period: Period
+    tables: dict[str, Table]
+
+    @property
+    def scope(self) -> str:
+        return f"Tổ {self.team}" if self.team else "Tất cả các tổ"
+
+
+def _minutes(seconds: list[float]) -> tuple[float | None, float | None]:
+    if not seconds:
+        return None, None
+    return round(statistics.fmean(seconds) / 60, 1), round(statistics.median(seconds) / 60, 1)
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+
+
+async def build_report(engine: AsyncEngine, period: Period, team: str | None = None,
+                       name_of: Callable[[str], str] = lambda pid: pid) -> Report:
+    """All tables of the dashboard for ``team`` (None = every team) in ``period``."""
+    ev_q = (select(EventRow.id, EventRow.type, EventRow.data, EventRow.conversation_id, EventRow.created_at)
+            .where(EventRow.created_at >= period.start, EventRow.created_at < period.end)
+            .order_by(EventRow.id))
+    conv_q = select(func.count()).select_from(Conversation).where(
+        Conversation.created_at >= period.start, Conversation.created_at < period.end)
+    draft_q = (select(Draft.procedure_id, Draft.complete_documents)
+               .where(Draft.created_at >= period.start, Draft.created_at < period.end))
+    if team is not None:
+        ev_q = ev_q.where(EventRow.team == team)
+        conv_q = conv_q.where(Conversation.team == team)
+        draft_q = draft_q.where(Draft.team == team)
+    async with engine.connect() as conn:
+        events = (await conn.execute(ev_q)).all()
+        conversations = int((await conn.execute(conv_q)).scalar_one())
+        drafts = (await conn.execute(draft_q)).all()
+
+    by_type: dict[str, list[Any]] = defaultdict(list)
+    for e in events:
+        by_type[e.type].append(e)
+
+    # Funnel: distinct conversations reaching each stage.
+    funnel = Table("pheu", "Phễu hoàn thành", ["Giai đoạn", "Số cuộc trò chuyện", "Tỷ lệ so với bước đầu (%)"])
+    first = None
+    for etype, label in FUNNEL:
+        n = len({e.conversation_id for e in by_type[etype]})
+        first = n if first is None else first
+        funnel.rows.append([label, n, round(100 * n / first, 1) if first else 0.0])
+
+    top = Table("thu_tuc", "Thủ tục được hỏi nhiều nhất", ["STT", "Thủ tục", "Mã thủ tục", "Số lượt"])
+    counts = Counter(str((e.data or {}).get("procedure_id")) for e in by_type["procedure_identified"])
+    for i, (pid, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), 1):
+        top.rows.append([i, name_of(pid), pid, n])
+
+    dtable = Table("ho_so", "Bản nháp hồ sơ", ["Thủ tục", "Mã thủ tục", "Số bản nháp", "Đủ giấy tờ", "Thiếu giấy tờ"])
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for d in drafts:
+        per[d.procedure_id][0 if d.complete_documents else 1] += 1
+    for pid, (ok, lack) in sorted(per.items(), key=lambda kv: -sum(kv[1])):
+        dtable.rows.append([name_of(pid), pid, ok + lack, ok, lack])
+
+    # The desk: how many drafts reached the counter, were processed, and came complete at the first visit
+    # (the figure that shows whether the bot saves citizens a second trip). See bot/dossier/desk.py.
+    desk = await desk_counts(engine, period.start, period.end, team)
+    intake = Table("tiep_nhan", "Tiếp nhận tại bộ phận một cửa", ["Chỉ tiêu", "Số hồ sơ"], [
+        ["Bản nháp hồ sơ được lập", desk.created],
+        ["Hồ sơ đã tiếp nhận tại bộ phận một cửa", desk.received],
+        ["Hồ sơ đã giải quyết (có kết quả hoặc đã trả)", desk.processed],
+        ["Tiếp nhận đủ giấy tờ ngay lần đầu", desk.first_visit_complete],
+        ["Tỷ lệ đủ giấy tờ ngay lần đầu (%)", desk.first_visit_rate],
+    ])
+
+    # Handoffs: wait = request → claim, handling = claim → return/close, per conversation in order.
+    handoffs = Table("chuyen_can_bo", "Chuyển cán bộ",
+                     ["Lý do", "Số lượt", "Đã tiếp nhận", "Chờ TB (phút)", "Chờ trung vị (phút)",
+                      "Xử lý TB (phút)"])
+    open_req: dict[Any, tuple[str, dt.datetime]] = {}
+    claimed: dict[Any, tuple[str, dt.datetime]] = {}
+    waits: dict[str, list[float]] = defaultdict(list)
+    handling: dict[str, list[float]] = defaultdict(list)
+    requested: Counter[str] = Counter()
+    taken: Counter[str] = Counter()
+    for e in events:
+        cid, at = e.conversation_id, _aware(e.created_at)
+        if e.type == "handoff_requested":
+            reason = str((e.data or {}).get("reason") or "khác")
+            requested[reason] += 1
+            open_req[cid] = (reason, at)
+        elif e.type == "agent_claimed" and cid in open_req:
+            reason, t0 = open_req.pop(cid)
+            taken[reason] += 1
+            waits[reason].append((at - t0).total_seconds())
+            claimed[cid] = (reason, at)
+        elif e.type in ("agent_returned", "agent_closed") and cid in claimed:
+            reason, t0 = claimed.pop(cid)
+            handling[reason].append((at - t0).total_seconds())
+        elif e.type == "handoff_cancelled":
+            open_req.pop(cid, None)
+    for reason, n in requested.most_common():
+        avg_w, med_w = _minutes(waits[reason])
+        avg_h, _ = _minutes(handling[reason])
+        handoffs.rows.append([HANDOFF_REASONS_VI.get(reason, reason), n, taken[reason], avg_w, med_w, avg_h])
+
+    ratings = Table("danh_gia", "Mức độ hài lòng", ["Điểm", "Số lượt"])
+    rc = Counter(int((e.data or {}).get("rating", 0)) for e in by_type["rating_given"])
+    for score in range(5, 0, -1):
+        ratings.rows.append([score, rc.get(score, 0)])
+
+    total_ratings = sum(rc.get(s, 0) for s in range(1, 6))
+    avg_rating = round(sum(s * rc.get(s, 0) for s in range(1, 6)) / total_ratings, 2) if total_ratings else None
+    summary = Table("tong_hop", "Tổng hợp", ["Chỉ tiêu", "Giá trị"], [
+        ["Cuộc trò chuyện mới", conversations],
+        ["Lượt xác định thủ tục", len(by_type["procedure_identified"])],
+        ["Bản nháp hồ sơ", len(drafts)],
+        ["Lượt chuyển cán bộ", sum(requested.values())],
+        ["Tin nhắn bot không hiểu", len(by_type["unrecognized"])],
+        ["Lượt đánh giá", total_ratings],
+        ["Điểm hài lòng trung bình (1–5)", avg_rating],
+    ])
+    unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (UTC)", "Nội dung"])
+    for e in list(reversed(by_type["unrecognized"]))[:100]:
+        unrec.rows.append([_aware(e.created_at).strftime("%d/%m/%Y %H:%M"), mask_digits(str((e.data or {}).get("text", "")))])
+    tables = {t.key: t for t in (summary, top, funnel, dtable, intake, handoffs, ratings, unrec)}
+    return Report(team=team, period=period, tables=tables)

@@ -1,0 +1,151 @@
+"""The aiohttp application: mounts each room's routes, runs lifetimes through cleanup_ctx. No logic."""
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from pathlib import Path
+from typing import AsyncIterator, Awaitable, Callable
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.channels import rest
+from bot.channels.webchat import routes as webchat
+from bot.services import Services, build_services
+from bot.settings import Settings
+from bot.storage.db import is_outage
+from bot.privacy.retention import retention_loop
+from bot.web import health, metrics
+from bot.web.console import assist as assist_pages
+from bot.web.console import routes as console
+from bot.web.dossiers import routes as dossiers
+
+log = logging.getLogger(__name__)
+
+SERVICES = web.AppKey("services", Services)
+
+CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """CSP and friends on every response; a crash becomes a polite 503, never a stack trace."""
+    try:
+        resp = await handler(request)
+    except web.HTTPException as exc:
+        _secure(exc)
+        raise
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if _bad_body(exc):
+            # A malformed form or multipart body (no boundary, bad charset…) is the client's fault: a clear 400.
+            log.info("malformed request body: %s", type(exc).__name__, extra={"path": request.path})
+            return _secure(web.json_response({"error": "malformed request body"}, status=400)
+                           if request.path.startswith(("/webhooks/", "/webchat/api/", "/console/api/"))
+                           else web.Response(status=400, text="Yêu cầu không hợp lệ."))
+        if is_outage(exc):
+            # Expected operation while PostgreSQL restarts or fails over: one line, not a stack trace per request.
+            cause = getattr(exc, "orig", None) or exc
+            log.warning("request failed, database unavailable: %s: %s", type(cause).__name__,
+                        str(cause).splitlines()[0][:200] if str(cause) else "", extra={"path": request.path})
+        else:
+            log.exception("request failed", extra={"path": request.path})
+        if request.path.startswith(("/webhooks/", "/webchat/api/")):
+            resp = web.json_response([{"recipient_id": "", "text": "Hệ thống đang bận, bạn vui lòng gửi lại sau ít phút."}],
+                                     status=503)
+        else:
+            resp = web.Response(status=503, text="Hệ thống đang bận, vui lòng thử lại sau.")
+    return _secure(resp)
+
+
+_BODY_PARSERS = ("aiohttp/multipart.py", "aiohttp/web_request.py", "aiohttp/helpers.py", "urllib/parse.py")
+
+
+def _bad_body(exc: BaseException) -> bool:
+    """Raised by aiohttp while decoding the request's form/multipart body, not by our code."""
+    if not isinstance(exc, (ValueError, UnicodeError, LookupError, AssertionError, TypeError)):
+        return False
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    return bool(last) and last.replace("\\", "/").endswith(_BODY_PARSERS)
+
+
+def _secure(resp: web.StreamResponse) -> web.StreamResponse:
+    resp.headers.setdefault("Content-Security-Policy", CSP)
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "no-referrer")
+    resp.headers.setdefault("X-Frame-Options", "DENY")
+    return resp
+
+
+def template_dirs() -> list[Path]:
+    base = Path(__file__).parent
+    return [base / "channels" / "webchat" / "templates", base / "web" / "templates", console.TEMPLATES,
+            dossiers.TEMPLATES]  # admin/ lives in web/templates
+
+
+def build_app(settings: Settings, services: Services | None = None) -> web.Application:
+    """The whole HTTP surface of one worker."""
+    services = services or build_services(settings)
+    app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=[security_headers])
+    app[SERVICES] = services
+    aiohttp_jinja2.setup(app, loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs()]),
+                         autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
+    too_long = services.content.current.phrase("bad_input")
+    if settings.channels.rest:
+        app.add_routes(rest.routes(services.delivery, max_body=settings.server.max_body_bytes,
+                                   max_chars=settings.server.max_message_chars, too_long_reply=too_long))
+    if settings.channels.webchat:
+        app.add_routes(webchat.routes(services.delivery, settings))
+    for ch in services.channels.values():   # Telegram / Zalo webhooks (bot/channels/telegram.py, zalo_*.py)
+        conf = getattr(settings.channels, ch.name)
+        if getattr(conf, "mode", "webhook") == "webhook":
+            app.router.add_post(conf.webhook_path, ch.webhook)
+    app.add_routes(health.routes(services))
+    if "handoff" in services.extras:
+        app[console.CONSOLE] = console.make_console(services.extras["handoff"], settings)
+        app.add_routes(console.routes(services.extras["handoff"], settings, app[console.CONSOLE]))
+        app.on_startup.append(lambda _app: services.extras["handoff"].refresh_teams())
+        if "assist" in services.extras:   # assisted mode: /console/assist (bot/web/console/assist.py)
+            app.add_routes(assist_pages.routes(app[console.CONSOLE], services.extras["assist"]))
+    if "desk" in services.extras:   # the citizen's /d/ link; the desk's /dossiers when the console is mounted
+        app.add_routes(dossiers.routes(services.extras["desk"], app.get(console.CONSOLE), settings))
+    app.add_routes(metrics.routes(services.metrics, services.extras.get("queue_length")))
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        await services.start()
+        if settings.server.gc_freeze:
+            # Everything built at start-up (content, NLU model, libraries) lives as long as the worker: move it out
+            # of the cyclic GC's reach, so full collections stop scanning it on the hot path (p99 stalls of 100+ ms).
+            gc.collect()
+            gc.freeze()
+        tasks = [asyncio.create_task(services.effects.sweeper()),
+                 asyncio.create_task(retention_loop(services.repo, services.clock, settings.privacy.retention_days))]
+        for ch in services.channels.values():
+            await ch.start()
+            if getattr(getattr(settings.channels, ch.name), "mode", "webhook") == "polling":
+                tasks.append(asyncio.create_task(ch.poll()))
+        if services.push is not None and services.channels:
+            tasks.append(asyncio.create_task(services.push.run()))
+        yield
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)   # let them finish their DB call before dispose
+        if services.push is not None:
+            await services.push.idle()   # replies still being sent after their webhook was answered
+        for ch in services.channels.values():
+            await ch.stop()
+        await services.close()
+
+    app.cleanup_ctx.append(lifetime)
+    from bot.web.admin.routes import setup as admin_setup   # after the lifetime: the NLU is trained first
+
+    admin_setup(app, services)
+    return app

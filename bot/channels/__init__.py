@@ -1,0 +1,1 @@
+"""Channel adapters: parse (payload → InboundMessage), render (Outbound → channel format), send (I/O)."""

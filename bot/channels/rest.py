@@ -1,0 +1,64 @@
+"""Rasa-compatible REST channel: ``POST /webhooks/rest/webhook`` {"sender", "message"} → list of replies."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.base import Rejected, read_json, reject_response, to_rasa
+from bot.engine import InboundMessage
+from bot.runtime.pull import PullDelivery, RateLimited
+
+MAX_SENDER = 128
+
+
+def parse(body: Any, *, max_chars: int, channel: str = "rest") -> InboundMessage:
+    """Pure: a Rasa REST body → InboundMessage, or `Rejected`."""
+    if not isinstance(body, dict):
+        raise Rejected(400, "body must be a JSON object")
+    sender = body.get("sender")
+    message = body.get("message", "")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
+        raise Rejected(400, "'sender' must be a non-empty string of at most 128 characters")
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        raise Rejected(400, "'message' must be a string")
+    if len(message) > max_chars:
+        raise Rejected(413, "message too long")
+    meta = body.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        raise Rejected(400, "'metadata' must be an object")
+    mid = body.get("message_id") or (meta or {}).get("message_id")
+    if mid is not None and (not isinstance(mid, (str, int)) or len(str(mid)) > 128):
+        raise Rejected(400, "'message_id' must be a short string")
+    text = message.replace("\x00", "")
+    return InboundMessage(channel=channel, sender_id=sender.strip(), text=text,
+                          payload=text if text.startswith("/") else None,
+                          channel_message_id=str(mid) if mid is not None else None)
+
+
+def routes(delivery: PullDelivery, *, max_body: int, max_chars: int, too_long_reply: str) -> list[web.RouteDef]:
+    async def status(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def webhook(request: web.Request) -> web.Response:
+        try:
+            body = await read_json(request, max_body)
+        except Rejected as exc:
+            return reject_response(exc)
+        try:
+            msg = parse(body, max_chars=max_chars)
+        except Rejected as exc:
+            if exc.status == 413 and isinstance(body.get("sender"), str):
+                # A polite answer the citizen can read; nothing is stored.
+                return web.json_response([{"recipient_id": body["sender"], "text": too_long_reply}], status=413)
+            return reject_response(exc)
+        try:
+            replies = await delivery.turn(msg)
+        except RateLimited as exc:
+            return web.json_response(to_rasa(exc.replies, msg.sender_id), status=429)
+        return web.json_response(to_rasa(replies, msg.sender_id))
+
+    return [web.get("/webhooks/rest/", status), web.post("/webhooks/rest/webhook", webhook)]
+

@@ -1,0 +1,125 @@
+// motcua web chat: plain JS, no build. Text is always inserted with textContent (citizen input stays text).
+(function () {
+  "use strict";
+  var log = document.getElementById("log");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("text");
+  var statusEl = document.getElementById("status");
+  var KEY = "motcua.sender";
+  var sender = localStorage.getItem(KEY);
+  if (!sender) {
+    sender = "w-" + (window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
+    localStorage.setItem(KEY, sender);
+  }
+  var queue = [];      // messages not yet acknowledged by the server (resent on reconnect, same id)
+  var busy = false;
+
+  function uid() {
+    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
+  }
+  function scroll() { log.scrollTop = log.scrollHeight; }
+  function bubble(cls, text, who) {
+    var div = document.createElement("div");
+    div.className = "msg " + cls;
+    if (who) { var w = document.createElement("span"); w.className = "who"; w.textContent = who; div.appendChild(w); }
+    div.appendChild(document.createTextNode(text));
+    log.appendChild(div);
+    return div;
+  }
+  function clearChips() {
+    var old = log.querySelectorAll(".chips");
+    for (var i = 0; i < old.length; i++) old[i].remove();
+  }
+  function render(m) {
+    if (m.text !== undefined) {
+      var agent = m.custom && m.custom.sender === "agent";
+      bubble(agent ? "agent" : "bot", m.text, agent ? "Cán bộ hỗ trợ" : null);
+    }
+    if (m.attachment && m.attachment.url) {
+      var d = bubble("bot", "");
+      var a = document.createElement("a");
+      a.className = "file"; a.href = m.attachment.url; a.target = "_blank"; a.rel = "noopener";
+      a.textContent = "📄 Tải tờ khai (" + (m.attachment.filename || "PDF") + ")";
+      d.appendChild(a);
+    }
+    if (m.image) {
+      var im = bubble("bot", "");
+      var img = document.createElement("img"); img.src = m.image; img.alt = ""; img.style.maxWidth = "100%";
+      im.appendChild(img);
+    }
+    if (m.buttons && m.buttons.length) {
+      clearChips();
+      var box = document.createElement("div");
+      box.className = "chips";
+      m.buttons.forEach(function (b) {
+        var btn = document.createElement("button");
+        btn.type = "button"; btn.className = "chip"; btn.textContent = b.title;
+        btn.addEventListener("click", function () { send(b.payload, b.title); });
+        box.appendChild(btn);
+      });
+      log.appendChild(box);
+    }
+  }
+  function showAll(list) { (list || []).forEach(render); scroll(); }
+  function setStatus(text) {
+    if (text) { statusEl.textContent = text; statusEl.hidden = false; } else { statusEl.hidden = true; }
+  }
+  function post(url, body) {
+    return fetch(url, { method: "POST", headers: { "Content-Type": "application/json" },
+                        body: JSON.stringify(body) }).then(function (r) {
+      return r.json().then(function (data) { return { ok: r.ok, status: r.status, data: data }; });
+    });
+  }
+  function flush() {
+    if (busy || !queue.length) return;
+    busy = true;
+    var item = queue[0];
+    post("/webchat/api/send", { sender: sender, message: item.message, message_id: item.id })
+      .then(function (res) {
+        queue.shift(); busy = false; setStatus("");
+        showAll(Array.isArray(res.data) ? res.data : (res.data && res.data.messages) || []);
+        flush();
+      })
+      .catch(function () {
+        busy = false;
+        setStatus("Mất kết nối. Tin nhắn sẽ được gửi lại khi có mạng…");
+        setTimeout(flush, 3000);
+      });
+  }
+  function send(message, shown) {
+    message = (message || "").trim();
+    if (!message) return;
+    clearChips();
+    bubble("me", shown || message);
+    scroll();
+    queue.push({ id: uid(), message: message });
+    flush();
+  }
+  form.addEventListener("submit", function (e) { e.preventDefault(); var t = input.value; input.value = ""; send(t); });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.submit(); }
+  });
+  document.getElementById("human").addEventListener("click", function () { send("/canbo", "Gặp cán bộ"); });
+  document.getElementById("restart").addEventListener("click", function () { send("/huy", "Làm lại"); });
+
+  function poll() {
+    if (busy) return;
+    fetch("/webchat/api/poll?sender=" + encodeURIComponent(sender))
+      .then(function (r) { return r.json(); })
+      .then(function (list) { if (list && list.length) showAll(list); setStatus(""); })
+      .catch(function () { setStatus("Mất kết nối. Đang thử lại…"); });
+  }
+  // Resume: show the conversation so far (after a reload or a lost connection), then greet if new.
+  fetch("/webchat/api/history?sender=" + encodeURIComponent(sender))
+    .then(function (r) { return r.json(); })
+    .then(function (data) {
+      (data.entries || []).forEach(function (e) {
+        if (e.direction === "in") bubble("me", e.text);
+        else render(e.message);
+      });
+      if (!(data.entries || []).length) send("/start", "Bắt đầu");
+      else scroll();
+    })
+    .catch(function () { setStatus("Không tải được cuộc trò chuyện. Đang thử lại…"); });
+  setInterval(poll, 4000);
+})();

@@ -1,0 +1,249 @@
+"""`motcua` command line: run, chat, db upgrade, validate, nlu … — thin wrappers over the rooms."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from bot.settings import Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(getattr(args, "config", None))
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from bot.storage.db import resolve_url
+    from bot.storage.migrate import downgrade, upgrade
+
+    s = _settings(args)
+    url = resolve_url(s.database.url, s.root)
+    if args.action == "upgrade":
+        upgrade(url, args.revision or "head")
+    else:
+        downgrade(url, args.revision or "-1")
+    print(f"database {args.action}: ok")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from bot.content.loader import load_content
+    from bot.content.yamlsrc import ContentErrors
+
+    s = _settings(args)
+    root = Path(args.root) if args.root else s.root
+    try:
+        snap = load_content(root)
+    except ContentErrors as exc:
+        for e in exc.errors:
+            print(e)
+        print(f"{len(exc.errors)} lỗi.", file=sys.stderr)
+        return 1
+    unverified = sorted(p.id for p in snap.procedures.values() if not p.verified)
+    print(f"OK: {len(snap.procedures)} thủ tục, {len(snap.flows)} luồng hội thoại (phiên bản {snap.version}).")
+    if unverified:
+        print(f"Cần cán bộ xác minh lại ({len(unverified)}): {', '.join(unverified)}")
+    if args.mermaid:
+        from bot.content.diagram import mermaid
+
+        for pid, flow in snap.flows.items():
+            print(f"\n%% {pid}\n{mermaid(flow)}")
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import tempfile
+
+    from bot.content.importer import import_file
+    from bot.content.loader import load_content
+
+    s = _settings(args)
+    root = s.root
+    existing = [p.national_code.text for p in load_content(root, require_all=False).procedures.values()
+                if p.national_code is not None and p.level == "full"]
+    target = Path(tempfile.mkdtemp()) if args.dry_run else root
+    report = import_file(Path(args.file), target, dt.date.today(), existing)
+    for line in report.errors:
+        print(f"LỖI {line}")
+    for line in report.skipped:
+        print(f"BỎ QUA {line}")
+    print(f"Đã nhập {len(report.imported)} thủ tục{' (chạy thử, không ghi tệp)' if args.dry_run else ''}, "
+          f"bỏ qua {len(report.skipped)}, lỗi {len(report.errors)}.")
+    return 0 if report.imported or not report.errors else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import build_app
+    from bot.logs import setup_logging
+    from bot.storage.db import resolve_url
+    from bot.storage.migrate import upgrade
+
+    t0 = time.perf_counter()
+    s = _settings(args)
+    if args.host:
+        s.server.host = args.host
+    if args.port:
+        s.server.port = args.port
+    setup_logging(s)
+    if not args.no_migrate:
+        upgrade(resolve_url(s.database.url, s.root))
+    workers = args.workers or s.server.workers
+    if workers > 1 and s.channels.telegram.enabled and s.channels.telegram.mode == "polling":
+        print("Chế độ polling của Telegram chỉ chạy với 1 tiến trình (--workers 1); "
+              "nhiều tiến trình cùng gọi getUpdates sẽ tranh nhau cập nhật. Dùng webhook khi chạy nhiều tiến trình.",
+              file=sys.stderr)
+        return 2
+    if workers > 1:
+        from bot.workers import run_workers
+
+        return run_workers(workers, s.server.host, s.server.port, getattr(args, "config", None))
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover
+        pass
+    app = build_app(s)
+
+    async def announce(_app: web.Application) -> None:
+        logging.getLogger("motcua").info(
+            "motcua ready on http://%s:%s (start-up %.2fs)", s.server.host, s.server.port, time.perf_counter() - t0)
+
+    app.on_startup.append(announce)
+    web.run_app(app, host=s.server.host, port=s.server.port, print=None, access_log=None)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.channels.terminal import run_terminal
+
+    return asyncio.run(run_terminal(_settings(args), sender=args.sender))
+
+
+def cmd_nlu(args: argparse.Namespace, rest: list[str]) -> int:
+    from nlu import cli as nlu_cli
+
+    from bot.content.knowledge import knowledge_items, labels
+    from bot.content.loader import load_content
+
+    s = _settings(args)
+
+    def factory():  # type: ignore[no-untyped-def]
+        from nlu.training import default_training_set
+
+        snap = load_content(s.root, require_all=False)
+        return default_training_set(knowledge_items(snap), labels(snap))
+
+    return int(nlu_cli.main(rest, training_set_factory=factory) or 0)
+
+
+def cmd_channel(args: argparse.Namespace) -> int:
+    """`motcua telegram|zalo set-webhook URL | delete-webhook | me` — talks to the platform with the env token."""
+    from bot.channels import telegram, zalo_bot
+
+    s = _settings(args)
+    name = "telegram" if args.command == "telegram" else "zalo_bot"
+    getattr(s.channels, name).enabled = True
+
+    async def go() -> int:
+        # Only the platform client is needed here: no database, content or NLU.
+        ch: Any = (telegram if name == "telegram" else zalo_bot).from_settings(s, None, None)  # type: ignore[arg-type]
+        if ch is None:
+            env = "TELEGRAM_TOKEN" if name == "telegram" else "ZALO_BOT_TOKEN"
+            print(f"Thiếu token: đặt biến môi trường MOTCUA_SECRETS__{env} (xem README.md, mục Channels).", file=sys.stderr)
+            return 2
+        try:
+            if args.action == "set-webhook":
+                if not args.url or not args.url.startswith("https://"):
+                    print("Cần một URL https:// công khai, ví dụ https://motcua.example.vn"
+                          + getattr(s.channels, name).webhook_path, file=sys.stderr)
+                    return 2
+                if not ch.secret:
+                    env = "TELEGRAM_WEBHOOK_SECRET" if name == "telegram" else "ZALO_BOT_WEBHOOK_SECRET"
+                    print(f"Thiếu MOTCUA_SECRETS__{env}: webhook không có bí mật sẽ bị từ chối mọi yêu cầu.",
+                          file=sys.stderr)
+                    return 2
+                res = await ch.set_webhook(args.url)
+                print(f"Đã đặt webhook {name}: {args.url} ({res})")
+            elif args.action == "delete-webhook":
+                res = await (ch.bot.delete_webhook() if name == "telegram" else ch.call("deleteWebhook", {}))
+                print(f"Đã xoá webhook {name} ({res})")
+            elif args.action == "me":
+                res = await (ch.bot.get_me() if name == "telegram" else ch.call("getMe", {}))
+                print(res)
+            return 0
+        finally:
+            await ch.stop()
+
+    return asyncio.run(go())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="motcua", description="Trợ lý Một cửa — chatbot thủ tục hành chính cấp xã")
+    p.add_argument("--config", help="path to config.yml (default: ./config.yml or $MOTCUA_CONFIG)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="start the web server (web chat, REST, configured channels)")
+    run.add_argument("--host")
+    run.add_argument("--port", type=int)
+    run.add_argument("--workers", type=int, default=None, help="number of worker processes")
+    run.add_argument("--no-migrate", action="store_true", help="do not run database migrations first")
+    run.add_argument("--config", dest="config", default=argparse.SUPPRESS)
+    run.set_defaults(func=cmd_run)
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--sender", default=os.environ.get("USER", "terminal"))
+    chat.set_defaults(func=cmd_chat)
+
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade", "downgrade"])
+    db.add_argument("revision", nargs="?")
+    db.set_defaults(func=cmd_db)
+
+    val = sub.add_parser("validate", help="check the catalog and flows")
+    val.add_argument("--root", help="project folder holding procedures_catalog/ and flows/")
+    val.add_argument("--mermaid", action="store_true", help="print a Mermaid diagram of each flow")
+    val.set_defaults(func=cmd_validate)
+
+    cat = sub.add_parser("catalog", help="catalog tools")
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
+    imp = cat_sub.add_parser("import", help="import a CSV/XLSX list of procedures as info-level entries")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="check the file without writing entries")
+    imp.set_defaults(func=cmd_catalog)
+
+    for chan, help_ in (("telegram", "Telegram bot: set-webhook URL | delete-webhook | me"),
+                        ("zalo", "Zalo Bot platform: set-webhook URL | delete-webhook | me")):
+        cp = sub.add_parser(chan, help=help_)
+        cp.add_argument("action", choices=["set-webhook", "delete-webhook", "me"])
+        cp.add_argument("url", nargs="?", help="public https URL of the webhook route")
+        cp.set_defaults(func=cmd_channel)
+
+    from bot.handoff.cli import add_parser as add_agent_parser
+
+    add_agent_parser(sub, _settings)
+    from bot.admin.cli import add_parser as add_content_parser
+
+    add_content_parser(sub, _settings)
+    sub.add_parser("nlu", help="NLU tools: predict | eval FILE | train | export-rasa DIR", add_help=False)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING)
+    parser = build_parser()
+    if "nlu" in argv:
+        i = argv.index("nlu")
+        args, _ = parser.parse_known_args(argv[:i + 1])
+        return cmd_nlu(args, argv[i + 1:])
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)

@@ -1,0 +1,168 @@
+"""Schema of a conversation flow (``flows/<procedure-id>.yml``).
+
+A flow is a list of steps run in order; a step runs only when its ``when``
+conditions hold over the answers collected so far. Steps ask eligibility
+questions, walk the catalog's documents one by one, collect form fields,
+show the review, or hand the citizen to a person.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bot.content.catalog import ProcedureId, Slug
+
+# ``{var: value}`` or ``{var: [v1, v2]}``: every var must hold one of its values.
+Condition = dict[str, Union[str, list[str]]]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    """One answer to a question; typing its label (or its number) also picks it."""
+
+    label: str = Field(min_length=1, max_length=60)
+    value: str = Field(min_length=1)
+    synonyms: tuple[str, ...] = ()
+    say: str | None = None
+    goto: str | None = Field(default=None, description="Step id to jump to after this answer")
+    switch_to: ProcedureId | None = Field(default=None, description="Continue with another procedure")
+    handoff: bool = False
+    end: bool = False
+
+
+class _StepBase(_Strict):
+    id: Slug
+    when: Condition = Field(default_factory=dict)
+    unless: Condition = Field(default_factory=dict)
+
+
+class QuestionStep(_StepBase):
+    """An eligibility/variant question with buttons."""
+
+    kind: Literal["question"]
+    ask: str
+    explain: str | None = None
+    options: tuple[Option, ...] = Field(min_length=2, max_length=8)
+
+
+class DocItem(_Strict):
+    doc: Slug
+    when: Condition = Field(default_factory=dict)
+    unless: Condition = Field(default_factory=dict)
+
+
+class DocumentsStep(_StepBase):
+    """Walk the listed catalog documents one at a time: Có / Chưa có / Giấy này là gì?"""
+
+    kind: Literal["documents"]
+    intro: str | None = None
+    items: tuple[DocItem, ...] = Field(min_length=1)
+
+
+class FieldItem(_Strict):
+    field: Slug
+    when: Condition = Field(default_factory=dict)
+    unless: Condition = Field(default_factory=dict)
+    prefill_from: Slug | None = Field(
+        default=None, description="A question step whose chosen option's label fills this field (not asked again)")
+    prefill_map: dict[str, str] = Field(
+        default_factory=dict, description="Option value → text to put in the field, when the label is not the form's wording")
+    copy_from: Slug | None = Field(
+        default=None, description="Another field whose value this one takes (e.g. the requester is the person)")
+    value: str | None = Field(default=None, description="A fixed value (e.g. 'Bản thân'); the field is not asked")
+
+
+class FieldsStep(_StepBase):
+    """Ask form fields in order, validating each."""
+
+    kind: Literal["fields"]
+    intro: str | None = None
+    items: tuple[FieldItem, ...] = Field(min_length=1)
+
+
+class MessageStep(_StepBase):
+    """Say something and go on."""
+
+    kind: Literal["message"]
+    say: str
+
+
+class HandoffStep(_StepBase):
+    """A case the bot must not handle alone: explain and hand to a person."""
+
+    kind: Literal["handoff"]
+    say: str
+    handoff: Literal[True] = True
+
+
+class ReviewStep(_StepBase):
+    """Summary of every collected field, tap to correct, confirm → draft."""
+
+    kind: Literal["review"]
+    intro: str | None = None
+
+
+Step = Annotated[
+    Union[QuestionStep, DocumentsStep, FieldsStep, MessageStep, HandoffStep, ReviewStep],
+    Field(discriminator="kind"),
+]
+
+
+class Flow(_Strict):
+    """The conversation for one procedure."""
+
+    procedure: ProcedureId
+    intro: str | None = None
+    steps: tuple[Step, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_and_targets(self) -> "Flow":
+        ids = [s.id for s in self.steps]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"mã bước bị trùng: {', '.join(sorted(dup))}")
+        questions = {s.id for s in self.steps if isinstance(s, QuestionStep)}
+        for s in self.steps:
+            if isinstance(s, QuestionStep):
+                for o in s.options:
+                    if o.goto and o.goto not in ids:
+                        raise ValueError(f"bước {s.id}: lựa chọn '{o.label}' trỏ tới bước không tồn tại: {o.goto}")
+            if isinstance(s, FieldsStep):
+                for it in s.items:
+                    if it.prefill_from and it.prefill_from not in questions:
+                        raise ValueError(f"bước {s.id}: trường '{it.field}' lấy từ câu hỏi không tồn tại: {it.prefill_from}")
+        return self
+
+    def option_label(self, step_id: str, value: str) -> str | None:
+        """The label of the option a citizen chose at a question step."""
+        step = next((s for s in self.steps if s.id == step_id and isinstance(s, QuestionStep)), None)
+        opt = next((o for o in step.options if o.value == value), None) if step else None
+        return opt.label if opt else None
+
+    def step_index(self, step_id: str) -> int | None:
+        return next((i for i, s in enumerate(self.steps) if s.id == step_id), None)
+
+
+def holds(cond: Condition, answers: dict[str, str]) -> bool:
+    """True when every variable in ``cond`` holds one of its allowed values."""
+    for var, allowed in cond.items():
+        value = answers.get(var)
+        if isinstance(allowed, list):
+            if value not in allowed:
+                return False
+        elif value != allowed:
+            return False
+    return True
+
+
+def applies(item: _StepBase | DocItem | FieldItem, answers: dict[str, str]) -> bool:
+    """``when`` holds and ``unless`` (if any) does not."""
+    if item.when and not holds(item.when, answers):
+        return False
+    if item.unless and holds(item.unless, answers):
+        return False
+    return True

@@ -1,0 +1,212 @@
+"""Read and validate the content folders into a `ContentSnapshot`.
+
+Errors name ``file:line: field: problem`` in Vietnamese, so an admin can
+fix a broken edit without reading a traceback.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Mapping, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from bot.content.catalog import Procedure
+from bot.content.flow import Flow
+from bot.content.snapshot import ContentSnapshot, SpecEntry
+from bot.content.validate import cross_check
+from bot.content.yamlsrc import ContentError, ContentErrors, YamlDoc, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+SPEC_FILE = "_spec.yml"
+PHRASES_FILE = "_phrases.yml"
+
+_MESSAGES = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được phép (sai tên?)",
+    "string_type": "phải là chuỗi chữ",
+    "string_too_short": "không được để trống",
+    "string_too_long": "quá dài",
+    "string_pattern_mismatch": "sai định dạng mã (chỉ chữ thường không dấu, số, dấu gạch ngang)",
+    "int_type": "phải là số nguyên",
+    "int_parsing": "phải là số nguyên",
+    "bool_type": "phải là true hoặc false",
+    "bool_parsing": "phải là true hoặc false",
+    "date_type": "phải là ngày dạng YYYY-MM-DD",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "enum": "giá trị không hợp lệ",
+    "literal_error": "giá trị không hợp lệ",
+    "union_tag_invalid": "kind không hợp lệ (question, documents, fields, message, handoff, review)",
+    "union_tag_not_found": "thiếu kind (question, documents, fields, message, handoff, review)",
+    "too_short": "danh sách quá ngắn",
+    "too_long": "danh sách quá dài",
+    "dict_type": "phải là một bảng khóa: giá trị",
+    "model_type": "phải là một bảng khóa: giá trị",
+    "tuple_type": "phải là một danh sách",
+    "list_type": "phải là một danh sách",
+    "greater_than_equal": "giá trị quá nhỏ",
+    "less_than_equal": "giá trị quá lớn",
+}
+
+
+def _problem(err: Mapping[str, Any]) -> str:
+    kind = err.get("type", "")
+    if kind == "value_error":
+        msg = str(err.get("msg", ""))
+        return msg.removeprefix("Value error, ")
+    base = _MESSAGES.get(kind, str(err.get("msg", "không hợp lệ")))
+    ctx = err.get("ctx") or {}
+    if kind in ("enum", "literal_error") and "expected" in ctx:
+        base += f" (cho phép: {ctx['expected']})"
+    return base
+
+
+def _loc_to_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    # Discriminated unions add the tag name to loc ("steps", 3, "question", "ask"); drop it.
+    out: list[str | int] = []
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and i > 0 and isinstance(loc[i - 1], int) and part in {
+            "question",
+            "documents",
+            "fields",
+            "message",
+            "handoff",
+            "review",
+        }:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def parse_model(doc: YamlDoc, model: type[M]) -> M:
+    """Validate ``doc`` against ``model``; raise `ContentErrors` with lines."""
+    if not isinstance(doc.data, dict):
+        raise ContentErrors([ContentError(doc.file, 1, "", "tệp phải là một bảng khóa: giá trị")])
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            path = _loc_to_path(tuple(err["loc"]))
+            errors.append(
+                ContentError(doc.file, doc.line_of(path), ".".join(str(p) for p in path), _problem(err))
+            )
+        raise ContentErrors(errors) from None
+
+
+def _read(path: Path, root: Path) -> YamlDoc:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ContentErrors([ContentError(_rel(path, root), 1, "", "tệp không phải UTF-8")]) from None
+    return load_yaml(text, _rel(path, root))
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def load_spec(path: Path) -> tuple[SpecEntry, ...]:
+    """The project's labels (procedure and intent ids)."""
+    doc = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    data = doc.data or {}
+    out = [SpecEntry(p["id"], p["name"], "procedure") for p in data.get("procedures", [])]
+    out += [SpecEntry(i["id"], i.get("meaning", i["id"]), "intent") for i in data.get("intents", [])]
+    return tuple(out)
+
+
+def load_texts(
+    catalog_texts: Mapping[str, str],
+    flow_texts: Mapping[str, str],
+    phrases_text: str,
+    spec: tuple[SpecEntry, ...],
+    *,
+    require_all: bool = True,
+) -> ContentSnapshot:
+    """Validate content given as ``{file name: YAML text}`` (used by files and the admin editor)."""
+    errors: list[ContentError] = []
+    procedures: dict[str, Procedure] = {}
+    flows: dict[str, Flow] = {}
+    docs: dict[str, YamlDoc] = {}
+    for name, text in sorted(catalog_texts.items()):
+        try:
+            doc = load_yaml(text, name)
+            proc = parse_model(doc, Procedure)
+        except ContentErrors as exc:
+            errors += exc.errors
+            continue
+        expected = Path(name).name.removesuffix(".yml")
+        if proc.id != expected:
+            errors.append(ContentError(name, doc.line_of(("id",)), "id", f"mã '{proc.id}' khác tên tệp '{expected}'"))
+        procedures[proc.id] = proc
+        docs[name] = doc
+    for name, text in sorted(flow_texts.items()):
+        try:
+            doc = load_yaml(text, name)
+            flow = parse_model(doc, Flow)
+        except ContentErrors as exc:
+            errors += exc.errors
+            continue
+        expected = Path(name).name.removesuffix(".yml")
+        if flow.procedure != expected:
+            errors.append(
+                ContentError(name, doc.line_of(("procedure",)), "procedure", f"mã '{flow.procedure}' khác tên tệp '{expected}'")
+            )
+        flows[flow.procedure] = flow
+        docs[name] = doc
+    phrases: dict[str, str] = {}
+    try:
+        pdoc = load_yaml(phrases_text, "flows/" + PHRASES_FILE)
+        if not isinstance(pdoc.data, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in pdoc.data.items()
+        ):
+            errors.append(ContentError(pdoc.file, 1, "", "mỗi câu phải là khóa: chuỗi"))
+        else:
+            phrases = dict(pdoc.data)
+    except ContentErrors as exc:
+        errors += exc.errors
+    errors += cross_check(procedures, flows, docs, spec, require_all=require_all)
+    if errors:
+        raise ContentErrors(errors)
+    digest = hashlib.sha256()
+    for part in (catalog_texts, flow_texts):
+        for k in sorted(part):
+            digest.update(k.encode() + b"\0" + part[k].encode() + b"\0")
+    digest.update(phrases_text.encode())
+    return ContentSnapshot(
+        version=digest.hexdigest()[:12], procedures=procedures, flows=flows, phrases=phrases, spec=spec
+    )
+
+
+def read_folder_texts(root: Path, catalog_dir: str = "procedures_catalog", flows_dir: str = "flows") -> tuple[dict[str, str], dict[str, str], str]:
+    """Read the content folders as ``{relative file name: text}``."""
+    cat = {
+        f"{catalog_dir}/{p.name}": p.read_text(encoding="utf-8")
+        for p in sorted((root / catalog_dir).glob("*.yml"))
+        if not p.name.startswith("_")
+    }
+    cat.update({
+        f"{catalog_dir}/imported/{p.name}": p.read_text(encoding="utf-8")
+        for p in sorted((root / catalog_dir / "imported").glob("*.yml"))
+    })
+    flo = {
+        f"{flows_dir}/{p.name}": p.read_text(encoding="utf-8")
+        for p in sorted((root / flows_dir).glob("*.yml"))
+        if not p.name.startswith("_")
+    }
+    phrases_path = root / flows_dir / PHRASES_FILE
+    phrases = phrases_path.read_text(encoding="utf-8") if phrases_path.exists() else "{}"
+    return cat, flo, phrases
+
+
+def load_content(root: Path, *, require_all: bool = True) -> ContentSnapshot:
+    """Load and validate the shipped content folders under ``root``."""
+    cat, flo, phrases = read_folder_texts(root)
+    spec_path = root / "procedures_catalog" / SPEC_FILE
+    spec = load_spec(spec_path) if spec_path.exists() else ()
+    return load_texts(cat, flo, phrases, spec, require_all=require_all)

@@ -1,0 +1,59 @@
+"""An immutable, validated view of all content: catalog, flows, phrases.
+
+The engine reads only a snapshot; publishing new content swaps the snapshot
+atomically, so a turn never sees half an edit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from bot.content.catalog import Procedure
+from bot.content.flow import Flow
+
+
+@dataclass(frozen=True, slots=True)
+class SpecEntry:
+    """A label of ``procedures.yml``: procedure or conversational intent."""
+
+    id: str
+    name: str
+    kind: str  # "procedure" | "intent"
+
+
+@dataclass(frozen=True)
+class ContentSnapshot:
+    """Everything the engine may say, validated together."""
+
+    version: str
+    procedures: Mapping[str, Procedure]
+    flows: Mapping[str, Flow]
+    phrases: Mapping[str, str]
+    spec: tuple[SpecEntry, ...] = ()
+    meta: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "procedures", MappingProxyType(dict(self.procedures)))
+        object.__setattr__(self, "flows", MappingProxyType(dict(self.flows)))
+        object.__setattr__(self, "phrases", MappingProxyType(dict(self.phrases)))
+
+    def phrase(self, key: str, **values: object) -> str:
+        """A shared text from ``flows/_phrases.yml`` with ``{placeholders}`` filled."""
+        text = self.phrases.get(key, key)
+        if values:
+            try:
+                return text.format(**values)
+            except (KeyError, IndexError, ValueError):
+                return text
+        return text
+
+    def procedure(self, pid: str | None) -> Procedure | None:
+        return self.procedures.get(pid) if pid else None
+
+    def flow(self, pid: str | None) -> Flow | None:
+        return self.flows.get(pid) if pid else None
+
+    @property
+    def intent_ids(self) -> tuple[str, ...]:
+        return tuple(e.id for e in self.spec if e.kind == "intent")

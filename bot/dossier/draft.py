@@ -1,0 +1,245 @@
+"""The content of a dossier draft: form values in form order, the checklist, fee, time limit, where to submit.
+
+Pure: everything comes in as arguments (the engine decides which documents apply), so the same inputs
+always give the same draft, and the officer's page, the PDF and the JSON export agree.
+The JSON export follows ``bot/dossier/schema.json`` (documented in ``docs/dossier-json.md``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.content.catalog import Document, FormField, Procedure
+from bot.dossier.words import date_words, parse_date
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_ID = "https://motcua.example/schemas/dossier-draft-1.0.json"
+
+FORM_VI = {
+    "original": "bản chính",
+    "copy": "bản sao (có chứng thực, hoặc bản chụp kèm bản chính để đối chiếu)",
+    "original_or_copy": "bản chính hoặc bản sao",
+    "present": "xuất trình bản chính (không nộp)",
+    "electronic": "bản điện tử",
+}
+GENDER_VI = {"nam": "Nam", "nu": "Nữ", "nữ": "Nữ", "male": "Nam", "female": "Nữ", "m": "Nam", "f": "Nữ"}
+
+
+def _nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "").strip()
+
+
+@dataclass(frozen=True)
+class FormValue:
+    """One line of the form, in the catalog's order."""
+
+    id: str
+    label: str
+    section: str | None
+    type: str
+    value: str  # as stored (ISO dates)
+    display: str  # as written on the form (dd/mm/yyyy)
+    in_words: str | None  # "Ngày …, tháng …, năm …" where the form asks for it
+    required: bool
+
+    @property
+    def filled(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """A document to bring."""
+
+    id: str
+    name: str
+    form: str
+    form_vi: str
+    count: int
+    optional: bool
+    applies_when: str | None
+    lacking: bool
+    how_to_get: str | None
+    verified: bool
+
+
+@dataclass(frozen=True)
+class DraftContent:
+    """Everything the form, the checklist page and the export show; built once by ``build_draft``."""
+
+    procedure_id: str
+    procedure_name: str
+    official_name: str
+    national_code: str | None
+    authority: str
+    form_id: str | None
+    form_name: str | None
+    form_template: str | None
+    values: tuple[FormValue, ...]
+    checklist: tuple[ChecklistItem, ...]
+    fee: str | None
+    fee_province: str | None
+    fee_exemptions: tuple[str, ...]
+    fee_online_note: str | None
+    time_limit: str | None
+    where: str | None
+    online_note: str | None
+    result: str | None
+    province: str | None
+    today: dt.date
+    answers: tuple[tuple[str, str], ...] = ()
+    unverified: tuple[str, ...] = field(default=())
+
+    # --- look-ups used by templates ------------------------------------------------------------
+
+    def value(self, field_id: str) -> FormValue | None:
+        return next((v for v in self.values if v.id == field_id), None)
+
+    def get(self, field_id: str, default: str = "") -> str:
+        """The display value of a field, or ``default`` (templates: ``draft.get('child_name')``)."""
+        v = self.value(field_id)
+        return v.display if v and v.display else default
+
+    @property
+    def sections(self) -> list[tuple[str | None, list[FormValue]]]:
+        """Values grouped by section, keeping the first-seen order of sections."""
+        out: list[tuple[str | None, list[FormValue]]] = []
+        for v in self.values:
+            if out and out[-1][0] == v.section:
+                out[-1][1].append(v)
+            else:
+                out.append((v.section, [v]))
+        return out
+
+    @property
+    def lacking(self) -> tuple[ChecklistItem, ...]:
+        return tuple(c for c in self.checklist if c.lacking)
+
+    @property
+    def missing_required(self) -> tuple[FormValue, ...]:
+        return tuple(v for v in self.values if v.required and not v.filled)
+
+    @property
+    def today_words(self) -> str:
+        return date_words(self.today)
+
+    # --- export -----------------------------------------------------------------------------------
+
+    def to_json(self, code: str | None = None) -> dict[str, Any]:
+        """The portal export (schema ``bot/dossier/schema.json``); plain JSON types only."""
+        return {
+            "$schema": SCHEMA_ID,
+            "schema_version": SCHEMA_VERSION,
+            "code": code,
+            "created_on": self.today.isoformat(),
+            "procedure": {
+                "id": self.procedure_id,
+                "name": self.procedure_name,
+                "official_name": self.official_name,
+                "national_code": self.national_code,
+                "authority": self.authority,
+            },
+            "province": self.province,
+            "form": None if self.form_id is None else {
+                "id": self.form_id,
+                "name": self.form_name,
+                "fields": [
+                    {"id": v.id, "label": v.label, "section": v.section, "type": v.type, "value": v.value or None,
+                     "display": v.display or None, "in_words": v.in_words, "required": v.required}
+                    for v in self.values
+                ],
+            },
+            "answers": dict(self.answers),
+            "checklist": [
+                {"id": c.id, "name": c.name, "form": c.form, "count": c.count, "optional": c.optional,
+                 "lacking": c.lacking, "how_to_get": c.how_to_get}
+                for c in self.checklist
+            ],
+            "complete_documents": not any(c.lacking for c in self.checklist),
+            "fee": {"text": self.fee, "province": self.fee_province, "exemptions": list(self.fee_exemptions),
+                    "online_note": self.fee_online_note},
+            "time_limit": self.time_limit,
+            "submission": {"where": self.where, "online_note": self.online_note},
+            "result": self.result,
+            "unverified": list(self.unverified),
+        }
+
+
+def _display(f: FormField, value: str) -> tuple[str, str | None]:
+    """(form text, words) for one stored value."""
+    if f.type in ("date", "date_past"):
+        d = parse_date(value)
+        if d is not None:
+            return d.strftime("%d/%m/%Y"), (date_words(d) if f.in_words else None)
+        return value, None
+    if f.type == "gender":
+        return GENDER_VI.get(value.casefold(), value), None
+    return value, None
+
+
+def _form_values(proc: Procedure, fields: Mapping[str, str]) -> tuple[FormValue, ...]:
+    if proc.form is None:
+        return ()
+    out = []
+    for f in proc.form.fields:
+        raw = _nfc(fields.get(f.id))
+        shown, words = _display(f, raw) if raw else ("", None)
+        out.append(FormValue(f.id, f.label, f.section, f.type, raw, shown, words, f.required))
+    return tuple(out)
+
+
+def _item(doc: Document, lacking: bool) -> ChecklistItem:
+    return ChecklistItem(doc.id, doc.name, doc.form.value, FORM_VI.get(doc.form.value, doc.form.value), doc.count,
+                         doc.optional, doc.applies_when, lacking, doc.how_to_get, doc.verified)
+
+
+def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mapping[str, str],
+                missing_docs: Sequence[str], province: str | None, today: dt.date,
+                applicable_docs: Sequence[str] | None = None) -> DraftContent:
+    """Assemble a draft. ``applicable_docs`` = the flow's documents whose conditions hold (None → all
+    documents of the entry); ``missing_docs`` = the ones the citizen said they lack."""
+    proc = procedure
+    missing = set(missing_docs)
+    wanted = list(applicable_docs) if applicable_docs is not None else [d.id for d in proc.documents]
+    for doc_id in missing_docs:  # a lacking document is always on the checklist
+        if doc_id not in wanted:
+            wanted.append(doc_id)
+    checklist = tuple(_item(d, d.id in missing) for d_id in wanted if (d := proc.document(d_id)) is not None)
+
+    fee, fee_prov = proc.fee_for(province)
+    limit, _ = proc.time_limit_for(province)
+    sub = proc.submission
+    unverified = [name for name, ok in (
+        ("procedure", proc.verified),
+        ("fee", fee.verified if fee else True),
+        ("time_limit", limit.verified if limit else True),
+        ("form", proc.form.verified if proc.form else True),
+    ) if not ok]
+    unverified += [f"document:{c.id}" for c in checklist if not c.verified]
+    return DraftContent(
+        procedure_id=proc.id,
+        procedure_name=proc.name,
+        official_name=proc.official_name,
+        national_code=proc.national_code.text if proc.national_code else None,
+        authority=proc.authority.text,
+        form_id=proc.form.id if proc.form else None,
+        form_name=proc.form.name if proc.form else None,
+        form_template=proc.form.template if proc.form else None,
+        values=_form_values(proc, fields),
+        checklist=checklist,
+        fee=fee.text if fee else None,
+        fee_province=fee_prov,
+        fee_exemptions=tuple(fee.exemptions) if fee else (),
+        fee_online_note=fee.vneid_exemption if fee else None,
+        time_limit=limit.text if limit else None,
+        where=sub.where.text if sub else None,
+        online_note=sub.online_note.text if sub and sub.online_note else None,
+        result=proc.result.text if proc.result else None,
+        province=province,
+        today=today,
+        answers=tuple(sorted((str(k), _nfc(str(v))) for k, v in answers.items())),
+        unverified=tuple(unverified),
+    )

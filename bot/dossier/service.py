@@ -1,0 +1,86 @@
+"""Creating and finding drafts: the effect of a confirmed review, and the look-ups the web pages need."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.engine.messages import Document, Text, outbound_to_dict
+from bot.runtime.effects import EffectEnv
+from bot.storage.repo import ConversationRow, drafts
+
+DRAFT_STATUS_VI = {
+    "draft": "đã lập bản nháp, chờ nộp",
+    "received": "đã tiếp nhận tại bộ phận một cửa",
+    "needs_documents": "cần bổ sung giấy tờ",
+    "result_ready": "đã có kết quả",
+    "returned": "đã trả kết quả",
+}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_ok(token: str | None, token_hash: str) -> bool:
+    """Constant-time check of a citizen's secret link token."""
+    if not token:
+        return False
+    return hmac.compare_digest(hash_token(token), token_hash)
+
+
+def citizen_links(base_url: str, code: str, token: str) -> tuple[str, str]:
+    """(HTML view, PDF) links that work only with the secret token."""
+    return f"{base_url}/d/{code}?t={token}", f"{base_url}/d/{code}.pdf?t={token}"
+
+
+def _draft_data(env: EffectEnv, data: dict[str, Any]) -> dict[str, Any]:
+    """The stored draft: what the conversation collected plus the rendered content (form order, checklist)."""
+    out = {k: data.get(k) for k in ("procedure_id", "answers", "fields", "applicable_docs", "docs_missing",
+                                     "docs_have")}
+    try:
+        from bot.dossier.draft import build_draft
+
+        proc = env.content.current.procedure(data.get("procedure_id"))
+        if proc is not None:
+            content = build_draft(proc, data.get("answers") or {}, data.get("fields") or {},
+                                  list(data.get("docs_missing") or []), env.settings.content.province,
+                                  env.clock().date(), applicable_docs=list(data.get("applicable_docs") or []))
+            out["content"] = content.to_json()
+    except ImportError:
+        pass
+    return out
+
+
+async def create_draft(env: EffectEnv, conn: AsyncConnection, event: Any, conv: ConversationRow) -> None:
+    """Effect of ``draft_requested``: store the draft and send the citizen its links and PDF."""
+    data = dict(event.data or {})
+    code = data.get("code")
+    if not code:
+        return
+    token = secrets.token_urlsafe(16)
+    now = env.clock()
+    exists = (await conn.execute(select(drafts.c.id).where(drafts.c.code == code))).first()
+    if exists is not None:
+        return
+    await conn.execute(insert(drafts).values(
+        code=code, token_hash=hash_token(token), conversation_id=conv.id, procedure_id=data.get("procedure_id", ""),
+        data=_draft_data(env, data), status="draft", team=conv.team,
+        complete_documents=not data.get("docs_missing"), created_at=now, updated_at=now))
+    view, pdf = citizen_links(env.settings.server.base_url, code, token)
+    bodies = [
+        outbound_to_dict(Document(url=pdf, filename=f"{code}.pdf", caption=f"Tờ khai và danh sách giấy tờ — hồ sơ {code}",
+                                  ref=f"draft:{code}")),
+        outbound_to_dict(Text(text=f"Xem lại hồ sơ {code} bất cứ lúc nào tại: {view}\n"
+                                   "Giữ bí mật đường dẫn này vì nó chứa thông tin cá nhân của bạn.")),
+    ]
+    await env.repo.add_outbox(conn, conv.id, conv.channel, conv.external_id, bodies, now)
+
+
+async def find_draft(env_repo_engine: Any, code: str) -> Any:
+    async with env_repo_engine.connect() as conn:
+        return (await conn.execute(select(drafts).where(drafts.c.code == code))).first()

@@ -1,0 +1,54 @@
+"""Everything a turn may read besides the state: content, today's date, settings. No I/O behind it."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from nlu.api import ParseContext
+
+from bot.content.snapshot import ContentSnapshot
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSummary:
+    """A citizen's earlier draft, as the runtime found it, for "xem lại hồ sơ" and ask_status."""
+
+    code: str
+    procedure_name: str
+    status: str                            # in Vietnamese, as the citizen reads it
+    url: str = ""
+    status_key: str = ""                   # draft | received | needs_documents | result_ready | returned
+    official_number: str | None = None     # the dossier number on the provincial system, once the desk records it
+    note: str | None = None                # the desk's latest note: documents to add, where to collect the result
+    updated_at: dt.datetime | None = None  # local (Vietnam) time of the latest change
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """When to trust the NLU, when to clarify."""
+
+    confident: float = 0.55
+    margin: float = 0.12
+    candidate_floor: float = 0.03
+    intent: float = 0.5
+    clarify_size: int = 3
+    max_clarify_failures: int = 2
+    max_history: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class TurnContext:
+    """Read-only inputs to `engine.step`."""
+
+    content: ContentSnapshot
+    today: dt.date
+    province: str | None = None
+    privacy_url: str = "/privacy"
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    drafts: tuple[DraftSummary, ...] | None = None
+    humans_on_duty: bool = True
+    new_draft_code: str | None = None
+    next_duty_text: str | None = None
+
+
+__all__ = ["DraftSummary", "ParseContext", "Thresholds", "TurnContext"]

@@ -1,0 +1,505 @@
+"""Running a procedure's flow: questions, the document checklist, field collection and review.
+
+All pure: given the state and the citizen's answer, compute the next prompt.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from nlu.fields import validate_field
+
+from bot.content.catalog import FormField, Procedure
+from bot.content.flow import (
+    DocumentsStep,
+    FieldsStep,
+    Flow,
+    HandoffStep,
+    MessageStep,
+    Option,
+    QuestionStep,
+    ReviewStep,
+    applies,
+)
+from bot.engine import events as ev
+from bot.engine.messages import Button
+from bot.engine.state import ConversationState, Pending
+from bot.engine.text import fold
+from bot.engine.turn import Out
+
+DOC_HAVE, DOC_MISSING, DOC_WHAT = "/giayto co", "/giayto chua", "/giayto lagi"
+CONFIRM, SKIP, EDIT = "/xacnhan", "/boqua", "/sua"
+HUMAN = "/canbo"
+
+
+def human_button(out: Out) -> Button:
+    return Button(out.p("human_button"), HUMAN)
+
+
+# --- which items apply -------------------------------------------------------------------------
+
+def applicable_docs(flow: Flow, answers: dict[str, str]) -> list[str]:
+    """Document ids of every documents step that applies, in order (used by the draft too)."""
+    out: list[str] = []
+    for step in flow.steps:
+        if isinstance(step, DocumentsStep) and applies(step, answers):
+            out += [i.doc for i in step.items if applies(i, answers) and i.doc not in out]
+    return out
+
+
+def applicable_fields(flow: Flow, answers: dict[str, str]) -> list[str]:
+    out: list[str] = []
+    for step in flow.steps:
+        if isinstance(step, FieldsStep) and applies(step, answers):
+            out += [i.field for i in step.items if applies(i, answers) and i.field not in out]
+    return out
+
+
+def _step_docs(step: DocumentsStep, answers: dict[str, str]) -> list[str]:
+    return [i.doc for i in step.items if applies(i, answers)]
+
+
+def _step_fields(step: FieldsStep, answers: dict[str, str]) -> list[str]:
+    return [i.field for i in step.items if applies(i, answers)]
+
+
+# --- display -----------------------------------------------------------------------------------
+
+def display_value(f: FormField, value: str) -> str:
+    """How a stored value reads back to the citizen (ISO dates as dd/mm/yyyy)."""
+    if f.type in ("date", "date_past"):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    return value
+
+
+# --- advancing ---------------------------------------------------------------------------------
+
+def start_flow(state: ConversationState, out: Out, flow: Flow) -> ConversationState:
+    if flow.intro:
+        out.say(flow.intro)
+    return advance(state, out, 0)
+
+
+def advance(state: ConversationState, out: Out, index: int) -> ConversationState:
+    """Run steps from ``index`` until one needs the citizen's answer."""
+    flow = out.ctx.content.flow(state.procedure_id)
+    proc = out.ctx.content.procedure(state.procedure_id)
+    if flow is None or proc is None:
+        return replace(state, phase="idle", pending=None)
+    answers = state.answer_map
+    i = index
+    while i < len(flow.steps):
+        step = flow.steps[i]
+        if not applies(step, answers):
+            i += 1
+            continue
+        state = replace(state, phase="flow", step_id=step.id, item=0, pending=None)
+        if isinstance(step, MessageStep):
+            out.say(step.say)
+            i += 1
+            continue
+        if isinstance(step, HandoffStep):
+            out.say(step.say)
+            return request_handoff(state, out, "flow_step", step_id=step.id)
+        if isinstance(step, QuestionStep):
+            return _ask_question(state, out, step)
+        if isinstance(step, DocumentsStep):
+            docs = _step_docs(step, answers)
+            if not docs:
+                i += 1
+                continue
+            if step.intro:
+                out.say(step.intro)
+            out.emit(ev.DOCUMENTS_REACHED, procedure_id=proc.id, step_id=step.id, count=len(docs))
+            return prompt_document(state, out, proc, step)
+        if isinstance(step, FieldsStep):
+            state = _prefill(state, out, step)
+            fields = _step_fields(step, answers)
+            todo = [f for f in fields if f not in state.field_map]
+            if not todo:
+                i += 1
+                continue
+            if step.intro:
+                out.say(step.intro)
+            out.emit(ev.FIELDS_REACHED, procedure_id=proc.id, step_id=step.id, count=len(fields))
+            return prompt_field(state, out, proc, step)
+        if isinstance(step, ReviewStep):
+            if step.intro:
+                out.say(step.intro)
+            out.emit(ev.REVIEW_REACHED, procedure_id=proc.id)
+            return show_review(state, out, proc, flow)
+        i += 1
+    out.phrase("flow_ended")
+    return replace(state, phase="done", step_id=None, pending=None)
+
+
+def next_step(state: ConversationState, out: Out) -> ConversationState:
+    flow = out.ctx.content.flow(state.procedure_id)
+    idx = flow.step_index(state.step_id) if flow and state.step_id else None
+    out.emit(ev.STEP_COMPLETED, procedure_id=state.procedure_id, step_id=state.step_id)
+    return advance(state, out, (idx or 0) + 1 if idx is not None else 0)
+
+
+def reprompt(state: ConversationState, out: Out) -> ConversationState:
+    """Ask again whatever is pending (after an interruption such as a fee question)."""
+    if state.pending is None:
+        if state.phase == "idle":
+            out.phrase("ask_procedure")
+        return state
+    flow = out.ctx.content.flow(state.procedure_id)
+    proc = out.ctx.content.procedure(state.procedure_id)
+    step = next((s for s in flow.steps if s.id == state.step_id), None) if flow else None
+    if proc is not None and flow is not None and step is not None:
+        if isinstance(step, QuestionStep) and state.pending.kind == "question":
+            return _ask_question(state, out, step)
+        if isinstance(step, DocumentsStep) and state.pending.kind == "document":
+            return prompt_document(state, out, proc, step)
+        if isinstance(step, FieldsStep) and state.pending.kind == "field":
+            return prompt_field(state, out, proc, step)
+        if isinstance(step, ReviewStep) and state.pending.kind == "review":
+            return show_review(state, out, proc, flow)
+    if state.pending.buttons:
+        out.phrase("question_pick", buttons=state.pending.buttons)
+    return state
+
+
+# --- questions ---------------------------------------------------------------------------------
+
+def _ask_question(state: ConversationState, out: Out, step: QuestionStep) -> ConversationState:
+    buttons = tuple(Button(o.label, f"/tl {step.id} {o.value}") for o in step.options)
+    text = step.ask + (f"\n{step.explain}" if step.explain else "")
+    out.say(text, buttons)
+    return replace(state, pending=Pending("question", step.id, buttons))
+
+
+def match_option(step: QuestionStep, raw: str, folded: str, affirm: bool | None) -> Option | None:
+    """The option a citizen chose: payload, number, label, synonym, or yes/no intent."""
+    for o in step.options:
+        if raw == f"/tl {step.id} {o.value}":
+            return o
+    if folded.isdigit() and 1 <= int(folded) <= len(step.options):
+        return step.options[int(folded) - 1]
+    for o in step.options:
+        if folded == fold(o.label) or folded in {fold(s) for s in o.synonyms}:
+            return o
+    for o in step.options:
+        lab = fold(o.label)
+        if len(folded) >= 3 and (lab.startswith(folded) or (len(folded) >= 6 and folded in lab)):
+            return o
+    if affirm is not None:
+        want = {"yes", "co", "true"} if affirm else {"no", "khong", "false"}
+        hits = [o for o in step.options if o.value in want]
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+def answer_question(state: ConversationState, out: Out, step: QuestionStep, opt: Option) -> ConversationState:
+    from bot.engine.identify import start_procedure  # local: identify imports this module
+
+    state = state.push(out.ctx.thresholds.max_history).with_answer(step.id, opt.value)
+    state = replace(state, pending=None)
+    if opt.say:
+        out.say(opt.say)
+    if opt.handoff:
+        return request_handoff(state, out, "flow_option", step_id=step.id)
+    if opt.switch_to:
+        name = out.ctx.content.procedure(opt.switch_to)
+        out.phrase("switched_procedure", name=name.name if name else opt.switch_to)
+        return start_procedure(state, out, opt.switch_to, 1.0, keep_answers=True)
+    if opt.end:
+        out.emit(ev.STEP_COMPLETED, procedure_id=state.procedure_id, step_id=step.id)
+        out.phrase("flow_ended")
+        return replace(state, phase="done", pending=None)
+    if opt.goto:
+        flow = out.ctx.content.flow(state.procedure_id)
+        idx = flow.step_index(opt.goto) if flow else None
+        if idx is not None:
+            out.emit(ev.STEP_COMPLETED, procedure_id=state.procedure_id, step_id=step.id)
+            return advance(state, out, idx)
+    return next_step(state, out)
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+def prompt_document(state: ConversationState, out: Out, proc: Procedure, step: DocumentsStep) -> ConversationState:
+    docs = _step_docs(step, state.answer_map)
+    if state.item >= len(docs):
+        missing = [d.name for d in proc.documents if d.id in state.docs_missing]
+        if missing:
+            out.phrase("docs_done_missing", docs=", ".join(missing))
+        else:
+            out.phrase("docs_done")
+        return next_step(state, out)
+    doc = proc.document(docs[state.item])
+    assert doc is not None  # cross-file validation guarantees it
+    count = out.p("count_suffix", count=doc.count) if doc.count > 1 else ""
+    buttons = (Button(out.p("doc_have"), DOC_HAVE), Button(out.p("doc_missing"), DOC_MISSING),
+               Button(out.p("doc_what"), DOC_WHAT))
+    text = out.p("doc_step", i=state.item + 1, n=len(docs), name=doc.name, form=out.p("form_" + doc.form.value),
+                 count=count)
+    if doc.optional:
+        text += " " + out.p("doc_optional")
+    if doc.applies_when:
+        text += "\n" + out.p("doc_when", when=doc.applies_when)
+    out.say(text, buttons)
+    return replace(state, pending=Pending("document", doc.id, buttons))
+
+
+def answer_document(state: ConversationState, out: Out, raw: str, folded: str, affirm: bool | None) -> ConversationState | None:
+    proc = out.ctx.content.procedure(state.procedure_id)
+    flow = out.ctx.content.flow(state.procedure_id)
+    step = next((s for s in flow.steps if s.id == state.step_id), None) if flow else None
+    if proc is None or not isinstance(step, DocumentsStep) or state.pending is None:
+        return None
+    doc = proc.document(state.pending.ref or "")
+    if doc is None:
+        return None
+    choice = None
+    if raw == DOC_HAVE or folded in {"co", "da co", "co roi", "roi", "1", "du roi", "co a"}:
+        choice = "have"
+    elif raw == DOC_MISSING or folded in {"chua", "chua co", "khong", "khong co", "ko", "k", "2", "mat roi", "chua a"}:
+        choice = "missing"
+    elif raw == DOC_WHAT or folded in {"3", "la gi", "giay nay la gi", "giay gi", "la sao", "khong hieu"} or folded.endswith("la gi"):
+        choice = "what"
+    elif affirm is not None:
+        choice = "have" if affirm else "missing"
+    if choice is None:
+        return None
+    if choice == "what":
+        text = doc.explain
+        if doc.how_to_get:
+            text += "\n" + out.p("doc_how_to_get", how=doc.how_to_get)
+        out.say(text)
+        return prompt_document(state, out, proc, step)
+    state = state.push(out.ctx.thresholds.max_history)
+    have = tuple(d for d in state.docs_have if d != doc.id)
+    missing = tuple(d for d in state.docs_missing if d != doc.id)
+    if choice == "have":
+        have += (doc.id,)
+    elif doc.optional:
+        out.phrase("doc_optional_skipped")
+    else:
+        missing += (doc.id,)
+        out.emit(ev.DOCUMENT_MISSING, procedure_id=proc.id, doc_id=doc.id)
+        if doc.how_to_get:
+            out.phrase("doc_how_to_get", how=doc.how_to_get)
+        out.phrase("doc_missing_noted")
+    state = replace(state, docs_have=have, docs_missing=missing, item=state.item + 1)
+    return prompt_document(state, out, proc, step)
+
+
+# --- fields ------------------------------------------------------------------------------------
+
+def _field_buttons(f: FormField) -> tuple[Button, ...]:
+    if f.type == "choice":
+        return tuple(Button(c, c) for c in f.choices)
+    if f.type == "gender":
+        return (Button("Nam", "Nam"), Button("Nữ", "Nữ"))
+    if f.type == "nationality":
+        return (Button("Việt Nam", "Việt Nam"),)
+    if f.type == "ethnicity":
+        return (Button("Kinh", "Kinh"),)
+    return ()
+
+
+def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> ConversationState:
+    """Fill fields whose value an earlier question already gave (the option's label), so nobody is asked twice."""
+    flow = out.ctx.content.flow(state.procedure_id)
+    answers = state.answer_map
+    for it in step.items:
+        if it.field in state.field_map or not applies(it, answers):
+            continue
+        filled: str | None = None
+        if it.value is not None:
+            filled = it.value
+        elif it.copy_from:
+            filled = state.field_map.get(it.copy_from) or None
+        elif it.prefill_from and it.prefill_from in answers and flow:
+            value = answers[it.prefill_from]
+            filled = it.prefill_map.get(value) or flow.option_label(it.prefill_from, value)
+        if filled:
+            state = state.with_field(it.field, filled)
+    return state
+
+
+def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: FieldsStep) -> ConversationState:
+    state = _prefill(state, out, step)
+    fields = _step_fields(step, state.answer_map)
+    filled = state.field_map
+    i = state.item
+    while i < len(fields) and fields[i] in filled:
+        i += 1
+    if i >= len(fields):
+        return next_step(replace(state, item=i), out)
+    f = proc.form_field(fields[i])
+    assert f is not None
+    text = f.ask or f"{f.label}?"
+    buttons = _field_buttons(f)
+    if not f.required:
+        text += " " + out.p("field_optional_hint")
+        buttons += (Button("Bỏ qua", SKIP),)
+    out.say(text, buttons)
+    return replace(state, item=i, pending=Pending("field", f.id, buttons))
+
+
+def validate(out: Out, f: FormField, raw: str) -> tuple[str | None, str | None]:
+    """(value, None) when valid, else (None, reason)."""
+    res = validate_field(f.type, raw, today=out.ctx.today, choices=f.choices, max_length=f.max_length)
+    if res.ok and res.value is not None:
+        return res.value, None
+    return None, res.reason or "Thông tin chưa hợp lệ."
+
+
+def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text: str) -> ConversationState | None:
+    proc = out.ctx.content.procedure(state.procedure_id)
+    flow = out.ctx.content.flow(state.procedure_id)
+    step = next((s for s in flow.steps if s.id == state.step_id), None) if flow else None
+    if proc is None or not isinstance(step, FieldsStep) or state.pending is None:
+        return None
+    f = proc.form_field(state.pending.ref or "")
+    if f is None:
+        return None
+    if raw == SKIP or folded in {"bo qua", "skip", "khong co", "ko co", "k co", "khong biet"}:
+        if f.required:
+            out.phrase("field_required")
+            return prompt_field(state, out, proc, step)
+        state = state.push(out.ctx.thresholds.max_history).with_field(f.id, "")
+        out.phrase("field_skipped", label=f.label)
+        return prompt_field(replace(state, item=state.item + 1), out, proc, step)
+    value, reason = validate(out, f, text)
+    if value is None:
+        out.emit(ev.FIELD_REJECTED, procedure_id=proc.id, field_id=f.id, field_type=f.type)
+        out.phrase("field_invalid", reason=reason)
+        return prompt_field(state, out, proc, step)
+    state = state.push(out.ctx.thresholds.max_history).with_field(f.id, value)
+    out.emit(ev.FIELD_COLLECTED, procedure_id=proc.id, field_id=f.id)
+    return prompt_field(replace(state, item=state.item + 1), out, proc, step)
+
+
+# --- review ------------------------------------------------------------------------------------
+
+def _review_fields(state: ConversationState, proc: Procedure, flow: Flow) -> list[FormField]:
+    values = state.field_map
+    return [f for f in (proc.form_field(fid) for fid in applicable_fields(flow, state.answer_map))
+            if f is not None and f.id in values]
+
+
+def show_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:
+    """One summary of every collected field and the checklist; confirm, or pick a field to correct."""
+    answers = state.answer_map
+    values = state.field_map
+    lines = [out.p("review_title")]
+    fields = _review_fields(state, proc, flow)
+    for f in fields:
+        shown = display_value(f, values[f.id]) if values[f.id] else "—"
+        lines.append(f"• {f.label}: {shown}")
+    docs = applicable_docs(flow, answers)
+    if docs:
+        lines.append("")
+        lines.append(out.p("documents_answer", name=proc.name))
+        for d in docs:
+            doc = proc.document(d)
+            if doc:
+                mark = "✗ (còn thiếu)" if d in state.docs_missing else "✓"
+                lines.append(f"{mark} {doc.name}")
+    buttons = [Button(out.p("review_confirm" if proc.form else "review_confirm_checklist"), CONFIRM)]
+    if fields:
+        buttons.append(Button(out.p("review_edit_menu"), EDIT))
+    btns = tuple(buttons)
+    out.say("\n".join(lines), btns)
+    return replace(state, pending=Pending("review", None, btns))
+
+
+def _edit_menu(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:
+    buttons = tuple(Button(f.label, f"{EDIT} {f.id}") for f in _review_fields(state, proc, flow))
+    buttons += (Button(out.p("review_back"), "/xemlai"),)
+    out.phrase("review_pick_field", buttons=buttons)
+    return replace(state, pending=Pending("review", "edit", buttons))
+
+
+def answer_review(state: ConversationState, out: Out, raw: str, folded: str, affirm: bool | None) -> ConversationState | None:
+    proc = out.ctx.content.procedure(state.procedure_id)
+    flow = out.ctx.content.flow(state.procedure_id)
+    if proc is None or flow is None or state.pending is None:
+        return None
+    in_menu = state.pending.ref == "edit"
+    if raw == CONFIRM or (not in_menu and (folded in {"xac nhan", "dong y", "ok", "dung roi", "chinh xac", "1"}
+                                            or affirm is True)):
+        return confirm_review(state, out, proc, flow)
+    if raw == "/xemlai":
+        return show_review(state, out, proc, flow)
+    fid: str | None = None
+    if raw.startswith(EDIT + " "):
+        fid = raw.removeprefix(EDIT + " ").strip()
+    elif raw == EDIT or (not in_menu and (folded in {"sua", "sua thong tin", "2"} or affirm is False)):
+        return _edit_menu(state, out, proc, flow)
+    elif in_menu:
+        pick = None
+        if folded.isdigit() and 1 <= int(folded) <= len(state.pending.buttons):
+            pick = state.pending.buttons[int(folded) - 1]
+        else:
+            pick = next((b for b in state.pending.buttons if folded and fold(b.title) == folded), None)
+        if pick is not None:
+            if pick.payload == "/xemlai":
+                return show_review(state, out, proc, flow)
+            fid = pick.payload.removeprefix(EDIT + " ")
+    f = proc.form_field(fid) if fid else None
+    if f is None:
+        return None
+    out.phrase("review_edit_ask", label=f.label, buttons=_field_buttons(f))
+    return replace(state, pending=Pending("review_edit", f.id, _field_buttons(f)))
+
+
+def answer_review_edit(state: ConversationState, out: Out, text: str) -> ConversationState | None:
+    proc = out.ctx.content.procedure(state.procedure_id)
+    flow = out.ctx.content.flow(state.procedure_id)
+    f = proc.form_field(state.pending.ref or "") if proc and state.pending else None
+    if f is None or flow is None or proc is None:
+        return None
+    value, reason = validate(out, f, text)
+    if value is None:
+        out.emit(ev.FIELD_REJECTED, procedure_id=proc.id, field_id=f.id, field_type=f.type)
+        out.phrase("field_invalid", reason=reason)
+        return state
+    state = state.with_field(f.id, value)
+    out.phrase("field_saved", label=f.label, value=display_value(f, value))
+    return show_review(state, out, proc, flow)
+
+
+def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:
+    answers = state.answer_map
+    fields = {k: v for k, v in state.fields if k in applicable_fields(flow, answers)}
+    code = out.ctx.new_draft_code
+    out.emit(
+        ev.DRAFT_REQUESTED,
+        procedure_id=proc.id,
+        code=code,
+        answers=answers,
+        fields=fields,
+        applicable_docs=applicable_docs(flow, answers),
+        docs_missing=list(state.docs_missing),
+        docs_have=list(state.docs_have),
+    )
+    out.emit(ev.STEP_COMPLETED, procedure_id=proc.id, step_id=state.step_id)
+    out.phrase("review_done" if proc.form else "review_done_checklist", name=proc.name, code=code or "")
+    return replace(state, phase="done", pending=None, last_draft=code or state.last_draft)
+
+
+# --- handoff -----------------------------------------------------------------------------------
+
+def request_handoff(state: ConversationState, out: Out, reason: str, step_id: str | None = None) -> ConversationState:
+    """Queue the conversation for a person of the digital team (the handoff room does the rest)."""
+    if state.mode != "bot":
+        out.phrase("handoff_waiting")
+        return state
+    out.emit(ev.HANDOFF_REQUESTED, reason=reason, procedure_id=state.procedure_id, step_id=step_id or state.step_id)
+    if out.ctx.humans_on_duty:
+        out.phrase("handoff_requested")
+    else:
+        out.phrase("handoff_off_hours", when=out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo")
+        return replace(state, mode="waiting_human", pending=Pending("callback_phone"), resume=state.pending)
+    return replace(state, mode="waiting_human")

@@ -1,0 +1,136 @@
+"""Identify the procedure: take a confident NLU pick, or clarify among candidates — never guess."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from nlu.api import Understanding
+
+from bot.content.catalog import Status
+from bot.engine import events as ev
+from bot.engine.flowrun import HUMAN, human_button, request_handoff, start_flow
+from bot.engine.messages import Button
+from bot.engine.state import ConversationState, Pending
+from bot.engine.text import fold
+from bot.engine.turn import Out
+
+PICK, NONE_OF_THESE, CONTINUE_REF, SWITCH_NO = "/chon ", "/khongphai", "/thamkhao", "/tieptuc"
+
+
+def is_confident(u: Understanding, out: Out) -> str | None:
+    """The procedure id when the NLU is sure enough, else None."""
+    procs = u.procedures()
+    if not procs or u.top is None or not u.top.is_procedure:
+        return None
+    th = out.ctx.thresholds
+    top = procs[0]
+    second = procs[1].confidence if len(procs) > 1 else 0.0
+    if top.confidence >= th.confident and top.confidence - second >= th.margin:
+        if out.ctx.content.procedure(top.label) is not None:
+            return top.label
+    return None
+
+
+def candidates(u: Understanding, out: Out) -> tuple[str, ...]:
+    floor = out.ctx.thresholds.candidate_floor
+    known = out.ctx.content.procedures
+    return tuple(c.label for c in u.procedures() if c.confidence >= floor and c.label in known)
+
+
+def start_procedure(state: ConversationState, out: Out, pid: str, confidence: float,
+                    keep_answers: bool = False) -> ConversationState:
+    """Begin a procedure: name it, warn about its status, then run its flow."""
+    content = out.ctx.content
+    proc = content.procedure(pid)
+    if proc is None:
+        out.phrase("not_understood")
+        return state
+    state = replace(
+        state.push(out.ctx.thresholds.max_history) if state.phase == "flow" else state,
+        phase="flow", procedure_id=pid, step_id=None, item=0, pending=None,
+        answers=state.answers if keep_answers else (), fields=state.fields if keep_answers else (),
+        docs_have=(), docs_missing=(), candidates=(), clarify_offset=0, clarify_failures=0, misses=0,
+    )
+    out.emit(ev.PROCEDURE_IDENTIFIED, procedure_id=pid, confidence=round(confidence, 4))
+    intro = out.p("identified", name=proc.name)
+    if proc.summary:
+        intro += " " + proc.summary
+    out.say(intro)
+    for ch in proc.active_changes(out.ctx.today):
+        out.phrase("change_active", resolution=ch.resolution, window=_window(ch.valid_from, ch.valid_to), note=ch.note)
+    flow = content.flow(pid)
+    if proc.level == "info" or flow is None:
+        out.phrase("info_level", name=proc.name, authority=proc.authority.text)
+        return request_handoff(replace(state, phase="done"), out, "info_level")
+    if proc.status in (Status.possibly_abolished, Status.under_review):
+        buttons = (human_button(out), Button(out.p("status_continue"), CONTINUE_REF))
+        out.phrase("status_uncertain", note=proc.status_note or "", buttons=buttons)
+        return replace(state, pending=Pending("status_warning", pid, buttons))
+    if proc.status == Status.changed and proc.status_note:
+        out.phrase("status_changed", note=proc.status_note)
+    return start_flow(state, out, flow)
+
+
+def _window(start: dt.date | None, end: dt.date | None) -> str:
+    """'15/08/2026–28/02/2027', 'từ 01/01/2026', 'đến 28/02/2027' or 'đang áp dụng'."""
+    fmt = "%d/%m/%Y"
+    if start and end:
+        return f"{start.strftime(fmt)}–{end.strftime(fmt)}"
+    if start:
+        return f"từ {start.strftime(fmt)}"
+    if end:
+        return f"đến {end.strftime(fmt)}"
+    return "đang áp dụng"
+
+
+def clarify(state: ConversationState, out: Out, cands: tuple[str, ...], offset: int) -> ConversationState:
+    """Ask "Bạn cần thủ tục nào?" with the next few candidates as buttons."""
+    th = out.ctx.thresholds
+    shown = cands[offset: offset + th.clarify_size]
+    if not shown:
+        return clarification_failed(state, out)
+    buttons = tuple(Button(out.ctx.content.procedures[c].name, PICK + c) for c in shown)
+    buttons += (Button(out.p("clarify_none"), NONE_OF_THESE),)
+    out.phrase("clarify" if offset == 0 else "clarify_more", buttons=buttons)
+    out.emit(ev.CLARIFICATION_ASKED, candidates=list(shown))
+    return replace(state, phase="clarify", candidates=cands, clarify_offset=offset,
+                   pending=Pending("clarify", None, buttons))
+
+
+def clarification_failed(state: ConversationState, out: Out) -> ConversationState:
+    """Two failed clarifications in a row: offer a person instead of guessing again."""
+    out.emit(ev.CLARIFICATION_FAILED, failures=state.clarify_failures + 1, candidates=list(state.candidates))
+    buttons = (Button(out.p("offer_human_yes"), HUMAN), Button(out.p("offer_human_no"), "/huy"))
+    out.phrase("clarify_failed", buttons=buttons)
+    return replace(state, phase="idle", candidates=(), clarify_offset=0, clarify_failures=0,
+                   pending=Pending("offer_human", None, buttons))
+
+
+def answer_clarify(state: ConversationState, out: Out, raw: str, folded: str) -> ConversationState | None:
+    """A tapped candidate, a number, its name, or "không phải" (next candidates)."""
+    pending = state.pending
+    if pending is None:
+        return None
+    if raw.startswith(PICK):
+        pid = raw.removeprefix(PICK).strip()
+        return start_procedure(state, out, pid, 1.0) if pid in out.ctx.content.procedures else None
+    pick = None
+    if folded.isdigit() and 1 <= int(folded) <= len(pending.buttons):
+        pick = pending.buttons[int(folded) - 1]
+    else:
+        pick = next((b for b in pending.buttons if folded and fold(b.title) == folded), None)
+    if pick is not None and pick.payload.startswith(PICK):
+        return start_procedure(state, out, pick.payload.removeprefix(PICK), 1.0)
+    if raw == NONE_OF_THESE or (pick is not None and pick.payload == NONE_OF_THESE) or folded in {
+        "khong phai", "ko phai", "k phai", "khong", "sai roi", "khong co", "deu khong phai"
+    }:
+        return next_candidates(state, out)
+    return None
+
+
+def next_candidates(state: ConversationState, out: Out) -> ConversationState:
+    failures = state.clarify_failures + 1
+    state = replace(state, clarify_failures=failures)
+    if failures >= out.ctx.thresholds.max_clarify_failures:
+        return clarification_failed(state, out)
+    return clarify(state, out, state.candidates, state.clarify_offset + out.ctx.thresholds.clarify_size)

@@ -1,0 +1,177 @@
+"""Conversation state: a frozen value the engine replaces on every turn.
+
+It serializes to a small JSON dict stored with the conversation, so a restart
+or another worker continues exactly where the citizen was.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from bot.engine.messages import Button
+
+Mode = Literal["bot", "waiting_human", "human"]
+Phase = Literal["idle", "clarify", "flow", "done"]
+PendingKind = Literal[
+    "clarify", "question", "document", "field", "review", "review_edit", "rating", "offer_human",
+    "status_code", "status_warning", "confirm_delete", "callback_phone", "vneid", "claim_phone",
+    "switch_confirm",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What the bot just asked, so the next message (or a tapped button, or a number) answers it."""
+
+    kind: PendingKind
+    ref: str | None = None
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where in a flow the citizen stands; pushed on a back-stack so "quay lại" can undo."""
+
+    phase: Phase = "idle"
+    procedure_id: str | None = None
+    step_id: str | None = None
+    item: int = 0
+    answers: tuple[tuple[str, str], ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+    docs_have: tuple[str, ...] = ()
+    docs_missing: tuple[str, ...] = ()
+    pending: Pending | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """Everything the engine needs to continue a conversation."""
+
+    mode: Mode = "bot"
+    phase: Phase = "idle"
+    procedure_id: str | None = None
+    step_id: str | None = None
+    item: int = 0
+    answers: tuple[tuple[str, str], ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+    docs_have: tuple[str, ...] = ()
+    docs_missing: tuple[str, ...] = ()
+    pending: Pending | None = None
+    resume: Pending | None = None
+    candidates: tuple[str, ...] = ()
+    clarify_offset: int = 0
+    clarify_failures: int = 0
+    misses: int = 0
+    history: tuple[Position, ...] = ()
+    welcomed: bool = False
+    agent: str | None = None
+    last_draft: str | None = None
+
+    # --- convenient views -------------------------------------------------------------------
+    @property
+    def answer_map(self) -> dict[str, str]:
+        return dict(self.answers)
+
+    @property
+    def field_map(self) -> dict[str, str]:
+        return dict(self.fields)
+
+    def with_answer(self, key: str, value: str) -> "ConversationState":
+        d = dict(self.answers)
+        d[key] = value
+        return replace(self, answers=tuple(d.items()))
+
+    def with_field(self, key: str, value: str | None) -> "ConversationState":
+        d = dict(self.fields)
+        if value is None:
+            d.pop(key, None)
+        else:
+            d[key] = value
+        return replace(self, fields=tuple(d.items()))
+
+    def position(self) -> Position:
+        return Position(self.phase, self.procedure_id, self.step_id, self.item, self.answers, self.fields,
+                        self.docs_have, self.docs_missing, self.pending)
+
+    def push(self, limit: int = 30) -> "ConversationState":
+        """Remember the current position before moving on."""
+        return replace(self, history=(self.history + (self.position(),))[-limit:])
+
+    def restore(self, pos: Position) -> "ConversationState":
+        return replace(self, phase=pos.phase, procedure_id=pos.procedure_id, step_id=pos.step_id, item=pos.item,
+                       answers=pos.answers, fields=pos.fields, docs_have=pos.docs_have,
+                       docs_missing=pos.docs_missing, pending=pos.pending)
+
+    # --- persistence ------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; hand-written because `dataclasses.asdict` deep-copies and this runs every turn."""
+        return {
+            "mode": self.mode, "phase": self.phase, "procedure_id": self.procedure_id, "step_id": self.step_id,
+            "item": self.item, "answers": [list(p) for p in self.answers], "fields": [list(p) for p in self.fields],
+            "docs_have": list(self.docs_have), "docs_missing": list(self.docs_missing),
+            "pending": _pending_dict(self.pending), "resume": _pending_dict(self.resume),
+            "candidates": list(self.candidates), "clarify_offset": self.clarify_offset,
+            "clarify_failures": self.clarify_failures, "misses": self.misses,
+            "history": [_position_dict(p) for p in self.history], "welcomed": self.welcomed, "agent": self.agent,
+            "last_draft": self.last_draft,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "ConversationState":
+        """Rebuild from JSON; unknown or damaged data falls back to a fresh state rather than failing a turn."""
+        if not data:
+            return cls()
+        try:
+            return _state_from(data)
+        except (TypeError, KeyError, ValueError):
+            return cls()
+
+
+def _pending_dict(p: Pending | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {"kind": p.kind, "ref": p.ref, "buttons": [{"title": b.title, "payload": b.payload} for b in p.buttons]}
+
+
+def _position_dict(p: Position) -> dict[str, Any]:
+    return {"phase": p.phase, "procedure_id": p.procedure_id, "step_id": p.step_id, "item": p.item,
+            "answers": [list(x) for x in p.answers], "fields": [list(x) for x in p.fields],
+            "docs_have": list(p.docs_have), "docs_missing": list(p.docs_missing), "pending": _pending_dict(p.pending)}
+
+
+def _pending_from(d: dict[str, Any] | None) -> Pending | None:
+    if not d:
+        return None
+    return Pending(kind=d["kind"], ref=d.get("ref"),
+                   buttons=tuple(Button(b["title"], b["payload"]) for b in d.get("buttons", ())))
+
+
+def _pairs(v: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((str(a), str(b)) for a, b in (v or ()))
+
+
+def _position_from(d: dict[str, Any]) -> Position:
+    return Position(
+        phase=d.get("phase", "idle"), procedure_id=d.get("procedure_id"), step_id=d.get("step_id"),
+        item=int(d.get("item", 0)), answers=_pairs(d.get("answers")), fields=_pairs(d.get("fields")),
+        docs_have=tuple(d.get("docs_have", ())), docs_missing=tuple(d.get("docs_missing", ())),
+        pending=_pending_from(d.get("pending")),
+    )
+
+
+def _state_from(d: dict[str, Any]) -> ConversationState:
+    known = {f for f in ConversationState.__dataclass_fields__}
+    d = {k: v for k, v in d.items() if k in known}
+    return ConversationState(
+        mode=d.get("mode", "bot"), phase=d.get("phase", "idle"), procedure_id=d.get("procedure_id"),
+        step_id=d.get("step_id"), item=int(d.get("item", 0)), answers=_pairs(d.get("answers")),
+        fields=_pairs(d.get("fields")), docs_have=tuple(d.get("docs_have", ())),
+        docs_missing=tuple(d.get("docs_missing", ())), pending=_pending_from(d.get("pending")),
+        resume=_pending_from(d.get("resume")), candidates=tuple(d.get("candidates", ())), clarify_offset=int(d.get("clarify_offset", 0)),
+        clarify_failures=int(d.get("clarify_failures", 0)), misses=int(d.get("misses", 0)),
+        history=tuple(_position_from(p) for p in d.get("history", ())), welcomed=bool(d.get("welcomed", False)),
+        agent=d.get("agent"), last_draft=d.get("last_draft"),
+    )
+
+
+__all__ = ["ConversationState", "Pending", "Position", "field"]

@@ -1,0 +1,42 @@
+"""Small text helpers for matching what a citizen typed against buttons and commands."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_FOLD = str.maketrans({"đ": "d", "Đ": "D"})
+_SPACE = re.compile(r"\s+")
+_PUNCT = re.compile(r"[^\w\s/]", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, punctuation-free, single-spaced: 'Đã có!' → 'da co'."""
+    text = unicodedata.normalize("NFD", text.translate(_FOLD))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = _PUNCT.sub(" ", text.lower())
+    return _SPACE.sub(" ", text).strip()
+
+
+def clean(text: str, limit: int = 4000) -> str:
+    """NFC, strip control characters, trim; what the engine stores and echoes."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return text.strip()[:limit]
+
+
+# Commands a citizen may type anywhere (folded). Payload equivalents are in `engine.COMMAND_PAYLOADS`.
+RESTART_WORDS = {"lam lai", "huy", "bat dau lai", "lam lai tu dau", "huy bo", "/huy", "/start", "/batdau",
+                 "reset", "restart", "huy ho so", "thoi lam lai"}
+BACK_WORDS = {"quay lai", "/quaylai", "tro lai", "lui lai", "back", "sua cau truoc"}
+HUMAN_WORDS = {"gap can bo", "/canbo", "can bo", "gap nguoi that", "noi chuyen voi can bo", "nguoi that",
+               "cho gap can bo", "toi muon gap can bo", "gap nhan vien", "tu van vien"}
+HELP_WORDS = {"/help", "help", "huong dan", "tro giup", "/trogiup"}
+SKIP_WORDS = {"bo qua", "/boqua", "khong co", "ko co", "k co", "khong biet", "skip", "bo qua cau nay"}
+DELETE_WORDS = {"/xoadulieu", "xoa du lieu", "xoa du lieu cua toi", "xoa thong tin cua toi", "xoa het du lieu"}
+DRAFTS_WORDS = {"/hoso", "xem lai ho so", "ho so cua toi", "xem ho so"}
+
+# Questions about the procedure under discussion that have no intent label of their own (folded substrings).
+DOCUMENTS_CUES = ("giay to gi", "giay gi", "can nhung gi", "can mang gi", "can mang theo gi", "ho so gom",
+                  "thanh phan ho so", "chuan bi gi", "chuan bi nhung gi", "can nhung giay", "nop nhung gi")
+LEGAL_CUES = ("can cu", "luat nao", "nghi dinh nao", "thong tu nao", "phap ly", "van ban nao", "quy dinh o dau",
+              "theo quy dinh nao")

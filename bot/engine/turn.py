@@ -1,0 +1,44 @@
+"""The result of one engine step, and a small builder the phases share."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.engine.context import TurnContext
+from bot.engine.events import Event
+from bot.engine.messages import Button, Outbound, Text
+from bot.engine.state import ConversationState
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """New state, replies to send, events to record: the whole effect of one input."""
+
+    state: ConversationState
+    replies: tuple[Outbound, ...] = ()
+    events: tuple[Event, ...] = ()
+
+
+@dataclass
+class Out:
+    """Accumulates replies and events while a phase works; never escapes the engine."""
+
+    ctx: TurnContext
+    replies: list[Outbound] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    def say(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
+        if text or buttons:
+            self.replies.append(Text(text=text, buttons=buttons))
+
+    def phrase(self, key: str, buttons: tuple[Button, ...] = (), **values: Any) -> None:
+        self.say(self.ctx.content.phrase(key, **values), buttons)
+
+    def emit(self, type_: str, **data: Any) -> None:
+        self.events.append(Event(type_, data))
+
+    def p(self, key: str, **values: Any) -> str:
+        return self.ctx.content.phrase(key, **values)
+
+    def turn(self, state: ConversationState) -> Turn:
+        return Turn(state, tuple(self.replies), tuple(self.events))

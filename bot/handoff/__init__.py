@@ -1,0 +1,1 @@
+"""Human handoff: tickets, routing by team and working hours, the digital team's console."""

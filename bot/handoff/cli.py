@@ -1,0 +1,72 @@
+"""`motcua agent add|list|team`: console accounts and team settings from the command line."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from typing import Any
+
+from bot.handoff.service import HandoffService
+
+
+def add_parser(sub: Any, settings_of: Any) -> None:
+    ag = sub.add_parser("agent", help="console accounts: add USERNAME | list | team ID")
+    ag_sub = ag.add_subparsers(dest="agent_command", required=True)
+    add = ag_sub.add_parser("add", help="create or update a console account (asks for the password)")
+    add.add_argument("username")
+    add.add_argument("--team", required=True)
+    add.add_argument("--role", choices=["agent", "admin"], default="agent")
+    add.add_argument("--name", help="display name shown to citizens, e.g. \"Nguyễn Thị Lan\"")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    ag_sub.add_parser("list", help="list active accounts")
+    team = ag_sub.add_parser("team", help="create or update a team (working hours, Telegram group)")
+    team.add_argument("team_id")
+    team.add_argument("--name", required=True)
+    team.add_argument("--hours", help='e.g. "Mon-Fri 07:30-11:30,13:30-17:00; Sat 07:30-11:30"')
+    team.add_argument("--telegram-chat", help="Telegram group chat id for new-request notices")
+    ag.set_defaults(func=lambda args: cmd_agent(args, settings_of(args)))
+
+
+def _service(settings: Any) -> HandoffService:
+    from bot.runtime.turns import utcnow
+    from bot.storage.db import create_engine
+    from bot.storage.repo import Repo
+
+    async def no_apply(_cid: int, _inp: Any) -> None:
+        return None
+
+    return HandoffService(settings, Repo(create_engine(settings)), None, None, utcnow, no_apply)  # type: ignore[arg-type]
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Mật khẩu: ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        raise ValueError("hai lần nhập mật khẩu không khớp")
+    return first
+
+
+def cmd_agent(args: argparse.Namespace, settings: Any) -> int:
+    h = _service(settings)
+
+    async def go() -> int:
+        try:
+            if args.agent_command == "add":
+                await h.add_agent(args.username, _password(args), args.team, args.role, args.name)
+                print(f"đã lưu tài khoản {args.username} ({args.role}, tổ {args.team})")
+            elif args.agent_command == "list":
+                for a in await h.list_agents():
+                    print(f"{a.username}\t{a.role}\t{a.team}\t{a.display_name}")
+            else:
+                await h.upsert_team(args.team_id, args.name, args.hours, args.telegram_chat)
+                print(f"đã lưu tổ {args.team_id}")
+            return 0
+        except ValueError as exc:
+            print(f"lỗi: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            await h.repo.engine.dispose()
+
+    return asyncio.run(go())

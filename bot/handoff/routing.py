@@ -1,0 +1,144 @@
+"""Pure routing decisions: a team's working hours, whether someone is on duty, when they next are,
+and how a queue is ordered for an agent (own team first, oldest first)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAY_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+@dataclass(frozen=True, slots=True)
+class Hours:
+    """Opening windows per weekday (0 = Monday) as minutes since midnight, local time."""
+
+    windows: tuple[tuple[tuple[int, int], ...], ...]
+    tz: str = "Asia/Ho_Chi_Minh"
+
+
+def _minutes(s: str) -> int:
+    h, m = s.split(":")
+    hi, mi = int(h), int(m)
+    if not (0 <= hi <= 24 and 0 <= mi < 60):
+        raise ValueError(f"giờ không hợp lệ: {s}")
+    return hi * 60 + mi
+
+
+def parse_hours(spec: str, tz: str = "Asia/Ho_Chi_Minh") -> Hours:
+    """Parse "Mon-Fri 07:30-11:30,13:30-17:00; Sat 07:30-11:30" into weekday windows."""
+    days: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        m = re.fullmatch(r"([A-Za-z]{3})(?:-([A-Za-z]{3}))?\s+(.+)", part)
+        if not m:
+            raise ValueError(f"không hiểu khung giờ: {part}")
+        a = DAYS.index(m.group(1).title())
+        b = DAYS.index(m.group(2).title()) if m.group(2) else a
+        wins = []
+        for w in m.group(3).split(","):
+            start, end = (_minutes(x.strip()) for x in w.split("-"))
+            if end <= start:
+                raise ValueError(f"khung giờ ngược: {w}")
+            wins.append((start, end))
+        d = a
+        while True:
+            days[d].extend(wins)
+            if d == b:
+                break
+            d = (d + 1) % 7
+    return Hours(tuple(tuple(sorted(w)) for w in days), tz)
+
+
+def on_duty(hours: Hours, now: dt.datetime) -> bool:
+    local = now.astimezone(ZoneInfo(hours.tz))
+    mins = local.hour * 60 + local.minute
+    return any(s <= mins < e for s, e in hours.windows[local.weekday()])
+
+
+def next_opening(hours: Hours, now: dt.datetime) -> dt.datetime | None:
+    """The next moment someone is on duty (now if on duty); None when the team never works."""
+    zone = ZoneInfo(hours.tz)
+    local = now.astimezone(zone)
+    mins = local.hour * 60 + local.minute
+    for offset in range(8):
+        day = local.date() + dt.timedelta(days=offset)
+        for s, e in hours.windows[day.weekday()]:
+            if offset == 0 and mins >= e:
+                continue
+            if offset == 0 and s <= mins:
+                return local
+            return dt.datetime.combine(day, dt.time(s // 60, s % 60), zone)
+    return None
+
+
+def vi_time(t: dt.datetime) -> str:
+    """"8 giờ sáng thứ Hai, 01/12" / "13 giờ 30 chiều thứ Ba, 02/12"."""
+    part = "sáng" if t.hour < 11 else "trưa" if t.hour < 13 else "chiều" if t.hour < 18 else "tối"
+    clock = f"{t.hour} giờ" + (f" {t.minute:02d}" if t.minute else "")
+    return f"{clock} {part} {DAY_VI[t.weekday()]}, {t.day:02d}/{t.month:02d}"
+
+
+def next_on_duty_text(hours: Hours, now: dt.datetime) -> str | None:
+    nxt = next_opening(hours, now)
+    return vi_time(nxt) if nxt is not None else None
+
+
+def duty(hours: Hours, now: dt.datetime) -> tuple[bool, str | None]:
+    """The engine's duty hook answer: (on duty now, when someone next answers in Vietnamese)."""
+    if on_duty(hours, now):
+        return True, None
+    return False, next_on_duty_text(hours, now)
+
+
+def wait_minutes(requested_at: dt.datetime, now: dt.datetime) -> int:
+    return max(0, int((now - requested_at).total_seconds() // 60))
+
+
+def wait_text(minutes: int) -> str:
+    if minutes < 1:
+        return "vừa xong"
+    if minutes < 60:
+        return f"{minutes} phút"
+    h, m = divmod(minutes, 60)
+    return f"{h} giờ {m} phút" if m else f"{h} giờ"
+
+
+T = TypeVar("T")
+
+
+def visible_teams(role: str, team: str) -> frozenset[str] | None:
+    """Teams an account may see: None = all (admin)."""
+    return None if role == "admin" else frozenset({team})
+
+
+def order_queue(items: Iterable[T], my_team: str, team_of: Callable[[T], str],
+                requested_of: Callable[[T], dt.datetime]) -> list[T]:
+    """Own team first, then the oldest request first."""
+    return sorted(items, key=lambda i: (team_of(i) != my_team, requested_of(i)))
+
+
+def mask_phone(phone: str | None) -> str:
+    """A phone number as logs may show it."""
+    if not phone:
+        return ""
+    return phone[:3] + "****" + phone[-2:] if len(phone) > 5 else "****"
+
+
+__all__: Sequence[str] = (
+    "Hours",
+    "duty",
+    "mask_phone",
+    "next_on_duty_text",
+    "next_opening",
+    "on_duty",
+    "order_queue",
+    "parse_hours",
+    "vi_time",
+    "visible_teams",
+    "wait_minutes",
+    "wait_text",
+)

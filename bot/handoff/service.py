@@ -1,0 +1,459 @@
+"""Handoff I/O: tickets from engine events, agent accounts, the queue, agent actions with their audit rows,
+live console events and the optional Telegram group notice. Decisions live in ticket.py and routing.py."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.engine import events as ev
+from bot.engine.inputs import AgentClaimed, AgentClosed, AgentReturned, AgentSaid, AgentSetField
+from bot.engine.state import ConversationState
+from bot.handoff import routing
+from bot.handoff.ticket import OPEN, TransitionError, next_status
+from bot.runtime.content import ContentStore
+from bot.runtime.effects import EffectEnv, Effects
+from bot.runtime.pubsub import PubSub
+from bot.settings import Settings
+from bot.storage.handoff_models import agents, audit, canned_replies, handoffs, notes, teams
+from bot.storage.repo import ConversationRow, Repo
+
+log = logging.getLogger(__name__)
+_HASHER = PasswordHasher()
+
+REASON_VI = {
+    "citizen_request": "Người dân muốn gặp cán bộ",
+    "clarification_failed": "Trợ lý chưa hiểu sau hai lần hỏi lại",
+    "flow_step": "Trường hợp cần cán bộ xử lý",
+    "flow_option": "Trường hợp cần cán bộ xử lý",
+    "info_level": "Thủ tục chưa có hướng dẫn từng bước",
+    "status_uncertain": "Hỏi tình trạng hồ sơ",
+}
+DEFAULT_CANNED = (
+    ("Chào hỏi", "Chào bạn, mình là cán bộ tổ công nghệ số cộng đồng. Mình đã xem nội dung bạn trao đổi với trợ lý."),
+    ("Cần thêm giấy tờ", "Bạn vui lòng chụp rõ giấy tờ còn thiếu và gửi lại tại đây giúp mình nhé."),
+    ("Hẹn gọi lại", "Mình sẽ gọi lại cho bạn trong giờ hành chính. Bạn để lại số điện thoại giúp mình nhé."),
+    ("Kết thúc", "Cảm ơn bạn. Nếu cần hỗ trợ thêm, bạn cứ nhắn lại tại đây."),
+)
+STATUS_VI = {"queued": "Đang chờ", "claimed": "Đang xử lý", "returned": "Đã trả lại trợ lý", "closed": "Đã đóng"}
+
+
+class Forbidden(Exception):
+    """The account may not see or act on this conversation (another team's)."""
+
+
+class NotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AgentInfo:
+    username: str
+    display_name: str
+    role: str
+    team: str
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _aware(t: dt.datetime | None) -> dt.datetime:
+    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
+    if t is None:
+        return _EPOCH
+    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t
+
+
+class HandoffService:
+    """Everything the console and the effects need; one per worker."""
+
+    def __init__(self, settings: Settings, repo: Repo, content: ContentStore, pubsub: PubSub,
+                 clock: Callable[[], dt.datetime], apply: Callable[[int, Any], Awaitable[Any]]):
+        self.settings = settings
+        self.repo = repo
+        self.content = content
+        self.pubsub = pubsub
+        self.clock = clock
+        self._apply = apply
+        self.default_hours = routing.parse_hours(settings.handoff.working_hours, settings.handoff.timezone)
+        self.team_hours: dict[str, routing.Hours] = {}
+        self.team_chat: dict[str, str] = {}
+        self.http_timeout = 5.0
+
+    # --- duty hours --------------------------------------------------------------------------
+
+    def duty(self, now: dt.datetime, team: str | None) -> tuple[bool, str | None]:
+        """The TurnRunner duty hook: per-team hours when known, the configured default otherwise."""
+        return routing.duty(self.team_hours.get(team or self.settings.handoff.default_team, self.default_hours), now)
+
+    async def refresh_teams(self) -> None:
+        """Load per-team hours and Telegram groups (at start-up and after a team changes)."""
+        try:
+            async with self.repo.engine.connect() as conn:
+                rows = (await conn.execute(select(teams))).all()
+        except Exception:
+            log.exception("could not load teams; default working hours apply")
+            return
+        hours, chats = {}, {}
+        for r in rows:
+            if r.working_hours:
+                try:
+                    hours[r.id] = routing.parse_hours(r.working_hours, self.settings.handoff.timezone)
+                except ValueError:
+                    log.warning("bad working hours for team %s", r.id)
+            if r.telegram_chat_id:
+                chats[r.id] = r.telegram_chat_id
+        self.team_hours, self.team_chat = hours, chats
+
+    async def upsert_team(self, team_id: str, name: str, working_hours: str | None = None,
+                          telegram_chat_id: str | None = None) -> None:
+        if working_hours:
+            routing.parse_hours(working_hours)  # refuse a spec the duty hook could not read
+        async with self.repo.engine.begin() as conn:
+            found = (await conn.execute(select(teams.c.id).where(teams.c.id == team_id))).first()
+            vals = {"name": name, "working_hours": working_hours, "telegram_chat_id": telegram_chat_id}
+            if found:
+                await conn.execute(update(teams).where(teams.c.id == team_id).values(**vals))
+            else:
+                await conn.execute(insert(teams).values(id=team_id, **vals))
+        await self.refresh_teams()
+
+    # --- effects ------------------------------------------------------------------------------
+
+    def register(self, effects: Effects) -> None:
+        effects.on(ev.HANDOFF_REQUESTED, self._on_requested)
+        effects.after(ev.HANDOFF_REQUESTED, self._announce)
+        effects.on(ev.CALLBACK_REQUESTED, self._on_callback)
+        effects.after(ev.CALLBACK_REQUESTED, self._live)
+        effects.on(ev.HANDOFF_CANCELLED, self._on_cancelled)
+        effects.after(ev.HANDOFF_CANCELLED, self._live)
+        effects.on(ev.RATING_GIVEN, self._on_rating)
+        effects.after(ev.CITIZEN_MESSAGE_FOR_AGENT, self._live)
+
+    def _team(self, conv: ConversationRow) -> str:
+        return conv.team or self.settings.handoff.default_team
+
+    async def _open_ticket(self, conn: AsyncConnection, conversation_id: int) -> Any:
+        return (await conn.execute(select(handoffs).where(and_(handoffs.c.conversation_id == conversation_id,
+                                                                handoffs.c.status.in_(OPEN)))
+                                   .order_by(handoffs.c.id.desc()).limit(1))).first()
+
+    async def _on_requested(self, env: EffectEnv, conn: AsyncConnection, row: Any, conv: ConversationRow) -> None:
+        """One open ticket per conversation; a replayed event creates nothing (event_id is unique)."""
+        if await self._open_ticket(conn, conv.id) is not None:
+            return
+        data = row.data or {}
+        await conn.execute(insert(handoffs).values(
+            conversation_id=conv.id, event_id=row.id, team=self._team(conv), reason=data.get("reason") or "citizen_request",
+            procedure_id=data.get("procedure_id"), step_id=data.get("step_id"), status="queued",
+            requested_at=_aware(row.created_at) if row.created_at else self.clock()))
+
+    async def _announce(self, row: Any, conv: ConversationRow) -> None:
+        team = self._team(conv)
+        data = row.data or {}
+        await self._publish(team, conv.id, {"kind": "handoff", "reason": data.get("reason")})
+        await self.notify_telegram(team, conv.id, data.get("procedure_id"), data.get("reason"))
+
+    async def _live(self, row: Any, conv: ConversationRow) -> None:
+        await self._publish(self._team(conv), conv.id, {"kind": row.type})
+
+    async def _on_callback(self, env: EffectEnv, conn: AsyncConnection, row: Any, conv: ConversationRow) -> None:
+        t = (await conn.execute(select(handoffs.c.id).where(handoffs.c.conversation_id == conv.id)
+                                .order_by(handoffs.c.id.desc()).limit(1))).first()
+        if t is not None:
+            await conn.execute(update(handoffs).where(handoffs.c.id == t.id)
+                               .values(callback_phone=(row.data or {}).get("phone")))
+
+    async def _on_cancelled(self, env: EffectEnv, conn: AsyncConnection, row: Any, conv: ConversationRow) -> None:
+        t = await self._open_ticket(conn, conv.id)
+        if t is not None:
+            await conn.execute(update(handoffs).where(handoffs.c.id == t.id)
+                               .values(status=next_status(t.status, "cancel"), resolved_at=self.clock()))
+            await self._audit(conn, "citizen", "cancel", conv.id, {})
+
+    async def _on_rating(self, env: EffectEnv, conn: AsyncConnection, row: Any, conv: ConversationRow) -> None:
+        t = (await conn.execute(select(handoffs.c.id).where(handoffs.c.conversation_id == conv.id)
+                                .order_by(handoffs.c.id.desc()).limit(1))).first()
+        if t is not None:
+            await conn.execute(update(handoffs).where(handoffs.c.id == t.id)
+                               .values(rating=int((row.data or {}).get("rating") or 0) or None))
+
+    async def _publish(self, team: str, conversation_id: int, data: dict[str, Any]) -> None:
+        msg = {**data, "conversation_id": conversation_id, "team": team}
+        for topic in (f"console:{team}", "console:*", f"conv:{conversation_id}"):
+            try:
+                await self.pubsub.publish(topic, msg)
+            except Exception:
+                log.exception("console publish failed")
+
+    async def notify_telegram(self, team: str, conversation_id: int, procedure_id: str | None,
+                              reason: str | None) -> bool:
+        """Post the new request to the team's Telegram group; a failure is logged, never raised."""
+        chat = self.team_chat.get(team) or self.settings.handoff.telegram_group_chat_id
+        token = self.settings.secrets.telegram_token
+        if not chat or token is None:
+            return False
+        proc = self.content.current.procedure(procedure_id)
+        text = (f"Yêu cầu gặp cán bộ mới #{conversation_id} ({team})\n"
+                f"Thủ tục: {proc.name if proc else 'chưa xác định'}\n"
+                f"Lý do: {REASON_VI.get(reason or '', reason or '')}\n"
+                f"Đang chờ: {routing.wait_text(0)}\n"
+                f"{self.settings.server.base_url.rstrip('/')}/console/c/{conversation_id}")
+        url = f"{self.settings.channels.telegram.api_base_url}{token.get_secret_value()}/sendMessage"
+        try:
+            async with (aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.http_timeout)) as s,
+                        s.post(url, json={"chat_id": chat, "text": text}) as r):
+                if r.status != 200:
+                    log.warning("telegram group notice failed: HTTP %s", r.status)
+                    return False
+            return True
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            log.warning("telegram group notice failed: %s", type(exc).__name__)
+            return False
+
+    # --- accounts -----------------------------------------------------------------------------
+
+    async def add_agent(self, username: str, password: str, team: str, role: str = "agent",
+                        display_name: str | None = None) -> None:
+        if role not in {"agent", "admin"}:
+            raise ValueError("role phải là agent hoặc admin")
+        if len(password) < 8:
+            raise ValueError("mật khẩu cần ít nhất 8 ký tự")
+        async with self.repo.engine.begin() as conn:
+            found = (await conn.execute(select(agents.c.id).where(agents.c.username == username))).first()
+            vals = {"display_name": display_name or username, "password_hash": hash_password(password),
+                    "role": role, "team": team, "active": True}
+            if found:
+                await conn.execute(update(agents).where(agents.c.id == found.id).values(**vals))
+            else:
+                await conn.execute(insert(agents).values(username=username, **vals))
+
+    async def list_agents(self) -> list[AgentInfo]:
+        async with self.repo.engine.connect() as conn:
+            rows = (await conn.execute(select(agents).where(agents.c.active.is_(True)).order_by(agents.c.username))).all()
+        return [AgentInfo(r.username, r.display_name, r.role, r.team) for r in rows]
+
+    async def get_agent(self, username: str) -> AgentInfo | None:
+        async with self.repo.engine.connect() as conn:
+            r = (await conn.execute(select(agents).where(and_(agents.c.username == username,
+                                                              agents.c.active.is_(True))))).first()
+        return AgentInfo(r.username, r.display_name, r.role, r.team) if r else None
+
+    async def authenticate(self, username: str, password: str) -> AgentInfo | None:
+        async with self.repo.engine.connect() as conn:
+            r = (await conn.execute(select(agents).where(and_(agents.c.username == username,
+                                                              agents.c.active.is_(True))))).first()
+        if r is None:
+            _HASHER.hash(password)  # same cost whether or not the account exists
+            return None
+        try:
+            _HASHER.verify(r.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return AgentInfo(r.username, r.display_name, r.role, r.team)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _check(self, viewer: AgentInfo, team: str | None) -> None:
+        teams_ok = routing.visible_teams(viewer.role, viewer.team)
+        if teams_ok is not None and (team or self.settings.handoff.default_team) not in teams_ok:
+            raise Forbidden()
+
+    async def queue(self, viewer: AgentInfo) -> list[dict[str, Any]]:
+        """Open tickets the viewer may see: own team first, oldest first, with the wait so far."""
+        q = select(handoffs).where(handoffs.c.status.in_(OPEN))
+        teams_ok = routing.visible_teams(viewer.role, viewer.team)
+        if teams_ok is not None:
+            q = q.where(handoffs.c.team.in_(teams_ok))
+        async with self.repo.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        now = self.clock()
+        snap = self.content.current
+        out = []
+        for r in routing.order_queue(rows, viewer.team, lambda x: x.team, lambda x: _aware(x.requested_at)):
+            proc = snap.procedure(r.procedure_id)
+            mins = routing.wait_minutes(_aware(r.requested_at), now)
+            out.append({"conversation_id": r.conversation_id, "team": r.team, "status": r.status,
+                        "status_vi": STATUS_VI.get(r.status, r.status), "reason": REASON_VI.get(r.reason, r.reason),
+                        "procedure": proc.name if proc else "Chưa xác định", "claimed_by": r.claimed_by,
+                        "wait": routing.wait_text(mins), "wait_minutes": mins,
+                        "callback": bool(r.callback_phone), "requested_at": _aware(r.requested_at).isoformat()})
+        return out
+
+    async def conversation(self, viewer: AgentInfo, conversation_id: int) -> dict[str, Any]:
+        """Everything the agent needs to take over: transcript, procedure, step, fields, draft, notes."""
+        conv = await self.repo.load_by_id(conversation_id)
+        if conv is None:
+            raise NotFound()
+        self._check(viewer, conv.team)
+        state = ConversationState.from_dict(conv.state)
+        snap = self.content.current
+        proc = snap.procedure(state.procedure_id)
+        flow = snap.flow(state.procedure_id)
+        steps = []
+        if flow is not None:
+            for s in flow.steps:
+                label = getattr(s, "ask", None) or getattr(s, "say", None) or getattr(s, "title", None) or ""
+                steps.append({"id": s.id, "text": str(label)[:90]})
+        field_labels: dict[str, str] = {}
+        form = proc.form if proc is not None else None
+        if form is not None:
+            for f in form.fields:
+                field_labels[f.id] = getattr(f, "label", None) or f.id
+        transcript = [{"sender": t.sender, "text": t.text, "at": _aware(t.created_at).isoformat() if t.created_at else ""}
+                      for t in await self.repo.transcript(conversation_id)]
+        drafts = await self.repo.drafts_of(conversation_id)
+        async with self.repo.engine.connect() as conn:
+            ticket = (await conn.execute(select(handoffs).where(handoffs.c.conversation_id == conversation_id)
+                                         .order_by(handoffs.c.id.desc()).limit(1))).first()
+            note_rows = (await conn.execute(select(notes).where(notes.c.conversation_id == conversation_id)
+                                            .order_by(notes.c.id))).all()
+            canned = (await conn.execute(select(canned_replies).where(
+                (canned_replies.c.team.is_(None)) | (canned_replies.c.team == (conv.team or "")))
+                .order_by(canned_replies.c.title))).all()
+        return {
+            "id": conversation_id, "channel": conv.channel, "team": conv.team, "mode": conv.mode,
+            "procedure": proc.name if proc else None, "procedure_id": state.procedure_id, "step_id": state.step_id,
+            "fields": [{"id": k, "label": field_labels.get(k, k), "value": v} for k, v in state.field_map.items()],
+            "field_choices": [{"id": k, "label": v} for k, v in field_labels.items()],
+            "docs_missing": list(state.docs_missing), "draft": drafts[-1].code if drafts else (state.last_draft or None),
+            "steps": steps, "transcript": transcript,
+            "step_text": next((st["text"] for st in steps if st["id"] == state.step_id), None),
+            "notes": [{"author": n.author, "text": n.text, "at": _aware(n.created_at).isoformat()} for n in note_rows],
+            "canned": ([{"title": c.title, "text": c.text} for c in canned]
+                       or [{"title": t, "text": x} for t, x in DEFAULT_CANNED]),
+            "ticket": None if ticket is None else {
+                "status": ticket.status, "status_vi": STATUS_VI.get(ticket.status, ticket.status),
+                "reason": REASON_VI.get(ticket.reason, ticket.reason), "claimed_by": ticket.claimed_by,
+                "callback_phone": ticket.callback_phone, "rating": ticket.rating,
+                "wait": routing.wait_text(routing.wait_minutes(_aware(ticket.requested_at), self.clock()))},
+        }
+
+    async def audit_log(self, conversation_id: int | None = None, limit: int = 200) -> list[Any]:
+        q = select(audit).order_by(audit.c.id)
+        if conversation_id is not None:
+            q = q.where(audit.c.conversation_id == conversation_id)
+        async with self.repo.engine.connect() as conn:
+            return list((await conn.execute(q.limit(limit))).all())
+
+    # --- agent actions ------------------------------------------------------------------------
+
+    async def _audit(self, conn: AsyncConnection, actor: str, action: str, conversation_id: int | None,
+                     details: dict[str, Any]) -> None:
+        await conn.execute(insert(audit).values(actor=actor, action=action, conversation_id=conversation_id,
+                                                details=details, at=self.clock()))
+
+    async def _guard(self, viewer: AgentInfo, conversation_id: int) -> ConversationRow:
+        conv = await self.repo.load_by_id(conversation_id)
+        if conv is None:
+            raise NotFound()
+        self._check(viewer, conv.team)
+        return conv
+
+    async def _transition(self, viewer: AgentInfo, conv: ConversationRow, action: str,
+                          details: dict[str, Any], **values: Any) -> None:
+        """Move the open ticket (a conversation with none gets one, e.g. an agent stepping in unasked)."""
+        async with self.repo.engine.begin() as conn:
+            t = await self._open_ticket(conn, conv.id)
+            if t is None:
+                if action != "claim":
+                    raise TransitionError(f"no open ticket to {action}")
+                await conn.execute(insert(handoffs).values(
+                    conversation_id=conv.id, team=self._team(conv), reason="citizen_request", status="queued",
+                    procedure_id=conv.state.get("procedure_id"), step_id=conv.state.get("step_id"),
+                    requested_at=self.clock()))
+                t = await self._open_ticket(conn, conv.id)
+            new = next_status(t.status, action)
+            if action == "claim":
+                res = await conn.execute(update(handoffs).where(and_(handoffs.c.id == t.id, handoffs.c.status == "queued"))
+                                         .values(status=new, **values))
+                if res.rowcount != 1:
+                    raise TransitionError("already claimed")
+            else:
+                if viewer.role != "admin" and t.claimed_by not in (None, viewer.username):
+                    raise Forbidden()
+                await conn.execute(update(handoffs).where(handoffs.c.id == t.id).values(status=new, **values))
+            await self._audit(conn, viewer.username, action, conv.id, details)
+
+    async def claim(self, viewer: AgentInfo, conversation_id: int) -> None:
+        conv = await self._guard(viewer, conversation_id)
+        await self._transition(viewer, conv, "claim", {}, claimed_by=viewer.username, claimed_at=self.clock())
+        await self._apply(conversation_id, AgentClaimed(viewer.display_name))
+        await self._publish(self._team(conv), conversation_id, {"kind": "claimed", "by": viewer.username})
+
+    async def _require_claimed_by(self, viewer: AgentInfo, conv: ConversationRow) -> None:
+        async with self.repo.engine.connect() as conn:
+            t = await self._open_ticket(conn, conv.id)
+        if t is None or t.status != "claimed":
+            raise TransitionError("claim the conversation first")
+        if t.claimed_by != viewer.username and viewer.role != "admin":
+            raise Forbidden()
+
+    async def say(self, viewer: AgentInfo, conversation_id: int, text: str) -> None:
+        text = text.strip()[:4000]
+        if not text:
+            return
+        conv = await self._guard(viewer, conversation_id)
+        await self._require_claimed_by(viewer, conv)
+        await self._apply(conversation_id, AgentSaid(viewer.display_name, text))
+        async with self.repo.engine.begin() as conn:
+            await self._audit(conn, viewer.username, "message", conversation_id, {"chars": len(text)})
+        await self._publish(self._team(conv), conversation_id, {"kind": "agent_message"})
+
+    async def set_field(self, viewer: AgentInfo, conversation_id: int, field_id: str, value: str) -> None:
+        conv = await self._guard(viewer, conversation_id)
+        await self._require_claimed_by(viewer, conv)
+        await self._apply(conversation_id, AgentSetField(viewer.display_name, field_id, value.strip()[:500]))
+        async with self.repo.engine.begin() as conn:
+            # The value itself may be personal data: the audit keeps which field, not what.
+            await self._audit(conn, viewer.username, "field_edit", conversation_id, {"field": field_id})
+
+    async def note(self, viewer: AgentInfo, conversation_id: int, text: str) -> None:
+        text = text.strip()[:4000]
+        if not text:
+            return
+        await self._guard(viewer, conversation_id)
+        async with self.repo.engine.begin() as conn:
+            await conn.execute(insert(notes).values(conversation_id=conversation_id, author=viewer.username,
+                                                    text=text, created_at=self.clock()))
+            await self._audit(conn, viewer.username, "note", conversation_id, {})
+
+    async def transfer(self, viewer: AgentInfo, conversation_id: int, to_username: str) -> None:
+        conv = await self._guard(viewer, conversation_id)
+        target = await self.get_agent(to_username)
+        if target is None:
+            raise NotFound()
+        if viewer.role != "admin" and target.team != viewer.team:
+            raise Forbidden()
+        await self._transition(viewer, conv, "transfer", {"to": to_username}, claimed_by=to_username,
+                               claimed_at=self.clock())
+        await self._apply(conversation_id, AgentClaimed(target.display_name))
+        await self._publish(self._team(conv), conversation_id, {"kind": "transferred", "to": to_username})
+
+    async def return_to_bot(self, viewer: AgentInfo, conversation_id: int, step_id: str | None) -> None:
+        conv = await self._guard(viewer, conversation_id)
+        await self._transition(viewer, conv, "return", {"step_id": step_id}, resolved_at=self.clock())
+        await self._apply(conversation_id, AgentReturned(viewer.display_name, step_id or None))
+        await self._publish(self._team(conv), conversation_id, {"kind": "returned"})
+
+    async def close(self, viewer: AgentInfo, conversation_id: int) -> None:
+        conv = await self._guard(viewer, conversation_id)
+        await self._transition(viewer, conv, "close", {}, resolved_at=self.clock())
+        await self._apply(conversation_id, AgentClosed(viewer.display_name))
+        await self._publish(self._team(conv), conversation_id, {"kind": "closed"})
+
+    async def add_canned(self, title: str, text: str, team: str | None = None) -> None:
+        async with self.repo.engine.begin() as conn:
+            await conn.execute(insert(canned_replies).values(title=title, text=text, team=team))

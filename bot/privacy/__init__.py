@@ -1,0 +1,1 @@
+"""Personal data: deletion on request, retention, masking in logs."""

@@ -1,0 +1,1 @@
+"""The imperative shell: the only place a turn awaits (locks, NLU, storage, effects, delivery)."""

@@ -1,0 +1,32 @@
+"""Holds the live content snapshot; publishing swaps it atomically for every later turn."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from bot.content.loader import load_content
+from bot.content.snapshot import ContentSnapshot
+
+
+class ContentStore:
+    """The current `ContentSnapshot` plus listeners (e.g. NLU retraining) notified on publish."""
+
+    def __init__(self, snapshot: ContentSnapshot):
+        self._snapshot = snapshot
+        self._listeners: list[Callable[[ContentSnapshot], None]] = []
+
+    @classmethod
+    def from_folder(cls, root: Path) -> "ContentStore":
+        return cls(load_content(root))
+
+    @property
+    def current(self) -> ContentSnapshot:
+        return self._snapshot
+
+    def publish(self, snapshot: ContentSnapshot) -> None:
+        self._snapshot = snapshot
+        for listener in list(self._listeners):
+            listener(snapshot)
+
+    def subscribe(self, listener: Callable[[ContentSnapshot], None]) -> None:
+        self._listeners.append(listener)

@@ -1,0 +1,288 @@
+"""PUSH delivery: send pending outbox rows of Telegram/Zalo conversations through their adapters.
+
+Called right after each turn (latency) and as a background loop (retries, agent messages and status
+notices written by `TurnRunner.apply`). Each row is *claimed* with a short lease before it is sent, so two
+flushes (or two processes) never send the same row concurrently; a crash between the send and
+`mark_sent` re-sends that one row after the lease (at-least-once only in that crash window).
+Rows of one conversation go out in order: a failed row holds back the ones after it.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, cast
+
+from sqlalchemy import Table, and_, or_, select, update
+
+from bot.engine.messages import Attachment
+from bot.storage.repo import Repo
+from bot.storage.repo import outbox as _outbox
+from bot.storage.db import log_failure
+
+log = logging.getLogger(__name__)
+outbox = cast(Table, _outbox)
+
+LEASE = dt.timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+GIVE_UP = dt.timedelta(days=3650)   # parked: never due again, kept with its last_error for the admin
+PARKED = "gave up: "                 # a parked row does not hold back the conversation's later messages
+
+
+class SendError(Exception):
+    """A failed send. ``transient`` errors (network, 5xx, 429 after retries) are retried with backoff."""
+
+    def __init__(self, message: str, *, transient: bool = True):
+        super().__init__(message)
+        self.transient = transient
+
+
+class PushChannel(Protocol):
+    """What the worker needs from an adapter."""
+
+    name: str
+
+    async def deliver(self, recipient: str, body: dict[str, Any]) -> None: ...
+
+    async def fetch(self, attachment: Attachment) -> bytes | None: ...
+
+
+DocumentResolver = Callable[[str], Awaitable[bytes | None]]
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """5 s, 10 s, 20 s … capped at 10 minutes."""
+    return dt.timedelta(seconds=min(600, 5 * 2 ** max(0, attempts - 1)))
+
+
+class OutboxWorker:
+    """Delivers outbox rows of the registered push channels."""
+
+    def __init__(self, repo: Repo, clock: Callable[[], dt.datetime]):
+        self.repo = repo
+        self.clock = clock
+        self.channels: dict[str, PushChannel] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task[int]] = set()
+        self.sent = 0
+        self.failed = 0
+
+    def register(self, channel: PushChannel) -> None:
+        self.channels[channel.name] = channel
+
+    async def fetch(self, attachment: Attachment, channel: str) -> bytes | None:
+        """Bytes of a citizen's photo/file, fetched lazily from the channel it came from."""
+        if attachment.data is not None:
+            return attachment.data
+        ch = self.channels.get(channel)
+        return await ch.fetch(attachment) if ch is not None else None
+
+    async def flush_soon(self, conversation_id: int, wait: float) -> None:
+        """Deliver a turn's replies now, but hold the webhook's answer at most ``wait`` seconds (the rest continues)."""
+        task = asyncio.create_task(self.flush(conversation_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        await asyncio.wait({task}, timeout=wait)
+
+    def _done(self, task: asyncio.Task[int]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("push delivery failed", exc_info=task.exception())
+
+    async def idle(self) -> None:
+        """Wait for deliveries still running after their webhook was answered (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def kick(self) -> None:
+        """Ask the background loop to flush now (after `runner.apply`, for instance)."""
+        self._wake.set()
+
+    async def _due(self, conversation_id: int | None) -> list[Any]:
+        cond: list[Any] = [outbox.c.sent_at.is_(None), outbox.c.channel.in_(list(self.channels))]
+        if conversation_id is not None:
+            cond.append(outbox.c.conversation_id == conversation_id)
+        async with self.repo.engine.connect() as conn:
+            return list((await conn.execute(select(outbox).where(and_(*cond)).order_by(outbox.c.id).limit(500))).all())
+
+    async def _claim(self, row_id: int, now: dt.datetime) -> bool:
+        async with self.repo.engine.begin() as conn:
+            res = await conn.execute(update(outbox).where(and_(
+                outbox.c.id == row_id, outbox.c.sent_at.is_(None),
+                or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
+            )).values(next_attempt_at=now + LEASE))
+            return bool(res.rowcount == 1)
+
+    async def flush(self, conversation_id: int | None = None) -> int:
+        """Send everything due (of one conversation, or of all); returns how many rows were sent.
+
+        Conversations are flushed independently (one slow chat does not hold up the others); within one
+        conversation a lock keeps the rows in order and lets a flush that arrives mid-send pick up new rows.
+        """
+        if not self.channels:
+            return 0
+        if conversation_id is not None:
+            return await self._flush_one(conversation_id)
+        ids = list(dict.fromkeys(r.conversation_id for r in await self._due(None)))
+        return sum([await self._flush_one(cid) for cid in ids])
+
+    async def _flush_one(self, conversation_id: int) -> int:
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        try:
+            async with lock:
+                return await self._send_rows(conversation_id)
+        finally:
+            if not lock.locked() and self._locks.get(conversation_id) is lock:
+                del self._locks[conversation_id]
+
+    async def _send_rows(self, conversation_id: int) -> int:
+        now = self.clock()
+        sent = 0
+        for row in await self._due(conversation_id):
+            if row.next_attempt_at is not None and _aware(row.next_attempt_at) > now:
+                if (row.last_error or "").startswith(PARKED):
+                    continue
+                break   # an earlier row waits for its retry (or another worker holds it): keep the order
+            if not await self._claim(row.id, now):
+                break
+            try:
+                await self.channels[row.channel].deliver(row.recipient, dict(row.body))
+            except SendError as exc:
+                await self._failed(row, str(exc), exc.transient, now)
+                break
+            except Exception as exc:  # an adapter bug must not stop other citizens' messages
+                log.exception("push delivery crashed", extra={"channel": row.channel, "outbox_id": row.id})
+                await self._failed(row, f"{type(exc).__name__}: {exc}", True, now)
+                break
+            await self.repo.mark_sent(row.id, self.clock())
+            sent += 1
+        self.sent += sent
+        return sent
+
+    async def _failed(self, row: Any, error: str, transient: bool, now: dt.datetime) -> None:
+        self.failed += 1
+        attempts = (row.attempts or 0) + 1
+        if not transient or attempts >= MAX_ATTEMPTS:
+            log.warning("push delivery gave up", extra={"channel": row.channel, "outbox_id": row.id, "error": error})
+            await self.repo.mark_failed(row.id, PARKED + error, now + GIVE_UP)
+        else:
+            log.info("push delivery will retry", extra={"channel": row.channel, "outbox_id": row.id, "error": error})
+            await self.repo.mark_failed(row.id, error, now + backoff(attempts))
+
+    async def run(self, interval: float = 2.0) -> None:
+        """Background loop: retries and messages written outside a citizen turn."""
+        while True:
+            try:
+                await self.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log_failure(log, "outbox loop failed; continuing", exc)
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
+
+
+class SharedValues:
+    """Small values all workers share through the ``kv`` table (the Zalo OA token pair after a refresh)."""
+
+    def __init__(self, repo: Repo, clock: Callable[[], dt.datetime]):
+        self.repo = repo
+        self.clock = clock
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        from bot.storage.models import KeyValue
+
+        kv = cast(Table, KeyValue.__table__)
+        async with self.repo.engine.connect() as conn:
+            row = (await conn.execute(select(kv.c.value).where(kv.c.key == key))).first()
+        return row.value if row is not None and isinstance(row.value, dict) else None
+
+    async def put(self, key: str, value: dict[str, Any]) -> None:
+        from bot.storage.models import KeyValue
+
+        kv = cast(Table, KeyValue.__table__)
+        now = self.clock()
+        async with self.repo.engine.begin() as conn:
+            got = (await conn.execute(select(kv.c.key).where(kv.c.key == key))).first()
+            if got is None:
+                await conn.execute(kv.insert().values(key=key, value=value, updated_at=now))
+            else:
+                await conn.execute(kv.update().where(kv.c.key == key).values(value=value, updated_at=now))
+
+
+class DraftDocuments:
+    """Resolves ``draft:<code>`` document refs to PDF bytes with the dossier renderer.
+
+    Returns None (the adapter then sends the secret link) when the renderer is not installed or fails.
+    """
+
+    def __init__(self, repo: Repo, content: Any, settings: Any, clock: Callable[[], dt.datetime]):
+        self.repo = repo
+        self.content = content
+        self.settings = settings
+        self.clock = clock
+
+    async def __call__(self, ref: str) -> bytes | None:
+        if not ref.startswith("draft:"):
+            return None
+        code = ref.split(":", 1)[1]
+        try:
+            from bot.dossier.draft import build_draft
+            from bot.dossier.render import render_pdf
+        except ImportError:
+            return None
+        from bot.storage.repo import drafts
+
+        async with self.repo.engine.connect() as conn:
+            row = (await conn.execute(select(drafts.c.procedure_id, drafts.c.data).where(drafts.c.code == code))).first()
+        if row is None:
+            return None
+        data = row.data or {}
+        proc = self.content.current.procedure(row.procedure_id)
+        if proc is None:
+            return None
+        try:
+            draft = build_draft(proc, data.get("answers") or {}, data.get("fields") or {},
+                                list(data.get("docs_missing") or []), self.settings.content.province,
+                                self.clock().date(), applicable_docs=list(data.get("applicable_docs") or []))
+            pdf = await asyncio.to_thread(render_pdf, draft, code, self.settings.server.base_url)
+        except Exception:
+            log.exception("draft PDF could not be rendered; sending the link instead")
+            return None
+        return bytes(pdf) if pdf else None
+
+
+CccdDecoder = Callable[[bytes, Any], "tuple[dict[str, str], str | None]"]
+FETCH_FAILED = ("Mình chưa tải được ảnh bạn gửi. Bạn gửi lại ảnh giúp mình, "
+                "hoặc gõ thông tin như bình thường cũng được.")
+
+
+def attachment_extractor(push: OutboxWorker, content: Any, decode: CccdDecoder) -> Callable[..., Any]:
+    """The runner's ``extract`` hook: fetch the photo's bytes from its channel, decode the CCCD QR in a thread.
+
+    ``decode(image_bytes, procedure) -> (fields, hint)`` is the dossier room's decoder mapped to the form.
+    """
+    async def extract(msg: Any, state: Any) -> tuple[dict[str, str], str | None]:
+        att = msg.attachment
+        if att is None or att.kind != "image":
+            return {}, None
+        try:
+            data = await push.fetch(att, msg.channel)
+        except Exception as exc:  # noqa: BLE001 - any fetch failure becomes a polite hint
+            log.info("attachment fetch failed: %s", type(exc).__name__)
+            data = None
+        if not data:
+            return {}, FETCH_FAILED
+        proc = content.current.procedure(state.procedure_id) if state.procedure_id else None
+        return await asyncio.to_thread(decode, data, proc)
+
+    return extract

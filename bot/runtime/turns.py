@@ -1,0 +1,212 @@
+"""`TurnRunner.handle`: dedupe → lock → load → understand → step → commit → effects.
+
+The one imperative place a citizen turn goes through, whatever the channel. Agent actions go
+through `apply`, which takes the same lock and writes the same way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Awaitable, Callable
+
+from bot.engine import (
+    CitizenSaid,
+    ConversationState,
+    DraftSummary,
+    InboundMessage,
+    Input,
+    Thresholds,
+    TurnContext,
+    needs_nlu,
+    nlu_context,
+    step,
+)
+from bot.engine.messages import outbound_to_dict
+from bot.engine.turn import Turn
+from bot.runtime.content import ContentStore
+from bot.runtime.locks import ConversationLocks
+from bot.runtime.understanding import NluService
+from bot.settings import Settings
+from bot.storage.repo import ConversationRow, DuplicateMessage, Repo, TurnRecord, VersionConflict
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+CodeMaker = Callable[[str], str]
+Extractor = Callable[[InboundMessage, ConversationState], Awaitable[tuple[dict[str, str], str | None]]]
+DraftLister = Callable[[int], Awaitable[tuple[DraftSummary, ...]]]
+EffectRunner = Callable[[list[int], ConversationRow], Awaitable[None]]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(slots=True)
+class TurnOutcome:
+    """What a channel needs after a turn: the conversation and whether this was a redelivery."""
+
+    conversation_id: int | None
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    duplicate: bool = False
+    events: list[str] = field(default_factory=list)
+    limited: bool = False
+    delivered: list[dict[str, Any]] = field(default_factory=list)  # pull channels: everything to show now
+    effects_ran: bool = False
+
+
+class TurnRunner:
+    """Runs turns; holds no conversation state of its own (any worker can run any turn)."""
+
+    def __init__(self, settings: Settings, repo: Repo, content: ContentStore, nlu: NluService,
+                 locks: ConversationLocks, *, clock: Clock = utcnow, new_code: CodeMaker | None = None,
+                 extract: Extractor | None = None, list_drafts: DraftLister | None = None,
+                 effects: EffectRunner | None = None, team_for: Callable[[str, str], str | None] | None = None,
+                 on_turn: Callable[..., None] | None = None,
+                 duty: Callable[[dt.datetime, str | None], tuple[bool, str | None]] | None = None,
+                 limiter: Any = None, wants: Callable[[str], bool] | None = None):
+        self.settings = settings
+        self.repo = repo
+        self.content = content
+        self.nlu = nlu
+        self.locks = locks
+        self.clock = clock
+        self.new_code = new_code
+        self.extract = extract
+        self.list_drafts = list_drafts
+        self.effects = effects
+        self.team_for = team_for
+        self.on_turn = on_turn
+        self.duty = duty
+        self.limiter = limiter
+        self.wants = wants
+        self.thresholds = Thresholds(confident=settings.nlu.confident, margin=settings.nlu.margin)
+
+    def context(self, now: dt.datetime, *, drafts: tuple[DraftSummary, ...] | None = None,
+                code: str | None = None, team: str | None = None) -> TurnContext:
+        on_duty, next_text = self.duty(now, team) if self.duty else (True, None)
+        return TurnContext(content=self.content.current, today=now.astimezone(_VN).date(),
+                           province=self.settings.content.province, privacy_url=self.settings.privacy.privacy_url,
+                           thresholds=self.thresholds, drafts=drafts, new_draft_code=code,
+                           humans_on_duty=on_duty, next_duty_text=next_text)
+
+    async def handle(self, msg: InboundMessage, *, pull: bool = False) -> TurnOutcome:
+        """Process one citizen message exactly once.
+
+        With ``pull`` (REST, web chat) the replies count as delivered by this request, together with any
+        messages that were waiting for the citizen (agent replies, status notices).
+        """
+        if msg.channel_message_id:
+            stored = await self.repo.replies_for_message(msg.channel, msg.channel_message_id)
+            if stored is not None:
+                return TurnOutcome(None, stored, duplicate=True)
+        key = f"{msg.channel}:{msg.sender_id}"
+        if self.limiter is not None and not await self.limiter.allow(key):
+            # Nothing is stored: an abusive sender costs one counter increment, not a turn.
+            text = self.content.current.phrase("rate_limited")
+            return TurnOutcome(None, [{"kind": "text", "text": text}], limited=True)
+        async with self.locks.hold(key):
+            for _attempt in range(5):
+                t0 = time.perf_counter()
+                row = await self.repo.load(msg.channel, msg.sender_id)
+                state = ConversationState.from_dict(row.state) if row else ConversationState()
+                text = msg.content
+                understanding = None
+                if needs_nlu(state, text) and text.strip():
+                    understanding = await self.nlu.aparse(text, nlu_context(state))
+                extracted: dict[str, str] = {}
+                extract_error = None
+                if msg.attachment is not None and self.extract is not None:
+                    extracted, extract_error = await self.extract(msg, state)
+                now = self.clock()
+                drafts = None
+                asks_code = state.pending is not None and state.pending.kind == "status_code"
+                if row is not None and self.list_drafts is not None and (asks_code or _wants_drafts(text, understanding)):
+                    drafts = await self.list_drafts(row.id)
+                code = None
+                if state.pending is not None and state.pending.kind == "review" and self.new_code and state.procedure_id:
+                    code = self.new_code(state.procedure_id)
+                turn = step(state, CitizenSaid(msg, understanding, extracted, extract_error),
+                            self.context(now, drafts=drafts, code=code, team=row.team if row else None))
+                body: dict[str, Any] = {"text": msg.text}
+                if msg.payload is not None:
+                    body["payload"] = msg.payload
+                if msg.attachment is not None:
+                    body["attachment"] = {"kind": msg.attachment.kind, "mime_type": msg.attachment.mime_type,
+                                          "name": msg.attachment.name}
+                if understanding is not None and understanding.top is not None:
+                    body["nlu"] = {"label": understanding.label, "confidence": round(understanding.confidence, 4)}
+                rec = self._record(msg.channel, msg.sender_id, row, turn, now,
+                                   inbound=("citizen", msg.content[:4000], body), message_id=msg.channel_message_id)
+                rec.pull = pull
+                try:
+                    saved = await self.repo.save_turn(rec)
+                except VersionConflict:
+                    continue
+                except DuplicateMessage:
+                    stored = await self.repo.replies_for_message(msg.channel, msg.channel_message_id or "")
+                    return TurnOutcome(None, stored or [], duplicate=True)
+                if self.on_turn is not None:
+                    self.on_turn(msg.channel, time.perf_counter() - t0, turn,
+                                 understanding.confidence if understanding is not None else None)
+                conv = ConversationRow(saved.conversation_id, msg.channel, msg.sender_id, rec.state,
+                                       rec.old_version + 1, rec.mode, rec.team)
+                ran = False
+                if saved.event_ids and self.effects is not None:
+                    await self.effects(saved.event_ids, conv)
+                    ran = True
+                replies = list(rec.outbound)
+                return TurnOutcome(saved.conversation_id, replies, events=[e.type for e in turn.events],
+                                   delivered=saved.earlier + replies, effects_ran=ran)
+            raise RuntimeError("conversation kept changing under this turn")
+
+    async def apply(self, conversation_id: int, inp: Input) -> Turn | None:
+        """Apply an agent or system input to a stored conversation (replies go to its channel's outbox)."""
+        row = await self.repo.load_by_id(conversation_id)
+        if row is None:
+            return None
+        async with self.locks.hold(f"{row.channel}:{row.external_id}"):
+            for _attempt in range(5):
+                row = await self.repo.load_by_id(conversation_id)
+                if row is None:
+                    return None
+                state = ConversationState.from_dict(row.state)
+                now = self.clock()
+                turn = step(state, inp, self.context(now, team=row.team))
+                rec = self._record(row.channel, row.external_id, row, turn, now, inbound=None)
+                try:
+                    saved = await self.repo.save_turn(rec)
+                except VersionConflict:
+                    continue
+                if saved.event_ids and self.effects is not None:
+                    await self.effects(saved.event_ids, replace(row, state=rec.state, version=row.version + 1,
+                                                                mode=rec.mode))
+                return turn
+        raise RuntimeError("conversation kept changing under this action")
+
+    def _record(self, channel: str, external_id: str, row: ConversationRow | None, turn: Turn, now: dt.datetime,
+                *, inbound: tuple[str, str, dict[str, Any] | None] | None, message_id: str | None = None) -> TurnRecord:
+        st = turn.state
+        team = row.team if row and row.team else (self.team_for(channel, external_id) if self.team_for else None)
+        return TurnRecord(
+            channel=channel, external_id=external_id, conversation_id=row.id if row else None,
+            old_version=row.version if row else 0, state=st.to_dict(), mode=st.mode, procedure_id=st.procedure_id,
+            step_id=st.step_id, now=now, message_id=message_id, inbound=inbound,
+            outbound=[outbound_to_dict(r) for r in turn.replies],
+            outbound_sender=[getattr(r, "sender", "bot") for r in turn.replies],
+            events=[(e.type, e.data) for e in turn.events], team=team,
+            needs_effect=frozenset(e.type for e in turn.events if self.wants is None or self.wants(e.type)),
+        )
+
+
+def _wants_drafts(text: str, understanding: Any) -> bool:
+    from bot.engine.text import DRAFTS_WORDS, fold
+
+    if fold(text) in DRAFTS_WORDS or text.startswith("/hoso"):
+        return True
+    return bool(understanding is not None and understanding.label == "ask_status")
+
+
+_VN = dt.timezone(dt.timedelta(hours=7))

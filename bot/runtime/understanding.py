@@ -1,0 +1,96 @@
+"""The NLU as the runtime sees it: one `aparse` call, whichever backend is configured.
+
+The built-in model trains from the catalog at start-up (or loads its cache) in a thread, and
+retrains in the background when content is published; parses keep using the previous model
+until the new one is ready.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from nlu.api import ParseContext, Understanding
+
+from bot.content.knowledge import knowledge_items, labels
+from bot.content.snapshot import ContentSnapshot
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class NluService:
+    """Wraps the configured parser; swaps models without blocking turns."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.backend = settings.nlu.backend
+        self._parser: Any = None
+        self._rasa: Any = None
+        self.model_version: str | None = None
+        self.last_train_seconds: float | None = None
+        self._training: asyncio.Task[None] | None = None
+        self.extra_examples: tuple[Any, ...] = ()   # admin-assigned misses (bot/admin/misses.py), trained with the catalog
+
+    @property
+    def ready(self) -> bool:
+        return self._parser is not None or self._rasa is not None
+
+    def build(self, snapshot: ContentSnapshot) -> Any:
+        """Train (or load) a parser for ``snapshot``. Blocking: run in a thread."""
+        know, labs = knowledge_items(snapshot), labels(snapshot)
+        if self.backend == "placeholder":
+            from nlu.placeholder import PlaceholderParser
+
+            return PlaceholderParser(know, labs)
+        from nlu.builtin import BuiltinParser
+        from nlu.training import default_training_set
+
+        ts = default_training_set(know, labs, extra=self.extra_examples)
+        cache = self.settings.path(self.settings.nlu.model_cache_dir)
+        loader = getattr(BuiltinParser, "load_or_train", None)
+        if loader is not None:
+            return loader(ts, cache_dir=cache)
+        return BuiltinParser.train(ts)
+
+    def use(self, parser: Any, version: str | None = None) -> None:
+        """Serve an already trained parser (tests, or a model shared between workers)."""
+        self._parser = parser
+        self.model_version = version
+
+    async def start(self, snapshot: ContentSnapshot) -> None:
+        if self._parser is not None:
+            return
+        if self.backend == "rasa":
+            from nlu.rasa_http import RasaHttpParser
+
+            self._rasa = RasaHttpParser(self.settings.nlu.rasa_url, timeout=self.settings.nlu.rasa_timeout)
+            return
+        await self._train(snapshot)
+
+    async def _train(self, snapshot: ContentSnapshot) -> None:
+        t0 = time.perf_counter()
+        parser = await asyncio.to_thread(self.build, snapshot)
+        self._parser = parser
+        self.model_version = snapshot.version
+        self.last_train_seconds = time.perf_counter() - t0
+        log.info("nlu model ready", extra={"version": snapshot.version, "seconds": round(self.last_train_seconds, 2)})
+
+    def retrain(self, snapshot: ContentSnapshot) -> asyncio.Task[None] | None:
+        """Background retrain after a publish; the old model serves until the new one is ready."""
+        if self.backend == "rasa":
+            return None
+        self._training = asyncio.get_event_loop().create_task(self._train(snapshot))
+        return self._training
+
+    async def aparse(self, text: str, context: ParseContext | None) -> Understanding:
+        if self._rasa is not None:
+            return await self._rasa.aparse(text, context)
+        if self._parser is None:
+            return Understanding(text=text)
+        return self._parser.parse(text, context)
+
+    async def close(self) -> None:
+        if self._rasa is not None and hasattr(self._rasa, "close"):
+            await self._rasa.close()

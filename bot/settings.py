@@ -1,0 +1,184 @@
+"""The one typed settings object: ``config.yml`` < environment ``MOTCUA_<SECTION>__<KEY>``.
+
+Secrets (tokens, signing keys) are read only from the environment, never from the YAML file,
+so a committed config can never leak one.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class ServerSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8080
+    base_url: str = "http://127.0.0.1:8080"
+    workers: int = 1
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_message_chars: int = 2000
+    sender_rate: float = 2.0      # messages per second one sender may keep up…
+    sender_burst: int = 15        # …with bursts of this many
+    gc_freeze: bool = True        # exempt start-up objects from the cyclic GC (shorter full collections)
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite+aiosqlite:///var/motcua.sqlite3"
+    echo: bool = False
+    pool_size: int = 10
+
+
+class RedisSettings(BaseModel):
+    url: str | None = None
+
+
+class NluSettings(BaseModel):
+    backend: Literal["builtin", "placeholder", "rasa"] = "builtin"
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout: float = 3.0
+    confident: float = 0.55
+    margin: float = 0.12
+    model_cache_dir: str = "var/nlu"
+
+
+class ContentSettings(BaseModel):
+    root: str = str(PROJECT_ROOT)
+    province: str | None = None
+    commune: str | None = None
+
+
+class TelegramSettings(BaseModel):
+    enabled: bool = False
+    mode: Literal["webhook", "polling"] = "webhook"
+    api_base_url: str = "https://api.telegram.org/bot"
+    file_base_url: str = "https://api.telegram.org/file/bot"
+    webhook_path: str = "/webhooks/telegram"
+
+
+class ZaloBotSettings(BaseModel):
+    enabled: bool = False
+    api_base_url: str = "https://bot-api.zaloplatforms.com"
+    webhook_path: str = "/webhooks/zalo-bot"
+
+
+class ZaloOASettings(BaseModel):
+    enabled: bool = False
+    api_base_url: str = "https://openapi.zalo.me"
+    oauth_base_url: str = "https://oauth.zaloapp.com"
+    webhook_path: str = "/webhooks/zalo-oa"
+    app_id: str | None = None
+
+
+class ChannelSettings(BaseModel):
+    rest: bool = True
+    webchat: bool = True
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    zalo_bot: ZaloBotSettings = Field(default_factory=ZaloBotSettings)
+    zalo_oa: ZaloOASettings = Field(default_factory=ZaloOASettings)
+
+
+class HandoffSettings(BaseModel):
+    default_team: str = "mac-dinh"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    working_hours: str = "Mon-Fri 07:30-11:30,13:30-17:00"
+    telegram_group_chat_id: str | None = None
+
+
+class PrivacySettings(BaseModel):
+    retention_days: int = 180
+    privacy_url: str = "/privacy"
+
+
+class LoggingSettings(BaseModel):
+    level: str = "INFO"
+    json_format: bool = Field(default=False, alias="json")
+
+
+class Secrets(BaseModel):
+    """Only from the environment: MOTCUA_SECRETS__TELEGRAM_TOKEN etc."""
+
+    telegram_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    zalo_bot_token: SecretStr | None = None
+    zalo_bot_webhook_secret: SecretStr | None = None
+    zalo_oa_app_secret: SecretStr | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_oa_refresh_token: SecretStr | None = None
+    zalo_oa_access_token: SecretStr | None = None
+    session_key: SecretStr | None = None
+
+
+class _YamlSource(PydanticBaseSettingsSource):
+    """Reads config.yml; refuses a ``secrets`` section so tokens never land in the repository."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path | None):
+        super().__init__(settings_cls)
+        self.path = path
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        if self.path is None or not self.path.exists():
+            return {}
+        data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.path}: config must be a mapping")
+        if "secrets" in data:
+            raise ValueError(f"{self.path}: secrets must come from the environment (MOTCUA_SECRETS__...), not the file")
+        return data
+
+
+class Settings(BaseSettings):
+    """All configuration. Build with `load_settings`."""
+
+    model_config = SettingsConfigDict(env_prefix="MOTCUA_", env_nested_delimiter="__", extra="ignore",
+                                      populate_by_name=True)
+
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    nlu: NluSettings = Field(default_factory=NluSettings)
+    content: ContentSettings = Field(default_factory=ContentSettings)
+    channels: ChannelSettings = Field(default_factory=ChannelSettings)
+    handoff: HandoffSettings = Field(default_factory=HandoffSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    secrets: Secrets = Field(default_factory=Secrets)
+
+    _yaml_path: Path | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = os.environ.get("MOTCUA_CONFIG")
+        yaml_path = Path(path) if path else PROJECT_ROOT / "config.yml"
+        return (init_settings, env_settings, _YamlSource(settings_cls, yaml_path))
+
+    @property
+    def root(self) -> Path:
+        return Path(self.content.root)
+
+    def path(self, relative: str) -> Path:
+        """A path relative to the project root (for var/ files)."""
+        p = Path(relative)
+        return p if p.is_absolute() else self.root / p
+
+
+def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings from ``config`` (or MOTCUA_CONFIG, or ./config.yml), the environment, then ``overrides``."""
+    if config is not None:
+        os.environ["MOTCUA_CONFIG"] = str(config)
+    return Settings(**overrides)

@@ -1,0 +1,53 @@
+"""Alembic environment: async engines, batch mode for SQLite, the models' naming convention."""
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy import pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.storage.models import TABLES
+import bot.storage.handoff_models  # noqa: F401  (handoff tables share the metadata)
+import bot.admin.models  # noqa: F401  (admin tables share the metadata)
+import bot.storage.assist_models  # noqa: F401  (assisted mode tables share the metadata)
+import bot.storage.desk_models  # noqa: F401  (desk tables share the metadata)
+
+config = context.config
+target_metadata = TABLES
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async() -> None:
+    engine = create_async_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
+    async with engine.connect() as conn:
+        await conn.run_sync(_run)
+    await engine.dispose()
+
+
+def run_migrations_online() -> None:
+    connectable = config.attributes.get("connection")
+    if connectable is not None:
+        _run(connectable)
+        return
+    asyncio.run(_run_async())
+
+
+if context.is_offline_mode():  # pragma: no cover - we always migrate online
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_migrations_online()

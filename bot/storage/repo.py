@@ -1,0 +1,244 @@
+"""All SQL of a conversation turn, in as few round trips as the turn needs.
+
+`save_turn` writes a whole turn (state, transcript, events, outbox, inbox id) in ONE
+transaction, so a turn is either fully stored or not at all: a crash before commit means the
+channel's redelivery is processed, a crash after means the redelivery is recognised.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.storage.models import Conversation, Draft, EventRow, InboxMessage, OutboxMessage, TranscriptEntry
+
+conversations = Conversation.__table__
+inbox = InboxMessage.__table__
+transcript = TranscriptEntry.__table__
+events = EventRow.__table__
+outbox = OutboxMessage.__table__
+drafts = Draft.__table__
+
+
+class DuplicateMessage(Exception):
+    """The channel message id was already processed."""
+
+
+class VersionConflict(Exception):
+    """Another worker changed the conversation first; reload and redo the turn."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRow:
+    id: int
+    channel: str
+    external_id: str
+    state: dict[str, Any]
+    version: int
+    mode: str
+    team: str | None
+
+
+@dataclass(slots=True)
+class TurnRecord:
+    """Everything one turn changes."""
+
+    channel: str
+    external_id: str
+    conversation_id: int | None
+    old_version: int
+    state: dict[str, Any]
+    mode: str
+    procedure_id: str | None
+    step_id: str | None
+    now: dt.datetime
+    message_id: str | None = None
+    inbound: tuple[str, str, dict[str, Any] | None] | None = None  # (sender, text, body)
+    outbound: Sequence[dict[str, Any]] = ()
+    outbound_sender: Sequence[str] = ()
+    events: Sequence[tuple[str, dict[str, Any]]] = ()
+    team: str | None = None
+    pull: bool = False                      # REST/web: the turn's replies are delivered by this very request
+    needs_effect: frozenset[str] = frozenset()  # event types some room acts on; the rest are stored handled
+
+
+@dataclass(slots=True)
+class SavedTurn:
+    conversation_id: int
+    inbox_id: int | None
+    event_ids: list[int] = field(default_factory=list)
+    earlier: list[dict[str, Any]] = field(default_factory=list)  # pending messages delivered with this turn
+
+
+def _row(r: Any) -> ConversationRow:
+    return ConversationRow(r.id, r.channel, r.external_id, r.state or {}, r.version, r.mode, r.team)
+
+
+class Repo:
+    """The only place that speaks SQL for conversations, transcript, events and outbox."""
+
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+
+    # --- turns ---------------------------------------------------------------------------
+    async def load(self, channel: str, external_id: str) -> ConversationRow | None:
+        async with self.engine.connect() as conn:
+            r = (await conn.execute(select(conversations).where(
+                and_(conversations.c.channel == channel, conversations.c.external_id == external_id)))).first()
+            return _row(r) if r else None
+
+    async def load_by_id(self, conversation_id: int) -> ConversationRow | None:
+        async with self.engine.connect() as conn:
+            r = (await conn.execute(select(conversations).where(conversations.c.id == conversation_id))).first()
+            return _row(r) if r else None
+
+    async def replies_for_message(self, channel: str, message_id: str) -> list[dict[str, Any]] | None:
+        """The replies stored for an already-processed channel message, or None if it is new."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(inbox.c.id).where(
+                and_(inbox.c.channel == channel, inbox.c.message_id == message_id)))).first()
+            if row is None:
+                return None
+            rows = await conn.execute(select(outbox.c.body).where(outbox.c.inbox_id == row.id).order_by(outbox.c.id))
+            return [r.body for r in rows]
+
+    async def save_turn(self, rec: TurnRecord) -> SavedTurn:
+        """Write the turn atomically; raise DuplicateMessage or VersionConflict instead of half-writing."""
+        try:
+            async with self.engine.begin() as conn:
+                return await self._save(conn, rec)
+        except IntegrityError as exc:
+            text = str(exc.orig).lower() if exc.orig else str(exc).lower()
+            if "inbox" in text or "uq_inbox" in text:
+                raise DuplicateMessage from None
+            raise VersionConflict from None
+
+    async def _save(self, conn: AsyncConnection, rec: TurnRecord) -> SavedTurn:
+        values = dict(state=rec.state, mode=rec.mode, procedure_id=rec.procedure_id, step_id=rec.step_id,
+                      updated_at=rec.now)
+        if rec.conversation_id is None:
+            conv_id = (await conn.execute(insert(conversations).values(
+                channel=rec.channel, external_id=rec.external_id, version=1, created_at=rec.now,
+                team=rec.team, **values).returning(conversations.c.id))).scalar_one()
+        else:
+            conv_id = rec.conversation_id
+            res = await conn.execute(update(conversations).where(and_(
+                conversations.c.id == conv_id, conversations.c.version == rec.old_version)).values(
+                version=rec.old_version + 1, **values))
+            if res.rowcount != 1:
+                raise VersionConflict
+        inbox_id = None
+        if rec.message_id is not None:
+            inbox_id = (await conn.execute(insert(inbox).values(
+                channel=rec.channel, message_id=rec.message_id, conversation_id=conv_id,
+                received_at=rec.now).returning(inbox.c.id))).scalar_one()
+        rows = []
+        if rec.inbound is not None:
+            sender, text, body = rec.inbound
+            rows.append(dict(conversation_id=conv_id, direction="in", sender=sender, text=text, body=body,
+                             created_at=rec.now))
+        senders = list(rec.outbound_sender) or ["bot"] * len(rec.outbound)
+        for body, sender in zip(rec.outbound, senders):
+            rows.append(dict(conversation_id=conv_id, direction="out", sender=sender,
+                             text=body.get("text") or body.get("caption") or body.get("url", ""), body=body,
+                             created_at=rec.now))
+        if rows:
+            await conn.execute(insert(transcript), rows)
+        earlier: list[dict[str, Any]] = []
+        if rec.pull and rec.conversation_id is not None:
+            pending = (await conn.execute(select(outbox.c.id, outbox.c.body).where(and_(
+                outbox.c.conversation_id == conv_id, outbox.c.sent_at.is_(None))).order_by(outbox.c.id))).all()
+            if pending:
+                await conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in pending])).values(
+                    sent_at=rec.now, attempts=outbox.c.attempts + 1))
+                earlier = [r.body for r in pending]
+        if rec.outbound:
+            sent = rec.now if rec.pull else None
+            await conn.execute(insert(outbox), [
+                dict(conversation_id=conv_id, inbox_id=inbox_id, channel=rec.channel, recipient=rec.external_id,
+                     body=body, created_at=rec.now, attempts=1 if rec.pull else 0, sent_at=sent)
+                for body in rec.outbound])
+        event_ids: list[int] = []
+        if rec.events:
+            wanted = [(t, d) for t, d in rec.events if t in rec.needs_effect]
+            done = [(t, d) for t, d in rec.events if t not in rec.needs_effect]
+            if done:
+                await conn.execute(insert(events), [
+                    dict(conversation_id=conv_id, type=t, data=d, team=rec.team, created_at=rec.now,
+                         handled_at=rec.now) for t, d in done])
+            if wanted:
+                res = await conn.execute(insert(events).returning(events.c.id), [
+                    dict(conversation_id=conv_id, type=t, data=d, team=rec.team, created_at=rec.now)
+                    for t, d in wanted])
+                event_ids = [r[0] for r in res]
+        return SavedTurn(conv_id, inbox_id, event_ids, earlier)
+
+    # --- outbox --------------------------------------------------------------------------
+    async def take_pending(self, conversation_id: int, now: dt.datetime) -> list[dict[str, Any]]:
+        """Pull delivery (REST, web chat): return pending messages in order and mark them sent."""
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(select(outbox.c.id, outbox.c.body).where(and_(
+                outbox.c.conversation_id == conversation_id, outbox.c.sent_at.is_(None))).order_by(outbox.c.id))).all()
+            if rows:
+                await conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(
+                    sent_at=now, attempts=outbox.c.attempts + 1))
+            return [r.body for r in rows]
+
+    async def pending_push(self, channels: Sequence[str], now: dt.datetime, limit: int = 100) -> list[Any]:
+        """Push delivery: the oldest pending rows of push channels whose retry time has come."""
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(select(outbox).where(and_(
+                outbox.c.sent_at.is_(None), outbox.c.channel.in_(list(channels)),
+                (outbox.c.next_attempt_at.is_(None)) | (outbox.c.next_attempt_at <= now),
+            )).order_by(outbox.c.id).limit(limit))).all())
+
+    async def mark_sent(self, outbox_id: int, now: dt.datetime) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(
+                sent_at=now, attempts=outbox.c.attempts + 1))
+
+    async def mark_failed(self, outbox_id: int, error: str, retry_at: dt.datetime | None) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(
+                attempts=outbox.c.attempts + 1, last_error=error[:500], next_attempt_at=retry_at))
+
+    async def add_outbox(self, conn: AsyncConnection, conversation_id: int, channel: str, recipient: str,
+                         bodies: Sequence[dict[str, Any]], now: dt.datetime, sender: str = "bot") -> None:
+        """Add messages from an effect (draft link, notification) inside the caller's transaction."""
+        if not bodies:
+            return
+        await conn.execute(insert(outbox), [
+            dict(conversation_id=conversation_id, channel=channel, recipient=recipient, body=b, created_at=now,
+                 attempts=0) for b in bodies])
+        await conn.execute(insert(transcript), [
+            dict(conversation_id=conversation_id, direction="out", sender=sender,
+                 text=b.get("text") or b.get("caption") or b.get("url", ""), body=b, created_at=now)
+            for b in bodies])
+
+    # --- events --------------------------------------------------------------------------
+    async def unhandled_events(self, limit: int = 100) -> list[Any]:
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(select(events).where(events.c.handled_at.is_(None))
+                                            .order_by(events.c.id).limit(limit))).all())
+
+    async def events_by_ids(self, ids: Sequence[int]) -> list[Any]:
+        if not ids:
+            return []
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(select(events).where(and_(
+                events.c.id.in_(list(ids)), events.c.handled_at.is_(None))).order_by(events.c.id))).all())
+
+    # --- reading -------------------------------------------------------------------------
+    async def transcript(self, conversation_id: int, limit: int = 500) -> list[Any]:
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(select(transcript).where(transcript.c.conversation_id == conversation_id)
+                                            .order_by(transcript.c.id).limit(limit))).all())
+
+    async def drafts_of(self, conversation_id: int) -> list[Any]:
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(select(drafts).where(drafts.c.conversation_id == conversation_id)
+                                            .order_by(drafts.c.id))).all())

@@ -1,0 +1,1 @@
+"""Web pages other than the citizen channels: health, drafts, the agent/admin console."""

@@ -1,0 +1,1 @@
+"""Admin pages of the console: content editor, version history, misses, reports."""

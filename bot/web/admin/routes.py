@@ -1,0 +1,373 @@
+"""Admin pages: procedure editor with live validation and preview, versions, misses, reports.
+
+Only admins edit, publish, roll back and label misses; agents read their own team's reports.
+Every admin action is written to the audit trail (`auth.audit`).
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.admin.charts import bar_chart
+from bot.admin.export import report_xlsx, table_csv
+from bot.admin.misses import Misses
+from bot.admin.preview import preview_turn
+from bot.admin.reports import Period, build_report
+from bot.admin.structured import line_fields
+from bot.admin.versions import ContentVersions, build_snapshot, check, diff, export_zip
+from bot.content.yamlsrc import ContentErrors
+from bot.web.admin.auth import (
+    ADMIN_AUTH,
+    CSRF_SECRET,
+    Principal,
+    audit,
+    check_csrf,
+    console_auth,
+    csrf_token,
+    principal,
+    require_admin,
+)
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+VERSIONS = web.AppKey("admin_versions", ContentVersions)
+MISSES = web.AppKey("admin_misses", Misses)
+ADMIN_SERVICES = web.AppKey("admin_services", object)
+MAX_FILE_CHARS = 200_000
+
+
+def _svc(request: web.Request) -> Any:
+    return request.app[ADMIN_SERVICES]
+
+
+def _ctx(request: web.Request, who: Principal, **kw: Any) -> dict[str, Any]:
+    return {"who": who, "csrf": csrf_token(request, who), **kw}
+
+
+def _paths(pid: str) -> tuple[str, str]:
+    return f"procedures_catalog/{pid}.yml", f"flows/{pid}.yml"
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="JSON không hợp lệ")
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text="JSON không hợp lệ")
+    return data
+
+
+async def _draft_files(request: web.Request, edits: Any) -> dict[str, str]:
+    """The published set with the editor's files laid over it (only content paths, bounded size)."""
+    files = await request.app[VERSIONS].current_files()
+    if not isinstance(edits, dict):
+        raise web.HTTPBadRequest(text="thiếu nội dung")
+    for path, text in edits.items():
+        ok_path = isinstance(path, str) and path.endswith(".yml") and ".." not in path and \
+            path.startswith(("procedures_catalog/", "flows/"))
+        if not ok_path or not isinstance(text, str) or len(text) > MAX_FILE_CHARS:
+            raise web.HTTPBadRequest(text=f"tệp không hợp lệ: {str(path)[:80]}")
+        files[path] = text
+    return files
+
+
+# ---- editor -----------------------------------------------------------------------------------------
+
+async def procedures(request: web.Request) -> web.StreamResponse:
+    who = await require_admin(request)
+    snap = _svc(request).content.current
+    q = request.query.get("q", "").strip()
+    from bot.admin.misses import fold
+
+    rows = [p for p in snap.procedures.values()
+            if not q or fold(q) in fold(f"{p.id} {p.name}")]
+    rows.sort(key=lambda p: p.id)
+    return aiohttp_jinja2.render_template("admin/procedures.html", request, _ctx(
+        request, who, rows=rows, q=q, has_flow={p.id: snap.flow(p.id) is not None for p in rows}))
+
+
+async def edit(request: web.Request) -> web.StreamResponse:
+    who = await require_admin(request)
+    pid = request.match_info["pid"]
+    files = await request.app[VERSIONS].current_files()
+    cat_path, flow_path = _paths(pid)
+    if cat_path not in files:
+        raise web.HTTPNotFound(text="Không có thủ tục này.")
+    return aiohttp_jinja2.render_template("admin/edit.html", request, _ctx(
+        request, who, pid=pid, name=_svc(request).content.current.procedure(pid).name if
+        _svc(request).content.current.procedure(pid) else pid,
+        cat_path=cat_path, flow_path=flow_path, cat_text=files[cat_path], flow_text=files.get(flow_path, ""),
+        has_flow=flow_path in files, problems=[], message="",
+        fields=[("catalog", f) for f in line_fields(files[cat_path], "catalog")] +
+        [("flow", f) for f in line_fields(files.get(flow_path, ""), "flow")]))
+
+
+async def validate(request: web.Request) -> web.StreamResponse:
+    who = await require_admin(request)
+    await check_csrf(request, who)
+    data = await _json(request)
+    files = await _draft_files(request, data.get("files"))
+    versions = request.app[VERSIONS]
+    return web.json_response({"problems": check(files, versions.spec, require_all=versions.require_all)})
+
+
+async def preview(request: web.Request) -> web.StreamResponse:
+    who = await require_admin(request)
+    await check_csrf(request, who)
+    data = await _json(request)
+    files = await _draft_files(request, data.get("files"))
+    versions = request.app[VERSIONS]
+    try:
+        draft = build_snapshot(files, versions.spec, require_all=versions.require_all)
+    except ContentErrors as exc:
+        return web.json_response({"problems": [str(e) for e in exc.errors]}, status=422)
+    svc = _svc(request)
+    state = data.get("state") if isinstance(data.get("state"), dict) else None
+    text = str(data.get("text", ""))[:2000]
+    payload = data.get("payload") if isinstance(data.get("payload"), str) else None
+    try:
+        new_state, replies, events = await preview_turn(
+            draft, state, text, nlu=svc.nlu, base_ctx=svc.runner.context(svc.clock()), payload=payload)
+    except Exception:   # a broken simulator state must not become a 503 page
+        log.exception("preview failed")
+        new_state, replies, events = await preview_turn(
+            draft, None, text, nlu=svc.nlu, base_ctx=svc.runner.context(svc.clock()), payload=payload)
+    return web.json_response({"state": new_state, "replies": replies, "events": events})
+
+
+async def publish(request: web.Request) -> web.StreamResponse:
+    who = await require_admin(request)
+    form = await request.post()
+    await check_csrf(request, who, str(form.get("csrf", "")))
+    pid = str(form.get("pid", ""))
+    cat_path, flow_path = _paths(pid)
+    edits = {cat_path: str(form.get("catalog", ""))}
+    if form.get("flow") is not None and str(form.get("flow")).strip():
+        edits[flow_path] = str(form.get("flow"))
+    files = await _draft_files(request, edits)
+    message = str(form.get("message", "")).strip()[:500] or f"Sửa {pid}"
+    versions = request.app[VERSIONS]
+    t0 = time.perf_counter()
+    try:
+        vid = await versions.publish(files, who.name, message)
+    except ContentErrors as exc:
+        problems = [{"file": e.file, "line": e.line, "field": e.field, "problem": e.problem, "text": str(e)}
+                    for e in exc.errors]
+        return aiohttp_jinja2.render_template("admin/edit.html", request, _ctx(
+            request, who, pid=pid, name=pid, cat_path=cat_path, flow_path=flow_path, cat_text=edits[cat_path],
+            flow_text=edits.get(flow_path, ""), has_flow=flow_path in edits, problems=problems, message=message,
+            fields=[]),
+            status=422)
+    await audit(_svc(request).repo.engine, who, "content_published", version=vid, procedure_id=pid,
+                message=message, seconds=round(time.perf_counter() - t0, 3))
+    raise web.HTTPSeeOther(f"/console/admin/versions/{vid}?published=1")
+
+
+async def export(request: web.Request) -> web.StreamResponse:
+    who = await require_admin(request)
+    files = await request.app[VERSIONS].current_files()
+    await audit(_svc(request).repo.engine, who, "content_exported", files=len(files))
+    return web.Response(body=export_zip(files), content_type="application/zip",
+                        headers={"Content-Disposition": 'attachment; filename="motcua-noi-dung.zip"'})
+
+
+# ---- versions ---------------------------------------------------------------------------------------
+
+async def history(request: web.Request) -> web.StreamResponse:
+    who = await require_admin(request)
+    rows = await request.app[VERSIONS].history(200)
+    return aiohttp_jinja2.render_template("admin/versions.html", request, _ctx(request, who, rows=rows))
+
+
+async def version(request: web.Request) -> web.StreamResponse:
+    who = await require_admin(request)
+    versions = request.app[VERSIONS]
+    try:
+        vid = int(request.match_info["vid"])
+    except ValueError:
+        raise web.HTTPNotFound()
+    row = await versions.get(vid)
+    if row is None:
+        raise web.HTTPNotFound(text="Không có phiên bản này.")
+    hist = await versions.history(500)
+    older = [h.id for h in hist if h.id < vid]
+    prev = await versions.get(older[0]) if older else None
+    from bot.admin.versions import folder_files
+
+    base = dict(prev.files) if prev is not None else folder_files(versions.root)
+    return aiohttp_jinja2.render_template("admin/version.html", request, _ctx(
+        request, who, row=row, diffs=diff(base, dict(row.files)), prev_id=prev.id if prev else None,
+        published_now=request.query.get("published") == "1"))
+
+
+async def rollback(request: web.Request) -> web.StreamResponse:
+    who = await require_admin(request)
+    form = await request.post()
+    await check_csrf(request, who, str(form.get("csrf", "")))
+    vid = int(request.match_info["vid"])
+    try:
+        new = await request.app[VERSIONS].rollback(vid, who.name)
+    except KeyError:
+        raise web.HTTPNotFound()
+    await audit(_svc(request).repo.engine, who, "content_rolled_back", version=new, restored=vid)
+    raise web.HTTPSeeOther(f"/console/admin/versions/{new}?published=1")
+
+
+# ---- misses -----------------------------------------------------------------------------------------
+
+async def misses(request: web.Request) -> web.StreamResponse:
+    who = await require_admin(request)
+    groups: list[Any] = await request.app[MISSES].groups()
+    snap = _svc(request).content.current
+    labels = sorted(((p.id, p.name) for p in snap.procedures.values()), key=lambda x: x[1])
+    return aiohttp_jinja2.render_template("admin/misses.html", request, _ctx(
+        request, who, groups=groups[:200], labels=labels, assigned=request.query.get("assigned")))
+
+
+async def assign(request: web.Request) -> web.StreamResponse:
+    who = await require_admin(request)
+    form = await request.post()
+    await check_csrf(request, who, str(form.get("csrf", "")))
+    label = str(form.get("label", ""))
+    svc = _svc(request)
+    if label not in svc.content.current.procedures and label not in svc.content.current.intent_ids():
+        raise web.HTTPBadRequest(text="Nhãn không hợp lệ.")
+    ids = [int(x) for x in str(form.get("ids", "")).split(",") if x.strip().isdigit()][:500]
+    n = await request.app[MISSES].assign(ids, label, who.name)
+    await audit(svc.repo.engine, who, "misses_assigned", label=label, count=n)
+    if n:
+        await retrain_with_examples(request.app)
+    raise web.HTTPSeeOther(f"/console/admin/misses?assigned={n}")
+
+
+async def retrain_with_examples(app: web.Application) -> None:
+    """Give the NLU every assigned example and retrain it in the background on the live snapshot."""
+    svc: Any = app[ADMIN_SERVICES]
+    svc.nlu.extra_examples = tuple(await app[MISSES].examples())
+    svc.nlu.retrain(svc.content.current)
+
+
+# ---- reports ----------------------------------------------------------------------------------------
+
+def _period(request: web.Request, today: dt.date) -> Period:
+    kind = request.query.get("period", "month")
+
+    def day(name: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(request.query.get(name, ""))
+        except ValueError:
+            return None
+    try:
+        return Period.of(kind, day("date") or today, day("start"), day("end"))
+    except ValueError:
+        raise web.HTTPBadRequest(text="Kỳ báo cáo không hợp lệ.")
+
+
+async def _report(request: web.Request) -> tuple[Principal, Any]:
+    who = await principal(request)
+    svc = _svc(request)
+    team = request.query.get("team") or None
+    if not who.is_admin:
+        team = who.team   # agents see their own team only
+        if team is None:
+            raise web.HTTPForbidden(text="Tài khoản chưa thuộc tổ nào.")
+    snap = svc.content.current
+    rep = await build_report(svc.repo.engine, _period(request, svc.clock().date()), team,
+                             name_of=lambda pid: snap.procedure(pid).name if snap.procedure(pid) else pid)
+    return who, rep
+
+
+async def reports(request: web.Request) -> web.StreamResponse:
+    who, rep = await _report(request)
+    t = rep.tables
+    charts = {
+        "thu_tuc": bar_chart([(r[1], r[3]) for r in t["thu_tuc"].rows[:10]], title="Thủ tục được hỏi nhiều nhất"),
+        "pheu": bar_chart([(r[0], r[1]) for r in t["pheu"].rows], title="Phễu hoàn thành"),
+        "danh_gia": bar_chart([(f"{r[0]} sao", r[1]) for r in t["danh_gia"].rows], title="Mức độ hài lòng"),
+    }
+    from markupsafe import Markup
+
+    return aiohttp_jinja2.render_template("admin/reports.html", request, _ctx(
+        request, who, rep=rep, charts={k: Markup(v) for k, v in charts.items()}, query=request.query_string))
+
+
+async def report_csv(request: web.Request) -> web.StreamResponse:
+    _who, rep = await _report(request)
+    key = request.match_info["key"]
+    if key not in rep.tables:
+        raise web.HTTPNotFound()
+    return web.Response(body=table_csv(rep, key), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="bao-cao-{key}.csv"'})
+
+
+async def report_xlsx_view(request: web.Request) -> web.StreamResponse:
+    _who, rep = await _report(request)
+    return web.Response(body=report_xlsx(rep),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": 'attachment; filename="bao-cao.xlsx"'})
+
+
+def routes() -> list[web.AbstractRouteDef]:
+    return [
+        web.get("/console/admin/content", procedures),
+        web.get("/console/admin/content/export.zip", export),
+        web.get("/console/admin/content/{pid}", edit),
+        web.post("/console/admin/content/validate", validate),
+        web.post("/console/admin/content/publish", publish),
+        web.post("/console/admin/preview/turn", preview),
+        web.get("/console/admin/versions", history),
+        web.get("/console/admin/versions/{vid}", version),
+        web.post("/console/admin/versions/{vid}/rollback", rollback),
+        web.get("/console/admin/misses", misses),
+        web.post("/console/admin/misses/assign", assign),
+        web.get("/console/admin/reports", reports),
+        web.get("/console/admin/reports.xlsx", report_xlsx_view),
+        web.get("/console/admin/reports/{key}.csv", report_csv),
+        web.static("/static/admin", HERE / "static"),
+    ]
+
+
+def setup(app: web.Application, services: Any) -> None:
+    """Mount the admin room; call AFTER the app's main lifetime is appended (the NLU is trained by then)."""
+    snap = services.content.current
+    every = all(s.id in snap.procedures for s in snap.spec if s.kind == "procedure")
+    versions = ContentVersions(services.repo.engine, services.content, services.pubsub, services.settings.root,
+                               clock=services.clock, require_all=every)
+    app[VERSIONS] = versions
+    app[MISSES] = Misses(services.repo.engine)
+    app[ADMIN_SERVICES] = services
+    if ADMIN_AUTH not in app:
+        fn = console_auth(app, services.settings, services.extras.get("handoff"))
+        if fn is not None:
+            app[ADMIN_AUTH] = fn
+        else:
+            log.warning("admin pages need the console login (handoff room): every admin page answers 401")
+    if CSRF_SECRET not in app:
+        app[CSRF_SECRET] = secrets.token_bytes(32)
+    services.extras["admin_misses"] = app[MISSES]
+    app.add_routes(routes())
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        try:
+            services.nlu.extra_examples = tuple(await app[MISSES].examples())
+            if await versions.load_published() is None and services.nlu.extra_examples:
+                services.nlu.retrain(services.content.current)
+        except Exception:   # no admin tables yet (migration not run): keep serving the files
+            log.exception("could not load the published content version")
+        task = asyncio.create_task(versions.follow())
+        yield
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    app.cleanup_ctx.append(lifetime)

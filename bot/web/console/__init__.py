@@ -1,0 +1,1 @@
+"""The digital team's web console (login, live queue, conversation takeover)."""

@@ -1,0 +1,221 @@
+"""Console HTTP surface: thin handlers over HandoffService (all decisions live there and in bot/handoff)."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.handoff.service import AgentInfo, Forbidden, HandoffService, NotFound
+from bot.handoff.ticket import TransitionError
+from bot.web.console.auth import COOKIE, COOKIE_PATH, SESSION_SECONDS, Signer, Throttle
+
+_NEXT_PREFIXES = ("/console", "/dossiers", "/d/")
+
+
+def _safe_next(path: str) -> str:
+    """Where to land after login: only our own staff pages, never another site (open-redirect guard)."""
+    if (len(path) <= 512 and path.startswith(_NEXT_PREFIXES) and "//" not in path and "\\" not in path
+            and not path.startswith("/console/login") and all(32 < ord(c) < 127 for c in path)):
+        return path
+    return ""
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parent / "templates"
+HEARTBEAT = 15.0
+
+
+class Console:
+    def __init__(self, handoff: HandoffService, secret: bytes | None, secure_cookie: bool):
+        if secret is None:
+            log.warning("MOTCUA_SECRETS__SESSION_KEY is not set: console sessions end when the server restarts")
+        self.h = handoff
+        self.signer = Signer(secret or secrets.token_bytes(32))
+        self.throttle = Throttle()
+        self.secure = secure_cookie
+
+    async def viewer(self, request: web.Request) -> tuple[AgentInfo, str]:
+        cookie = request.cookies.get(COOKIE, "")
+        username = self.signer.verify(cookie)
+        agent = await self.h.get_agent(username) if username else None
+        if agent is None:
+            raise web.HTTPFound("/console/login?" + urlencode({"next": request.path_qs})
+                                if request.method == "GET" and _safe_next(request.path_qs) else "/console/login")
+        return agent, cookie
+
+    async def form(self, request: web.Request) -> tuple[AgentInfo, Any]:
+        """A POST from a signed-in agent with a valid CSRF token."""
+        agent, cookie = await self.viewer(request)
+        data = await request.post()
+        token = data.get("csrf") or request.headers.get("X-CSRF-Token")
+        if not self.signer.check_csrf(cookie, str(token) if token else None):
+            raise web.HTTPForbidden(text="Phiên làm việc không hợp lệ, vui lòng tải lại trang.")
+        return agent, data
+
+    # --- login --------------------------------------------------------------------------------
+
+    async def login_page(self, request: web.Request) -> web.Response:
+        return aiohttp_jinja2.render_template("console/login.html.j2", request,
+                                              {"error": None, "next": _safe_next(request.query.get("next", ""))})
+
+    async def login(self, request: web.Request) -> web.Response:
+        data = await request.post()
+        username, password = str(data.get("username", "")).strip()[:64], str(data.get("password", ""))[:256]
+        nxt = _safe_next(str(data.get("next", "")))
+        ip = request.remote or "?"
+        if self.throttle.blocked(username, ip):
+            return aiohttp_jinja2.render_template("console/login.html.j2", request,
+                                                  {"error": "Bạn đã nhập sai nhiều lần. Vui lòng thử lại sau 15 phút.",
+                                                   "next": nxt},
+                                                  status=429)
+        agent = await self.h.authenticate(username, password)
+        if agent is None:
+            self.throttle.failed(username, ip)
+            return aiohttp_jinja2.render_template("console/login.html.j2", request,
+                                                  {"error": "Tên đăng nhập hoặc mật khẩu không đúng.", "next": nxt},
+                                                  status=401)
+        self.throttle.succeeded(username, ip)
+        resp = web.HTTPFound(nxt or "/console")
+        resp.set_cookie(COOKIE, self.signer.issue(agent.username), httponly=True, samesite="Lax", secure=self.secure,
+                        max_age=SESSION_SECONDS, path=COOKIE_PATH)
+        raise resp
+
+    async def logout(self, request: web.Request) -> web.Response:
+        await self.form(request)
+        resp = web.HTTPFound("/console/login")
+        resp.del_cookie(COOKIE, path=COOKIE_PATH)
+        raise resp
+
+    # --- pages --------------------------------------------------------------------------------
+
+    async def queue_page(self, request: web.Request) -> web.Response:
+        agent, cookie = await self.viewer(request)
+        return aiohttp_jinja2.render_template("console/queue.html.j2", request, {
+            "me": agent, "csrf": self.signer.csrf(cookie), "queue": await self.h.queue(agent)})
+
+    async def queue_json(self, request: web.Request) -> web.Response:
+        agent, _ = await self.viewer(request)
+        return web.json_response({"queue": await self.h.queue(agent)})
+
+    async def conversation_page(self, request: web.Request) -> web.Response:
+        agent, cookie = await self.viewer(request)
+        c = await self._load(agent, request)
+        others = [a for a in await self.h.list_agents() if a.username != agent.username
+                  and (agent.role == "admin" or a.team == agent.team)]
+        return aiohttp_jinja2.render_template("console/conversation.html.j2", request, {
+            "me": agent, "csrf": self.signer.csrf(cookie), "c": c, "agents": others,
+            "error": request.query.get("loi")})
+
+    async def conversation_json(self, request: web.Request) -> web.Response:
+        agent, _ = await self.viewer(request)
+        c = await self._load(agent, request)
+        return web.json_response({"transcript": c["transcript"], "fields": c["fields"], "ticket": c["ticket"],
+                                  "mode": c["mode"], "step_id": c["step_id"], "notes": c["notes"]})
+
+    async def _load(self, agent: AgentInfo, request: web.Request) -> dict[str, Any]:
+        try:
+            return await self.h.conversation(agent, int(request.match_info["cid"]))
+        except (NotFound, ValueError):
+            raise web.HTTPNotFound(text="Không tìm thấy cuộc trò chuyện.") from None
+        except Forbidden:
+            raise web.HTTPForbidden(text="Cuộc trò chuyện này thuộc tổ khác.") from None
+
+    async def action(self, request: web.Request) -> web.Response:
+        agent, data = await self.form(request)
+        cid = int(request.match_info["cid"])
+        what = request.match_info["action"]
+        acts: dict[str, Callable[[], Awaitable[None]]] = {
+            "claim": lambda: self.h.claim(agent, cid),
+            "say": lambda: self.h.say(agent, cid, str(data.get("text", ""))),
+            "note": lambda: self.h.note(agent, cid, str(data.get("text", ""))),
+            "field": lambda: self.h.set_field(agent, cid, str(data.get("field", "")), str(data.get("value", ""))),
+            "transfer": lambda: self.h.transfer(agent, cid, str(data.get("to", ""))),
+            "return": lambda: self.h.return_to_bot(agent, cid, str(data.get("step_id", "")) or None),
+            "close": lambda: self.h.close(agent, cid),
+        }
+        if what not in acts:
+            raise web.HTTPNotFound()
+        try:
+            await acts[what]()
+        except Forbidden:
+            raise web.HTTPForbidden(text="Cuộc trò chuyện này thuộc tổ khác hoặc cán bộ khác đang xử lý.") from None
+        except NotFound:
+            raise web.HTTPNotFound(text="Không tìm thấy.") from None
+        except TransitionError:
+            raise web.HTTPFound(f"/console/c/{cid}?loi=trang-thai") from None
+        if request.headers.get("X-Requested-With") == "fetch":
+            return web.json_response({"ok": True})
+        if what in {"return", "close"}:
+            raise web.HTTPFound("/console")
+        raise web.HTTPFound(f"/console/c/{cid}")
+
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        """Server-sent events: the team's queue, or one conversation with ?c=ID."""
+        agent, _ = await self.viewer(request)
+        if "c" in request.query:
+            try:
+                cid = int(request.query["c"])
+                await self.h.conversation(agent, cid)
+            except (NotFound, ValueError):
+                raise web.HTTPNotFound() from None
+            except Forbidden:
+                raise web.HTTPForbidden() from None
+            topic = f"conv:{cid}"
+        else:
+            topic = "console:*" if agent.role == "admin" else f"console:{agent.team}"
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+                                           "X-Accel-Buffering": "no"})
+        await resp.prepare(request)
+        await resp.write(b": ok\n\n")
+        async with self.h.pubsub.subscribe(topic) as stream:
+            it = stream.__aiter__()
+            while True:
+                try:
+                    ev = await asyncio.wait_for(it.__anext__(), HEARTBEAT)
+                    await resp.write(f"data: {json.dumps(ev, ensure_ascii=False)}\n\n".encode())
+                except TimeoutError:
+                    await resp.write(b": ping\n\n")
+                except (ConnectionResetError, asyncio.CancelledError):
+                    break
+        return resp
+
+
+CONSOLE = web.AppKey("console", Console)  # other rooms (the desk, /dossiers) ask it who is signed in
+
+
+def make_console(handoff: HandoffService, settings: Any) -> Console:
+    key = settings.secrets.session_key
+    return Console(handoff, key.get_secret_value().encode() if key else None,
+                   settings.server.base_url.startswith("https"))
+
+
+def routes(handoff: HandoffService, settings: Any, con: Console | None = None) -> list[web.AbstractRouteDef]:
+    con = con or make_console(handoff, settings)
+
+    async def cid_route(request: web.Request) -> web.StreamResponse:
+        with contextlib.suppress(ValueError):
+            int(request.match_info["cid"])
+            return await con.conversation_page(request)
+        raise web.HTTPNotFound()
+
+    return [
+        web.get("/console/login", con.login_page),
+        web.post("/console/login", con.login),
+        web.post("/console/logout", con.logout),
+        web.get("/console", con.queue_page),
+        web.get("/console/api/queue", con.queue_json),
+        web.get("/console/events", con.events),
+        web.get("/console/c/{cid:\\d+}", cid_route),
+        web.get("/console/api/c/{cid:\\d+}", con.conversation_json),
+        web.post("/console/c/{cid:\\d+}/{action}", con.action),
+        web.static("/console/static", STATIC),
+    ]

@@ -1,0 +1,1 @@
+"""The one-stop desk's pages for dossier drafts, and the citizen's secret link."""

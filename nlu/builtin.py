@@ -1,0 +1,349 @@
+"""The built-in parser: a classifier on examples fused with retrieval over catalog text.
+
+* Classifier: a linear SVM (margins scaled to logits) over char n-grams of the accent-folded
+  text plus word n-grams of both the accented and the folded text. It covers every label that
+  has examples (shipped paraphrases, templates, catalog names).
+* Retrieval: how much of each catalog name (and, weaker, document name) appears in the
+  message, IDF-weighted over words; words the classifier never saw count extra ("novelty").
+  It covers every catalog entry, so a procedure imported with nothing but a name can still
+  be found; only the few best-matching catalog-only labels enter a ranking.
+* Fusion: ``z = log p_clf + a·retrieval + b·novelty (+ context bias)``, softmax with a
+  temperature fitted by cross-validation, so confidences are calibrated.
+
+scikit-learn is imported only when training, keeping ``import nlu`` light.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import pickle
+import time
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlu.api import Candidate, Example, ParseContext, TrainingSet, Understanding
+from nlu.fields import extract_entities
+from nlu.normalize import normalize
+
+log = logging.getLogger(__name__)
+
+_WEIGHTS = {"template": 0.5, "augmented": 0.5, "catalog": 0.6}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Fusion and calibration constants (fitted by ``bench/nlu_bench.py``)."""
+
+    retrieval_weight: float = 7.0     # a: strength of catalog-name containment
+    seen_retrieval_weight: float = 2.0  # the same for labels the classifier knows (it learnt their names)
+    novel_name_mix: float = 3.0       # how much more the name share counts than the message share
+    novel_weight: float = 3.0         # share of the message's never-seen words that a catalog name explains
+    word_mix: float = 1.0             # share of word n-grams (vs char n-grams) in retrieval
+    text_weight: float = 0.5          # document names count this much of a name
+    unseen_candidates: int = 3        # catalog-only labels allowed into the ranking per message
+    unseen_log_prior: float = -4.5    # log p for labels the classifier never saw
+    temperature: float = 1.0          # softmax temperature for calibration
+    yes_no_bias: float = 3.0          # affirm/deny when the bot asked a yes/no question
+    follow_up_bias: float = 1.2       # ask_fee/ask_duration/ask_where while a procedure is discussed
+    classifier: str = "svc"           # "svc" (liblinear, light on memory) or "lr" (lbfgs, ~250 MB peak)
+    c: float = 20.0                   # inverse regularization of the logistic regression
+    svc_c: float = 0.5                # inverse regularization of the linear SVM
+    svc_scale: float = 6.0            # SVM margins → logits
+    template_per_label: int = 40
+    augment_copies: int = 2
+
+
+class BuiltinParser:
+    """Trained model; immutable after `train`, safe to share between coroutines."""
+
+    VERSION = "3"
+
+    def __init__(self, labels: Sequence[str], clf_labels: Sequence[str], vectorizers: Any, coef: Any,
+                 intercept: Any, ret_vectorizer: Any, ret_matrix: Any, ret_rows: Any,
+                 settings: Settings) -> None:
+        self.labels = tuple(labels)
+        self._index = {l: i for i, l in enumerate(self.labels)}
+        self.clf_labels = tuple(clf_labels)
+        self._clf_pos = np.array([self._index[l] for l in self.clf_labels], dtype=np.int64)
+        self._vectorizers = vectorizers
+        self._coef = coef
+        self._intercept = intercept
+        self._ret_vec = ret_vectorizer
+        self._ret_matrix = ret_matrix  # rows: names/texts (L1-normalized idf), cols: char n-grams
+        self._ret_rows = ret_rows      # (label position, weight) per row
+        self._novel_idf: Any = None    # 1×V: idf of catalog words the classifier never saw, else 0
+        self._ret_binary: Any = None   # rows × V: which words each catalog name holds
+        self.settings = settings
+        self._base = np.full(len(self.labels), settings.unseen_log_prior, dtype=np.float64)
+        self._ret_weights = np.full(len(self.labels), settings.retrieval_weight, dtype=np.float64)
+        self._ret_weights[self._clf_pos] = settings.seen_retrieval_weight
+        seen = np.zeros(len(self.labels), dtype=bool)
+        seen[self._clf_pos] = True
+        self._unseen_pos = np.flatnonzero(~seen)
+        self._intent_pos = {l: self._index[l] for l in self.labels if "." not in l}
+
+    # ------------------------------------------------------------------ training
+
+    @classmethod
+    def train(cls, ts: TrainingSet, settings: Settings | None = None, *,
+              without: Collection[str] = ()) -> BuiltinParser:
+        """Fit on ``ts`` plus templates and catalog names; a few seconds for ~40 labels.
+
+        Labels in ``without`` get no examples at all (retrieval only), which is how a procedure
+        imported with just a name behaves; the benchmark uses it to measure that case.
+        """
+        from scipy import sparse
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        from nlu.training import augment, knowledge_examples, template_examples
+
+        s = settings or Settings()
+        t0 = time.perf_counter()
+        labels = list(dict.fromkeys([*ts.labels, *(k.label for k in ts.knowledge)]))
+        known = set(labels) - set(without)
+        base = [e for e in ts.examples if e.label in known]
+        have = {e.label for e in base}
+        generated = template_examples([l for l in labels if l in known and (l in have or _has_template(l)
+                                                                         or l == "out_of_scope")],
+                                      ts.knowledge, per_label=s.template_per_label)
+        generated += knowledge_examples(ts.knowledge, have | {e.label for e in generated})
+        train_set: list[Example] = [*base, *generated]
+        train_set += augment(train_set, copies=s.augment_copies)
+        clf_labels = sorted({e.label for e in train_set}, key=lambda l: labels.index(l))
+
+        norm = [normalize(e.text) for e in train_set]
+        vecs = (
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32),
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+",
+                            dtype=np.float32),
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+",
+                            dtype=np.float32),
+        )
+        x = sparse.hstack([
+            vecs[0].fit_transform([n.folded for n in norm]),
+            vecs[1].fit_transform([n.accented for n in norm]),
+            vecs[2].fit_transform([n.folded for n in norm]),
+        ]).tocsr()
+        y = np.array([clf_labels.index(e.label) for e in train_set])
+        w = np.array([_WEIGHTS.get(e.style or "", 1.0) for e in train_set])
+        if s.classifier == "lr":
+            model = LogisticRegression(C=s.c, max_iter=300, tol=1e-3)
+            model.fit(x, y, sample_weight=w)
+            coef, intercept = model.coef_, model.intercept_
+        else:
+            from sklearn.svm import LinearSVC
+
+            model = LinearSVC(C=s.svc_c, tol=1e-3, max_iter=2000)
+            model.fit(x, y, sample_weight=w)
+            coef, intercept = model.coef_ * s.svc_scale, model.intercept_ * s.svc_scale
+
+        ret_vec, ret_matrix, ret_rows = _build_retrieval(ts, labels, s)
+        parser = cls(labels, clf_labels, vecs, np.ascontiguousarray(coef.T.astype(np.float32)),
+                     intercept.astype(np.float32), ret_vec, ret_matrix, ret_rows, s)
+        if ret_vec is not None:
+            known = vecs[2].vocabulary_
+            word_vec = ret_vec[1]
+            novel = np.array([0.0 if (term in known or " " in term) else 1.0
+                              for term in word_vec.get_feature_names_out()], dtype=np.float32)
+            parser._novel_idf = sparse.csr_matrix((novel * word_vec.idf_.astype(np.float32)).reshape(1, -1))
+            binary = ret_matrix[1].copy()
+            binary.data[:] = 1.0
+            parser._ret_binary = binary.tocsr()
+        log.info("nlu trained: %d examples, %d classifier labels, %d labels, %.2fs", len(train_set),
+                 len(clf_labels), len(labels), time.perf_counter() - t0)
+        return parser
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+
+    @staticmethod
+    def load(path: Path) -> BuiltinParser:
+        with path.open("rb") as fh:
+            obj = pickle.load(fh)
+        if not isinstance(obj, BuiltinParser):
+            raise TypeError("not a BuiltinParser")
+        return obj
+
+    @classmethod
+    def load_or_train(cls, ts: TrainingSet, cache_dir: Path | None = None,
+                      settings: Settings | None = None) -> BuiltinParser:
+        """Reuse a model trained from exactly these inputs, else train and cache it."""
+        from nlu.training import fingerprint
+
+        if cache_dir is None:
+            return cls.train(ts, settings)
+        path = cache_dir / f"nlu-{fingerprint(ts, model_version(settings))}.pkl"
+        if path.exists():
+            try:
+                cached = cls.load(path)
+                cached.parse("xin chào")  # a cache from other code fails here, not in a conversation
+                return cached
+            except Exception:  # noqa: BLE001 - a stale or broken cache is just retrained
+                log.warning("nlu cache unreadable, retraining")
+        parser = cls.train(ts, settings)
+        try:
+            parser.save(path)
+        except OSError:
+            log.warning("nlu cache not writable: %s", cache_dir)
+        return parser
+
+    # ------------------------------------------------------------------ inference
+
+    def scores(self, text: str, context: ParseContext | None = None) -> np.ndarray:
+        """Fused log-scores per label (before temperature and softmax)."""
+        from scipy import sparse
+
+        n = normalize(text)
+        s = self.settings
+        x = sparse.hstack([
+            self._vectorizers[0].transform([n.folded]),
+            self._vectorizers[1].transform([n.accented]),
+            self._vectorizers[2].transform([n.folded]),
+        ]).tocsr()
+        logits = np.asarray(x @ self._coef).ravel() + self._intercept
+        logits -= logits.max()
+        logp = logits - math.log(float(np.exp(logits).sum()))
+        z = self._base.copy()
+        z[self._clf_pos] = logp
+        ret, novel = self.retrieval(n.folded)
+        z += self._ret_weights * ret + s.novel_weight * novel
+        if self._unseen_pos.size > s.unseen_candidates:
+            # only the few best-matching catalog-only labels compete; with thousands of imported
+            # entries the rest would otherwise soak up the probability mass
+            unseen_z = z[self._unseen_pos]
+            keep = np.argpartition(unseen_z, -s.unseen_candidates)[-s.unseen_candidates:]
+            dropped = np.ones(unseen_z.size, dtype=bool)
+            dropped[keep] = False
+            z[self._unseen_pos[dropped]] = -50.0
+        if context is not None:
+            self._apply_context(z, n.folded, context)
+        return z
+
+    def retrieval(self, folded: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per label: the largest IDF-weighted share of a catalog name found in the message, and
+        the share found through words the classifier never saw in training ("novel" words).
+
+        A novel word that matches a catalog name ("karaoke") is strong evidence for a procedure
+        the classifier cannot know about; a known word is already weighed by the classifier.
+        """
+        out = np.zeros(len(self.labels), dtype=np.float64)
+        novel = np.zeros(len(self.labels), dtype=np.float64)
+        if self._ret_matrix is None or not folded:
+            return out, novel
+        m = self.settings.word_mix
+        rows = self._ret_rows[:, 0].astype(np.int64)
+        sims = np.zeros(self._ret_rows.shape[0], dtype=np.float64)
+        for i, (vec, matrix, weight) in enumerate(((self._ret_vec[0], self._ret_matrix[0], 1.0 - m),
+                                                   (self._ret_vec[1], self._ret_matrix[1], m))):
+            if weight <= 0.0 and i == 0:
+                continue
+            q = vec.transform([folded])
+            q.data[:] = 1.0
+            if weight > 0.0:
+                sims += weight * (matrix @ q.T).toarray().ravel()
+            if i == 1 and self._novel_idf is not None:
+                qn = q.multiply(self._novel_idf).tocsr()
+                total = float(qn.sum())
+                if total > 0.0:
+                    # share of the name (IDF-weighted) matched through never-seen words ...
+                    by_name = (matrix @ (qn > 0).T).toarray().ravel()
+                    # ... and share of the message's never-seen words the name explains
+                    by_query = (self._ret_binary @ qn.T).toarray().ravel() / total
+                    nov = (self.settings.novel_name_mix * by_name + by_query) * self._ret_rows[:, 1]
+                    np.maximum.at(novel, rows, nov)
+        sims *= self._ret_rows[:, 1]
+        np.maximum.at(out, rows, sims)
+        return out, novel
+
+    def _apply_context(self, z: np.ndarray, folded: str, ctx: ParseContext) -> None:
+        s = self.settings
+        short = len(folded.split()) <= 5
+        if ctx.expecting == "yes_no" and short:
+            for lab in ("affirm", "deny"):
+                if lab in self._intent_pos:
+                    z[self._intent_pos[lab]] += s.yes_no_bias
+        if ctx.procedure_id:
+            for lab in ("ask_fee", "ask_duration", "ask_where"):
+                if lab in self._intent_pos:
+                    z[self._intent_pos[lab]] += s.follow_up_bias
+            pos = self._index.get(ctx.procedure_id)
+            if pos is not None:
+                z[pos] += 0.5 * s.follow_up_bias
+
+    def probabilities(self, text: str, context: ParseContext | None = None) -> np.ndarray:
+        z = self.scores(text, context) / self.settings.temperature
+        z -= z.max()
+        p = np.exp(z)
+        return p / p.sum()
+
+    def parse(self, text: str, context: ParseContext | None = None) -> Understanding:
+        """Full ranking over every label (confidences sum to 1) plus entities."""
+        text = text if isinstance(text, str) else ""
+        p = self.probabilities(text, context)
+        order = np.argsort(-p, kind="stable")
+        labels = self.labels
+        ranking = tuple(Candidate(labels[i], float(p[i])) for i in order)
+        return Understanding(text=text, ranking=ranking, entities=extract_entities(text))
+
+    async def aparse(self, text: str, context: ParseContext | None = None) -> Understanding:
+        """Same as `parse`; CPU-bound but ~1 ms, so it runs inline."""
+        return self.parse(text, context)
+
+
+def model_version(settings: Settings | None = None) -> str:
+    """What, besides the data, decides the model: the code of the modules that build it and the settings."""
+    import hashlib
+
+    h = hashlib.sha256(BuiltinParser.VERSION.encode())
+    here = Path(__file__).parent
+    for name in ("builtin.py", "training.py", "normalize.py"):
+        h.update((here / name).read_bytes())
+    h.update(repr(settings or Settings()).encode())
+    return h.hexdigest()[:16]
+
+
+def _has_template(label: str) -> bool:
+    from nlu.training import _templates
+
+    t = _templates()
+    return label in (t.get("cores") or {}) or label in (t.get("stories") or {})
+
+
+def _build_retrieval(ts: TrainingSet, labels: list[str], s: Settings) -> tuple[Any, Any, Any]:
+    """Char n-gram rows for every catalog name and document name, L1-normalized by IDF."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    index = {l: i for i, l in enumerate(labels)}
+    docs: list[str] = []
+    rows: list[tuple[int, float]] = []
+    for k in ts.knowledge:
+        if k.label not in index:
+            continue
+        for name in dict.fromkeys(k.names):
+            docs.append(normalize(name).folded)
+            rows.append((index[k.label], 1.0))
+        for text in dict.fromkeys(k.texts):
+            if len(text) <= 120:
+                docs.append(normalize(text).folded)
+                rows.append((index[k.label], s.text_weight))
+    if not docs:
+        return None, None, np.zeros((0, 2))
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), binary=True, norm="l1", dtype=np.float32)
+    word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), binary=True, norm="l1", token_pattern=r"\S+",
+                           dtype=np.float32)
+    matrices = (char.fit_transform(docs).tocsr(), word.fit_transform(docs).tocsr())
+    return (char, word), matrices, np.array(rows, dtype=np.float64)
+
+
+__all__ = ["BuiltinParser", "Settings", "model_version"]

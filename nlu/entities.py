@@ -1,0 +1,137 @@
+"""Find typed values in a free message: dates, ID numbers, phones, gender, ethnicity, names, places.
+
+Works on the NFC text so offsets point at what the citizen typed (after NFC).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+
+from nlu.api import Entity
+from nlu.fields import check_id_number, find_dates, find_ethnicity, normalize_phone
+from nlu.normalize import fold, nfc_lower
+
+_DIGIT_RUN = re.compile(r"(?<![\w+])(\+?\d[\d .\-]{7,16}\d)(?!\w)")
+_GENDER_CUES = re.compile(
+    r"\b(?:gioi tinh\s*:?\s*(nam|nu)|(be|con|chau|thang|em)\s+(trai|gai))\b"
+)
+_ETHNIC_CUE = re.compile(r"\b(?:dan toc|dt)\s*:?\s*([a-z' \-]{2,20}?)(?=[,.;!?\n]|$|\s(?:va|con|toi|o|sinh|quoc)\b)")
+_NAME_CUE = re.compile(
+    r"(?:(?<!\w)(?:ho va ten|ho ten|ten (?:la|be la|chau la|con la|cua (?:toi|em|minh|be|chau|con) la)|"
+    r"toi la|em la|minh la|ten)\s*:?\s+)"
+)
+_NAME_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_NOT_NAME = frozenset({
+    "la", "gi", "cua", "toi", "em", "minh", "con", "be", "chau", "va", "o", "tai", "sinh", "ngay", "muon",
+    "can", "lam", "xin", "hoi", "duoc", "khong", "co", "nguoi", "dang", "ky", "mot", "nay", "ma",
+    "ban", "a", "nhe", "voi", "cho", "ve", "tu", "roi", "bi", "se", "da", "vua", "moi", "dan", "nu", "sdt",
+    "so", "cccd", "dia", "chi", "que",
+})
+_ADDRESS_CUE = re.compile(r"(?:dia chi|thuong tru|tam tru|cu tru|que quan|song)\s*(?:tai|o|la)?\s*:?\s+")
+_NUMBER = re.compile(r"(?<![\w.,/+-])\d{1,3}(?:\.\d{3})+(?![\w.,/-]*\d)|(?<![\w.,/+-])\d{1,6}(?:,\d+)?(?![\w/-]|[.,]\d)")
+_WARD_IN_TEXT = re.compile(r"\b(?:xa|phuong|thi tran|dac khu)\s+[a-z]+(?:\s+[a-z]+){0,3}")
+
+
+def _ent(kind: str, value: str, text: str, start: int, end: int) -> Entity:
+    return Entity(type=kind, value=value, text=text[start:end], start=start, end=end)
+
+
+def extract(text: str, *, today: dt.date) -> tuple[Entity, ...]:
+    """All entities of ``text``; overlapping spans keep the first, more specific, kind."""
+    text = unicodedata.normalize("NFC", text[:4000])
+    low = nfc_lower(text)
+    folded = fold(low)
+    out: list[Entity] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < te and ts < e for ts, te in taken)
+
+    def add(kind: str, value: str, s: int, e: int) -> None:
+        if free(s, e):
+            out.append(_ent(kind, value, text, s, e))
+            taken.append((s, e))
+
+    for m in _DIGIT_RUN.finditer(folded):
+        raw = m.group(1)
+        digits = re.sub(r"\D", "", raw)
+        phone = normalize_phone(raw)
+        if phone:
+            add("phone", phone, m.start(1), m.end(1))
+        elif len(digits) == 12 and not raw.startswith("+") and check_id_number(digits, today) is None:
+            add("id_number", digits, m.start(1), m.end(1))
+        elif len(digits) == 9 and not raw.startswith("+") and re.fullmatch(r"[\d ]+", raw):
+            add("old_id_number", digits, m.start(1), m.end(1))
+    for d in find_dates(text, today):
+        if d.value is None:
+            continue
+        span = folded[d.start:d.end]
+        if d.year is None and "." in span and "thang" not in span:
+            continue  # "1.5 triệu" is not a date
+        add("date", d.value.isoformat(), d.start, d.end)
+    for m in _GENDER_CUES.finditer(folded):
+        word = m.group(1) or m.group(3)
+        add("gender", "Nam" if word in ("nam", "trai") else "Nữ", m.start(), m.end())
+    for m in _ETHNIC_CUE.finditer(folded):
+        tokens = m.group(1).strip().split()
+        for n in range(min(3, len(tokens)), 0, -1):
+            cand = " ".join(tokens[:n])
+            s = m.start(1)
+            e = s + len(cand)
+            eth = find_ethnicity(low[s:e])
+            if eth:
+                add("ethnicity", eth, s, e)
+                break
+    for m in _NAME_CUE.finditer(folded):
+        pos = m.end()
+        words: list[re.Match[str]] = []
+        for w in _NAME_WORD.finditer(text, pos):
+            gap = text[pos:w.start()]
+            if gap.strip() or len(words) >= 5:
+                break
+            if fold(w.group().lower()) in _NOT_NAME and not w.group()[0].isupper():
+                break
+            words.append(w)
+            pos = w.end()
+        if 2 <= len(words) <= 5:
+            s, e = words[0].start(), words[-1].end()
+            value = " ".join(w.group()[:1].upper() + w.group()[1:].lower() for w in words)
+            add("person_name", value, s, e)
+    _places(text, folded, add)
+    for m in _NUMBER.finditer(folded):
+        add("number", m.group().replace(".", "").replace(",", "."), m.start(), m.end())
+    out.sort(key=lambda e: e.start)
+    return tuple(out)
+
+
+def _places(text: str, folded: str, add: Callable[[str, str, int, int], None]) -> None:
+    from nlu.geo import find_province, province_names_folded
+
+    m = _ADDRESS_CUE.search(folded)
+    if m:
+        end = len(folded)
+        stop = re.search(r"[.;!?\n]|\s(?:va|sdt|so dien thoai|cccd|ngay)\s", folded[m.end():])
+        if stop:
+            end = m.end() + stop.start()
+        seg = text[m.end():end].strip(" ,")
+        if _WARD_IN_TEXT.search(folded[m.end():end]) or any(
+            find_province(p) for p in re.split(r"[,]", seg)
+        ):
+            s = m.end()
+            from nlu.fields import validate_field
+
+            res = validate_field("address", seg, today=dt.date.today())
+            add("address", res.value if res.ok and res.value else seg, s, s + len(seg))
+
+    for name, _code in province_names_folded():
+        if len(name) < 4 or " " not in name and name not in ("hue", "hcm", "tphcm"):
+            continue
+        for m in re.finditer(rf"(?<![a-z]){re.escape(name)}(?![a-z])", folded):
+            hit = find_province(name)
+            if hit:
+                add("province", hit[0].name, m.start(), m.end())
+
+
+__all__ = ["extract"]

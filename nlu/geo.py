@@ -1,0 +1,145 @@
+"""Provinces and wards in the post-July-2025 structure (34 provinces, no districts).
+
+Names come from the ``vietnam-provinces`` package; the 63 → 34 merger table maps an
+old province a citizen still writes ("Bình Dương") to the province it belongs to now.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nlu.normalize import fold, nfc_lower
+
+# Old province (folded, without "tinh"/"thanh pho") → codename of the 2025 province it merged into.
+_MERGED_INTO = {
+    "ha giang": "tuyen_quang", "yen bai": "lao_cai", "bac kan": "thai_nguyen", "bac can": "thai_nguyen",
+    "vinh phuc": "phu_tho", "hoa binh": "phu_tho", "bac giang": "bac_ninh", "thai binh": "hung_yen",
+    "hai duong": "hai_phong", "ha nam": "ninh_binh", "nam dinh": "ninh_binh", "quang binh": "quang_tri",
+    "quang nam": "da_nang", "kon tum": "quang_ngai", "binh dinh": "gia_lai", "ninh thuan": "khanh_hoa",
+    "dak nong": "lam_dong", "dac nong": "lam_dong", "binh thuan": "lam_dong", "phu yen": "dak_lak",
+    "binh duong": "ho_chi_minh", "ba ria vung tau": "ho_chi_minh", "ba ria": "ho_chi_minh",
+    "vung tau": "ho_chi_minh", "brvt": "ho_chi_minh", "binh phuoc": "dong_nai", "long an": "tay_ninh",
+    "soc trang": "can_tho", "hau giang": "can_tho", "ben tre": "vinh_long", "tra vinh": "vinh_long",
+    "tien giang": "dong_thap", "bac lieu": "ca_mau", "kien giang": "an_giang",
+}
+# Everyday names of current provinces (folded).
+_ALIASES = {
+    "hcm": "ho_chi_minh", "tp hcm": "ho_chi_minh", "tphcm": "ho_chi_minh", "sai gon": "ho_chi_minh",
+    "sg": "ho_chi_minh", "thanh pho hcm": "ho_chi_minh", "ho chi minh": "ho_chi_minh",
+    "hn": "ha_noi", "tp hn": "ha_noi", "thua thien hue": "hue", "tt hue": "hue", "dak lak": "dak_lak",
+    "dac lac": "dak_lak", "daklak": "dak_lak", "khanh hoa": "khanh_hoa", "thanh hoa": "thanh_hoa",
+    "da nang": "da_nang", "can tho": "can_tho", "hai phong": "hai_phong",
+}
+_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp|t p)\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceInfo:
+    code: int
+    name: str  # e.g. "Thành phố Hà Nội", "Cao Bằng"
+    codename: str
+
+    @property
+    def full_name(self) -> str:
+        """The form written at the end of an address: "tỉnh Cao Bằng", "Thành phố Hà Nội"."""
+        return self.name if self.name.startswith("Thành phố") else f"tỉnh {self.name}"
+
+
+def _key(text: str) -> str:
+    k = fold(nfc_lower(text)).replace("-", " ").replace(".", " ").replace("'", "")
+    k = re.sub(r"\s+", " ", k).strip()
+    return _PREFIX.sub("", k)
+
+
+@lru_cache(maxsize=1)
+def provinces() -> dict[str, ProvinceInfo]:
+    """codename → province, for the 34 provinces."""
+    from vietnam_provinces import Province
+
+    return {p.codename: ProvinceInfo(int(p.code.value), p.name, p.codename) for p in Province.iter_all()}
+
+
+@lru_cache(maxsize=1)
+def _province_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for info in provinces().values():
+        index[_key(info.name)] = info.codename
+        index[info.codename.replace("_", " ")] = info.codename
+    index.update(_ALIASES)
+    index.update(_MERGED_INTO)
+    return index
+
+
+def find_province(text: str) -> tuple[ProvinceInfo, bool] | None:
+    """The 2025 province named by ``text`` and whether it was an old (merged) name."""
+    key = _key(text)
+    code = _province_index().get(key)
+    if code is None:
+        return None
+    return provinces()[code], key in _MERGED_INTO
+
+
+@lru_cache(maxsize=1)
+def province_names_folded() -> tuple[tuple[str, str], ...]:
+    """(folded name, codename) longest first, for searching inside a sentence."""
+    pairs = sorted(_province_index().items(), key=lambda kv: -len(kv[0]))
+    return tuple(pairs)
+
+
+_WARD_PREFIX = re.compile(r"^(?:xa|phuong|dac khu|thi tran|p|x|f)\s+")
+
+
+def _ward_key(text: str) -> str:
+    return _WARD_PREFIX.sub("", _key(text))
+
+
+@lru_cache(maxsize=1)
+def _ward_index() -> dict[tuple[int, str], list[str]]:
+    from vietnam_provinces import Ward
+
+    index: dict[tuple[int, str], list[str]] = {}
+    for w in Ward.iter_all():
+        index.setdefault((int(w.province_code.value), _ward_key(w.name)), []).append(w.name)
+    return index
+
+
+def find_ward(text: str, province: ProvinceInfo) -> str | None:
+    """The official ward/commune name in ``province`` matching ``text`` ("p ben thanh"), if unique."""
+    key = _ward_key(text)
+    if not key:
+        return None
+    names = _ward_index().get((province.code, key), [])
+    if len(names) == 1:
+        return names[0]
+    typed = _key(text)
+    for n in names:  # "xã Tân Thành" vs "phường Tân Thành": the typed type word decides
+        if _key(n).startswith(typed.split(" ")[0]) and typed.split(" ")[0] in {"xa", "phuong", "dac"}:
+            return n
+    return None
+
+
+@lru_cache(maxsize=1)
+def _ward_by_name() -> dict[str, list[tuple[str, int]]]:
+    out: dict[str, list[tuple[str, int]]] = {}
+    for (code, key), names in _ward_index().items():
+        for n in names:
+            out.setdefault(key, []).append((n, code))
+    return out
+
+
+def find_ward_anywhere(text: str) -> tuple[str, ProvinceInfo] | None:
+    """The ward/commune and its province when ``text`` names exactly one in the whole country."""
+    key = _ward_key(text)
+    hits = _ward_by_name().get(key, []) if key else []
+    typed = _key(text).split(" ")[0]
+    if len(hits) > 1 and typed in {"xa", "phuong", "dac"}:
+        hits = [h for h in hits if _key(h[0]).startswith(typed)]
+    if len(hits) != 1:
+        return None
+    name, code = hits[0]
+    info = next(p for p in provinces().values() if p.code == code)
+    return name, info
+
+
+__all__ = ["ProvinceInfo", "find_province", "find_ward", "find_ward_anywhere", "province_names_folded", "provinces"]

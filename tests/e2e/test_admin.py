@@ -1,0 +1,157 @@
+"""Admin editor in headless Chromium: broken edit flagged at its line, preview, publish live, rollback, roles, XLSX.
+
+Admins and agents log in through the console's own login page (argon2 accounts, signed session cookie).
+"""
+from __future__ import annotations
+
+import io
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from openpyxl import load_workbook
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.storage.models import Conversation, EventRow
+from tests.conftest import new_sender
+
+pytestmark = pytest.mark.browser
+
+PID = "ho-tich.khai-sinh"
+ASK = "Bạn đã có Giấy chứng sinh của bệnh viện hoặc trạm y tế chưa?"
+NEW_ASK = "Bạn đã có Giấy chứng sinh (bản chính) do bệnh viện cấp chưa?"
+PASSWORD = "mat-khau-du-dai-1"
+ROLES = {"admin": ("admin", "xa-a"), "agent": ("agent", "xa-a")}
+SUFFIX = web.AppKey("e2e_suffix", str)
+
+
+@pytest.fixture
+async def live(services: Any, db_url: str) -> AsyncIterator[TestClient]:
+    from bot.admin.models import ContentVersion, TrainingExampleRow
+    from bot.app import build_app
+
+    eng = create_async_engine(db_url)
+    async with eng.begin() as conn:
+        await conn.execute(delete(ContentVersion))
+        await conn.execute(delete(TrainingExampleRow))
+    await eng.dispose()
+    app = build_app(services.settings, services)
+    suffix = uuid.uuid4().hex[:6]
+    for kind, (role, team) in ROLES.items():
+        await services.extras["handoff"].add_agent(f"{kind}-{suffix}", PASSWORD, team, role=role)
+    app[SUFFIX] = suffix
+    async with TestClient(TestServer(app)) as c:
+        yield c
+
+
+async def as_user(browser: Any, live: TestClient, who: str) -> Any:
+    """A browser that signed in on the console login page."""
+    base = str(live.server.make_url("/")).rstrip("/")
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
+    page = await ctx.new_page()
+    await page.goto(base + "/console/admin/content")          # not signed in: sent to the login page
+    await page.wait_for_selector("#username")
+    await page.fill("#username", f"{who}-{live.app[SUFFIX]}")
+    await page.fill("#password", PASSWORD)
+    await page.press("#password", "Enter")
+    await page.wait_for_url("**/console")
+    return ctx, page
+
+
+async def citizen_sees(client: TestClient, marker: str, tries: int = 6) -> bool:
+    sender = new_sender()
+    for text in ["tôi muốn đăng ký khai sinh cho con"] + ["1"] * tries:
+        r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+        if any(marker in m.get("text", "") for m in await r.json()):
+            return True
+    return False
+
+
+async def test_admin_edits_previews_publishes_and_rolls_back(live: TestClient, browser: Any) -> None:
+    base = str(live.server.make_url("/")).rstrip("/")
+    assert await citizen_sees(live, ASK)
+    ctx, page = await as_user(browser, live, "admin")
+    await page.goto(base + "/console/admin/content?q=khai sinh")
+    await page.click(f"a[href='/console/admin/content/{PID}']")
+    await page.wait_for_selector("#flow")
+    original = await page.input_value("#flow")
+    assert ASK in original
+
+    # A broken edit: the error names the file and line, live while typing.
+    await page.fill("#flow", original.replace("steps:", "buoc:", 1))
+    await page.wait_for_selector(".problem >> text=flows/ho-tich.khai-sinh.yml:")
+    # The real edit, through the structured field of that question: only its YAML line changes.
+    await page.fill("#flow", original)
+    field = page.locator(".line-field[data-target='flow']").filter(has=page.locator(f"xpath=self::*[@value='{ASK}']"))
+    await field.fill(NEW_ASK)
+    await page.wait_for_selector("#valid:not([hidden])")
+    assert await page.input_value("#flow") == original.replace(ASK, NEW_ASK)
+    assert await page.locator(".problem").count() == 0
+
+    # Preview in the embedded simulator shows the draft text.
+    await page.fill("#sim-text", "tôi muốn đăng ký khai sinh cho con")
+    await page.click("#sim-send")
+    for _ in range(8):
+        if await page.locator(".sim-log .bot", has_text=NEW_ASK).count():
+            break
+        await page.locator(".sim-log .bot .btn").last.wait_for()
+        buttons = page.locator(".sim-log .msg.bot").last.locator(".btn")
+        await buttons.first.click()
+        await page.wait_for_timeout(200)
+    await page.wait_for_selector(f".sim-log .bot >> text={NEW_ASK}")
+    assert await citizen_sees(live, ASK), "preview does not touch the live bot"
+
+    await page.fill("#message", "Nêu rõ giấy chứng sinh bản chính")
+    t0 = time.perf_counter()
+    await page.click("#publish")
+    await page.wait_for_selector("#published-note")
+    assert await citizen_sees(live, NEW_ASK), "the next conversation over REST shows the change, no restart"
+    publish_to_live = time.perf_counter() - t0
+    print(f"\npublish → live over REST: {publish_to_live:.3f} s")
+    assert publish_to_live < 5
+    assert await page.locator(".diff .add", has_text="bản chính").count() >= 1
+
+    # Rollback: open the original version and restore it in one click.
+    await page.goto(base + "/console/admin/versions")
+    await page.locator("tr", has_text="Nội dung gốc").locator("a").click()
+    await page.click("#rollback")
+    await page.wait_for_selector("#published-note")
+    assert await citizen_sees(live, ASK)
+    await ctx.close()
+
+
+async def test_agent_cannot_open_the_editor_but_exports_team_report(live: TestClient, browser: Any,
+                                                                     services: Any) -> None:
+    base = str(live.server.make_url("/")).rstrip("/")
+    ctx, page = await as_user(browser, live, "agent")
+    resp = await page.goto(base + f"/console/admin/content/{PID}")
+    assert resp.status == 403
+    assert await page.locator("#flow").count() == 0
+    await page.goto(base + "/console/admin/reports?period=day")
+    assert "Tổ xa-a" in await page.inner_text("h1")
+    async with page.expect_download() as dl:
+        await page.click("#xlsx")
+    path = await (await dl.value).path()
+    wb = load_workbook(io.BytesIO(Path(path).read_bytes()))
+    ws = wb["Tổng hợp"]
+    xl = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(4, ws.max_row + 1)}
+    today = services.clock().date()
+    import datetime as dt
+
+    start = dt.datetime.combine(today, dt.time(), dt.UTC)
+    async with services.repo.engine.connect() as conn:
+        convs = (await conn.execute(select(func.count()).select_from(Conversation).where(
+            Conversation.team == "xa-a", Conversation.created_at >= start,
+            Conversation.created_at < start + dt.timedelta(days=1)))).scalar_one()
+        ident = (await conn.execute(select(func.count()).select_from(EventRow).where(
+            EventRow.team == "xa-a", EventRow.type == "procedure_identified", EventRow.created_at >= start,
+            EventRow.created_at < start + dt.timedelta(days=1)))).scalar_one()
+    assert xl["Cuộc trò chuyện mới"] == convs
+    assert xl["Lượt xác định thủ tục"] == ident
+    await ctx.close()

@@ -1,0 +1,96 @@
+"""The Rasa-compatible REST channel end to end: a real aiohttp app, real storage, the trained NLU."""
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import new_sender
+
+URL = "/webhooks/rest/webhook"
+
+
+async def post(client: Any, sender: str, message: str, **extra: Any) -> list[dict[str, Any]]:
+    resp = await client.post(URL, json={"sender": sender, "message": message, **extra})
+    assert resp.status == 200, await resp.text()
+    return await resp.json()
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def buttons(replies: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [b for r in replies for b in r.get("buttons", [])]
+
+
+async def test_khai_sinh_request_reaches_checklist_and_field_collection(client: Any) -> None:
+    s = new_sender()
+    r = await post(client, s, "tôi muốn làm giấy khai sinh cho con")
+    assert all(x["recipient_id"] == s for x in r)
+    assert "Đăng ký khai sinh" in texts(r)
+    # Answer every eligibility question with its first button, as a citizen tapping would.
+    for _ in range(10):
+        if "Bước 1/" in texts(r):
+            break
+        r = await post(client, s, buttons(r)[0]["payload"])
+    assert "Bước 1/" in texts(r) and "Tờ khai đăng ký khai sinh" in texts(r)
+    assert [b["title"] for b in buttons(r)] == ["Có", "Chưa có", "Giấy này là gì?"]
+    for _ in range(10):
+        if "Bước" not in texts(r):
+            break
+        r = await post(client, s, "/giayto co")
+    assert "Họ và tên đầy đủ của bạn" in texts(r)
+    r = await post(client, s, "Nguyễn Văn An")
+    assert "Số căn cước" in texts(r)
+
+
+async def test_typed_button_title_works_like_its_payload(client: Any) -> None:
+    s = new_sender()
+    await post(client, s, "làm khai sinh cho bé")
+    r = await post(client, s, "có")
+    assert "người nước ngoài" in texts(r)
+
+
+async def test_status_endpoint(client: Any) -> None:
+    resp = await client.get("/webhooks/rest/")
+    assert (await resp.json()) == {"status": "ok"}
+
+
+async def test_bad_input_gets_4xx_never_500_and_loses_nothing(client: Any, services: Any) -> None:
+    s = new_sender()
+    await post(client, s, "làm khai sinh cho bé")
+    before = await services.repo.load("rest", s)
+    cases = [
+        (b'{"message": "hi"}', 400),                      # missing sender
+        (b'{"sender": 5, "message": "hi"}', 400),         # wrong type
+        (b'{"sender": "x", "message": ["a"]}', 400),      # wrong type
+        (b'[1, 2]', 400),                                 # not an object
+        (b'{"sender": "x", "message": "\xff\xfe"}', 400),  # invalid UTF-8
+        (b'{"sender": ', 400),                            # truncated JSON
+        (b'', 400),
+    ]
+    for body, status in cases:
+        resp = await client.post(URL, data=body, headers={"Content-Type": "application/json"})
+        assert resp.status == status, body
+    big = await client.post(URL, json={"sender": s, "message": "a" * (1024 * 1024)})
+    assert 400 <= big.status < 500
+    medium = await client.post(URL, json={"sender": s, "message": "á" * 5000})
+    assert medium.status == 413
+    assert "quá dài" in texts(await medium.json())
+    after = await services.repo.load("rest", s)
+    assert after.version == before.version and after.state == before.state
+
+
+async def test_script_tags_stay_text(client: Any, services: Any) -> None:
+    s = new_sender()
+    r = await post(client, s, "<script>alert(1)</script>")
+    assert isinstance(r, list) and r
+    row = await services.repo.load("rest", s)
+    entries = await services.repo.transcript(row.id)
+    assert entries[0].text == "<script>alert(1)</script>"
+
+
+async def test_duplicate_message_id_returns_the_same_replies(client: Any) -> None:
+    s = new_sender()
+    a = await post(client, s, "làm khai sinh cho bé", message_id="abc-1")
+    b = await post(client, s, "làm khai sinh cho bé", message_id="abc-1")
+    assert a == b

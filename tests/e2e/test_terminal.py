@@ -1,0 +1,22 @@
+"""`motcua chat`: the same engine in a terminal; numbered choices stand in for buttons."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_terminal_chat_reaches_the_checklist(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = dict(os.environ, MOTCUA_DATABASE__URL=f"sqlite+aiosqlite:///{tmp_path / 'chat.sqlite3'}",
+               MOTCUA_NLU__MODEL_CACHE_DIR=str(tmp_path / "nlu"))
+    lines = ["tôi muốn làm giấy khai sinh cho con"] + ["1"] * 7 + ["3", "/thoat"]
+    res = subprocess.run([sys.executable, "-m", "bot", "chat", "--sender", "ba-con"], cwd=ROOT, env=env,
+                         input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=180)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = res.stdout
+    assert "Bot: Thủ tục: Đăng ký khai sinh" in out
+    assert "[1] Có" in out
+    assert "Bước 1/" in out
+    assert "motcua sẽ điền sẵn tờ khai" in out  # "3" = Giấy này là gì?

@@ -1,0 +1,113 @@
+"""Done-when of the dossier issue: a scripted REST conversation ends with a PDF whose text shows the citizen's
+values with correct diacritics (foundation procedures and every procedure whose form is in the catalog)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.dossier.codes import is_valid
+from tests.conftest import new_sender
+from tests.e2e.test_all_procedures import CONTENT, VALUES, post, safe_option
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (apt)")
+
+FOUNDATION = ["ho-tich.khai-sinh", "ho-tich.ket-hon", "chung-thuc.ban-sao"]
+WITH_FORM = sorted(pid for pid, p in CONTENT.procedures.items()
+                   if p.form is not None and p.level == "full" and pid in CONTENT.flows)
+# Distinct Vietnamese values per type so the PDF check shows they came from this conversation.
+OURS = dict(VALUES, person_name="Trần Thị Ngọc Ánh", address="Số 7 ngõ Hòe Nhai, phường Ba Đình, thành phố Hà Nội",
+            text="Thửa đất số 12")  # text fields may cap at 20 characters
+
+
+def flat(s: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s))
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    p = tmp_path / "d.pdf"
+    p.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(p), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+async def walk_and_confirm(client: Any, services: Any, pid: str) -> tuple[str, dict[str, str]]:
+    proc, flow = CONTENT.procedures[pid], CONTENT.flows[pid]
+    s = new_sender()
+    typed: dict[str, str] = {}
+    r = await post(client, s, f"cho tôi hỏi thủ tục {proc.name.lower()}")
+    for _ in range(150):
+        state = (await services.repo.load("rest", s)).state
+        pending = state.get("pending") or {}
+        kind = pending.get("kind")
+        if kind == "review":
+            r = await post(client, s, "/xacnhan")
+            break
+        if kind == "clarify":
+            msg = f"/chon {pid}"
+        elif kind == "status_warning":
+            msg = "/thamkhao"
+        elif kind == "question":
+            msg = safe_option(next(st for st in flow.steps if st.id == pending.get("ref")))
+        elif kind == "document":
+            msg = "/giayto co"
+        elif kind == "field":
+            f = proc.form_field(pending["ref"])
+            msg = f.choices[0] if f.type == "choice" else OURS[f.type]
+            typed[f.id] = msg
+        else:
+            pytest.fail(f"{pid}: stuck at {pending}: {' | '.join(x.get('text', '') for x in r)}")
+        r = await post(client, s, msg)
+    else:
+        pytest.fail(f"{pid}: never reached the review; last {pending}: {' | '.join(x.get('text', '') for x in r)[:400]}")
+    return s, typed
+
+
+@pytest.mark.parametrize("pid", sorted(set(FOUNDATION) | set(WITH_FORM)))
+async def test_rest_conversation_ends_with_a_pdf_of_the_citizen_values(client: Any, services: Any, pid: str,
+                                                                        tmp_path: Path) -> None:
+    from bot.runtime.outbox import DraftDocuments
+    from bot.storage.repo import drafts
+
+    if pid not in CONTENT.flows:
+        pytest.skip(f"{pid} has no flow yet")
+    _, typed = await walk_and_confirm(client, services, pid)
+    async with services.repo.engine.connect() as conn:
+        rows = (await conn.execute(select(drafts.c.code, drafts.c.data).where(drafts.c.procedure_id == pid))).all()
+    assert rows, f"{pid}: no draft stored after /xacnhan"
+    code, data = rows[-1]
+    assert is_valid(code), code
+    assert data.get("content", {}).get("schema_version") == "1.0"
+
+    pdf = await DraftDocuments(services.repo, services.content, services.settings, services.clock)(f"draft:{code}")
+    assert pdf and pdf.startswith(b"%PDF")
+    text = flat(pdf_text(pdf, tmp_path))
+    assert code in text
+    proc = CONTENT.procedures[pid]
+    fields = data.get("fields") or {}
+    for fid, value in typed.items():
+        f = proc.form_field(fid)
+        stored = fields.get(fid)
+        assert stored, (pid, fid)
+        if f.type in ("date", "date_past"):
+            shown = dt.date.fromisoformat(stored).strftime("%d/%m/%Y")
+            assert shown == value
+        else:  # the engine may tidy capitals ("Thành phố"); the citizen's words and diacritics stay
+            shown = stored
+            assert flat(shown).casefold() == flat(value).casefold(), (fid, value, stored)
+        assert flat(shown) in text, (pid, fid, value, stored)
+    if proc.form is None:
+        assert "DANH SÁCH GIẤY TỜ CẦN MANG" in text
+    else:
+        for v in data["content"]["form"]["fields"]:
+            if v["in_words"]:
+                assert flat(v["in_words"]) in text, (pid, v["id"])
+    if pid == "ho-tich.khai-sinh":
+        assert "Ngày mười lăm, tháng ba, năm hai nghìn không trăm hai mươi" in text  # 15/03/2020 in words
