@@ -23,6 +23,10 @@ def knowledge_items(snapshot: ContentSnapshot) -> list[KnowledgeItem]:
     for entry in snapshot.spec:
         if entry.kind == "procedure" and entry.id not in snapshot.procedures:
             items.append(KnowledgeItem(label=entry.id, names=(entry.name,)))
+    if snapshot.elsewhere and "out_of_scope" in snapshot.intent_ids:
+        # Requests other bodies handle teach the NLU what is *not* a commune procedure.
+        phrases = (p for e in snapshot.elsewhere for p in (e.name, *e.phrases))
+        items.append(KnowledgeItem(label="out_of_scope", names=tuple(dict.fromkeys(phrases))))
     return items
 
 

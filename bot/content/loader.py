@@ -12,6 +12,7 @@ from typing import Any, Mapping, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.content.catalog import Procedure
+from bot.content.elsewhere import ELSEWHERE_FILE, Elsewhere, ElsewhereList
 from bot.content.flow import Flow
 from bot.content.snapshot import ContentSnapshot, SpecEntry
 from bot.content.validate import cross_check
@@ -133,7 +134,14 @@ def load_texts(
     procedures: dict[str, Procedure] = {}
     flows: dict[str, Flow] = {}
     docs: dict[str, YamlDoc] = {}
+    elsewhere: tuple[Elsewhere, ...] = ()
     for name, text in sorted(catalog_texts.items()):
+        if Path(name).name == ELSEWHERE_FILE:
+            try:
+                elsewhere = parse_model(load_yaml(text, name), ElsewhereList).entries
+            except ContentErrors as exc:
+                errors += exc.errors
+            continue
         try:
             doc = load_yaml(text, name)
             proc = parse_model(doc, Procedure)
@@ -179,7 +187,8 @@ def load_texts(
             digest.update(k.encode() + b"\0" + part[k].encode() + b"\0")
     digest.update(phrases_text.encode())
     return ContentSnapshot(
-        version=digest.hexdigest()[:12], procedures=procedures, flows=flows, phrases=phrases, spec=spec
+        version=digest.hexdigest()[:12], procedures=procedures, flows=flows, phrases=phrases, spec=spec,
+        elsewhere=elsewhere,
     )
 
 
@@ -188,7 +197,7 @@ def read_folder_texts(root: Path, catalog_dir: str = "procedures_catalog", flows
     cat = {
         f"{catalog_dir}/{p.name}": p.read_text(encoding="utf-8")
         for p in sorted((root / catalog_dir).glob("*.yml"))
-        if not p.name.startswith("_")
+        if not p.name.startswith("_") or p.name == ELSEWHERE_FILE
     }
     cat.update({
         f"{catalog_dir}/imported/{p.name}": p.read_text(encoding="utf-8")

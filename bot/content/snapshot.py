@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from bot.content.catalog import Procedure
+from bot.content.elsewhere import Elsewhere
 from bot.content.flow import Flow
 
 
@@ -31,6 +32,7 @@ class ContentSnapshot:
     flows: Mapping[str, Flow]
     phrases: Mapping[str, str]
     spec: tuple[SpecEntry, ...] = ()
+    elsewhere: tuple[Elsewhere, ...] = ()   # requests handled by other bodies (``_elsewhere.yml``)
     meta: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

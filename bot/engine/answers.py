@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Sequence
 
 from bot.content.catalog import Fact, Procedure
+from bot.content.elsewhere import Elsewhere
+from bot.engine import events as ev
+from bot.engine.messages import Button
 from bot.engine.turn import Out
 
 
@@ -81,3 +84,13 @@ def answer_documents(out: Out, proc: Procedure, doc_ids: Sequence[str] | None = 
     ids = [s for d in docs for s in d.sources]
     out.say(_with_source(out, proc, "\n".join(lines), list(dict.fromkeys(ids)), all(d.verified for d in docs)))
 
+
+
+def answer_elsewhere(out: Out, entry: Elsewhere) -> None:
+    """Say which body handles a request the commune does not, rather than guess a commune procedure."""
+    facts = [f for f in (entry.authority, entry.how) if f is not None]
+    lines = [out.p("elsewhere_intro", name=entry.name), *(f.text for f in facts)]
+    if not all(f.verified for f in facts):
+        lines.append(out.p("unverified_note"))
+    out.emit(ev.ELSEWHERE_REFERRED, id=entry.id)
+    out.say("\n".join(lines), buttons=(Button(out.p("human_button"), "/canbo"),))

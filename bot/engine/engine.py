@@ -10,6 +10,7 @@ from dataclasses import replace
 from nlu.api import ParseContext, Understanding
 from nlu.fields import validate_field
 
+from bot.content import elsewhere
 from bot.content.flow import FieldsStep, QuestionStep
 from bot.engine import answers as ans
 from bot.engine import events as ev
@@ -312,6 +313,11 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
     label, conf = u.label, u.confidence
     current = out.ctx.content.procedure(state.procedure_id)
     other = is_confident(u, out)
+    if state.mode != "waiting_human" and (other is None or label == "out_of_scope"):
+        away = elsewhere.match(out.ctx.content.elsewhere, raw)
+        if away is not None:
+            ans.answer_elsewhere(out, away)
+            return reprompt(state, out)
     if current is not None and (other is None or other == current.id):
         if any(c in folded for c in DOCUMENTS_CUES):
             flow = out.ctx.content.flow(current.id)

@@ -94,3 +94,14 @@ async def test_duplicate_message_id_returns_the_same_replies(client: Any) -> Non
     a = await post(client, s, "làm khai sinh cho bé", message_id="abc-1")
     b = await post(client, s, "làm khai sinh cho bé", message_id="abc-1")
     assert a == b
+
+
+async def test_divorce_is_pointed_to_the_court_by_the_trained_nlu(client: Any) -> None:
+    """No commune procedure fits: the citizen is told who handles it, not sent for a marital-status paper."""
+    s = new_sender()
+    r = await post(client, s, "tui mun ly hon thi lam sao a")
+    assert "Tòa án" in texts(r)
+    assert "Xác nhận tình trạng hôn nhân" not in texts(r)
+    assert {"title": "Gặp cán bộ", "payload": "/canbo"} in buttons(r)
+    r = await post(client, s, "làm hộ chiếu cho con ở đâu")
+    assert "xuất nhập cảnh" in texts(r)

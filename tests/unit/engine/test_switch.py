@@ -20,7 +20,7 @@ def started(content: Any) -> Chat:
 
 def test_another_procedure_mid_flow_asks_before_switching(content: Any) -> None:
     c = started(content)
-    c.say("tôi muốn ly hôn", TTHN)
+    c.say("cho tôi xin giấy xác nhận tình trạng hôn nhân", TTHN)
     assert "Bạn đang làm dở thủ tục Đăng ký khai sinh" in c.text
     assert c.buttons == ["Chuyển sang thủ tục mới", "Tiếp tục thủ tục đang làm"]
     assert c.state.procedure_id == "ho-tich.khai-sinh"
@@ -28,7 +28,7 @@ def test_another_procedure_mid_flow_asks_before_switching(content: Any) -> None:
 
 def test_continuing_returns_to_the_same_question_with_answers_kept(content: Any) -> None:
     c = started(content)
-    c.say("tôi muốn ly hôn", TTHN)
+    c.say("cho tôi xin giấy xác nhận tình trạng hôn nhân", TTHN)
     c.say("Tiếp tục thủ tục đang làm")
     assert "người nước ngoài" in c.text
     assert c.state.procedure_id == "ho-tich.khai-sinh" and dict(c.state.answers).get("born_in_vn") == "yes"
