@@ -116,7 +116,7 @@ def build_services(settings: Settings, *, clock: Callable[[], dt.datetime] = utc
     runner = TurnRunner(settings, repo, store, nlu, locks, clock=clock, new_code=code_maker(), limiter=limiter,
                         on_turn=metrics.on_turn,
                         list_drafts=list_drafts, effects=effects.run, wants=effects.wants,
-                        team_for=lambda _c, _e: settings.handoff.default_team, duty=handoff.duty)
+                        team_for=handoff.team_for, duty=handoff.duty)
     store.subscribe(lambda snap: nlu.retrain(snap))
     from bot.assist.service import AssistService   # assisted mode: the desk's conversations and draft claims
 

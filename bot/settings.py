@@ -83,8 +83,17 @@ class ChannelSettings(BaseModel):
     zalo_oa: ZaloOASettings = Field(default_factory=ZaloOASettings)
 
 
+class HandoffRoute(BaseModel):
+    """Send conversations on these channels and/or about these procedures to ``team`` (first match wins)."""
+
+    team: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    channels: list[str] = Field(default_factory=list)     # empty: every channel
+    procedures: list[str] = Field(default_factory=list)   # shell patterns, e.g. "dat-dai.*"; empty: every procedure
+
+
 class HandoffSettings(BaseModel):
     default_team: str = "mac-dinh"
+    routes: list[HandoffRoute] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"
     working_hours: str = "Mon-Fri 07:30-11:30,13:30-17:00"
     telegram_group_chat_id: str | None = None

@@ -24,6 +24,7 @@ from bot.engine import events as ev
 from bot.engine.claim import claim_digest
 from bot.engine.messages import Text, outbound_to_dict
 from bot.engine.state import ConversationState
+from bot.handoff.routing import ASSIST_CHANNEL
 from bot.handoff.service import AgentInfo, Forbidden, NotFound
 from bot.runtime.content import ContentStore
 from bot.runtime.effects import EffectEnv, Effects
@@ -35,7 +36,7 @@ from bot.storage.repo import ConversationRow, Repo, conversations, drafts
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "assist"
+CHANNEL = ASSIST_CHANNEL
 ATTEMPTS_PER_DAY = 3          # wrong phone numbers per draft code per (Vietnam) calendar day
 TAIL = 40                     # transcript entries a page shows unless the officer asks for all
 CHANNEL_VI = {"telegram": "Telegram", "zalo_bot": "Zalo", "zalo_oa": "Zalo", "web": "trang trò chuyện",

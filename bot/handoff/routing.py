@@ -1,14 +1,16 @@
-"""Pure routing decisions: a team's working hours, whether someone is on duty, when they next are,
-and how a queue is ordered for an agent (own team first, oldest first)."""
+"""Pure routing decisions: which team a conversation belongs to, a team's working hours, whether
+someone is on duty, when they next are, and how a queue is ordered for an agent (own team first, oldest first)."""
 from __future__ import annotations
 
 import datetime as dt
 import re
+from fnmatch import fnmatchcase
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+ASSIST_CHANNEL = "assist"   # conversations an officer opens for a citizen at the desk (bot/assist)
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
@@ -110,6 +112,29 @@ def wait_text(minutes: int) -> str:
 T = TypeVar("T")
 
 
+class RouteRule(Protocol):
+    """What `route_team` reads of a configured rule (``handoff.routes`` in config.yml)."""
+
+    team: str
+    channels: Sequence[str]
+    procedures: Sequence[str]
+
+
+def route_team(rules: Iterable[RouteRule], channel: str, procedure_id: str | None) -> str | None:
+    """The team of the first rule that fits, None when none does.
+
+    A rule fits when its ``channels`` (any when empty) hold the channel and one of its ``procedures``
+    patterns (any when empty; shell-style, e.g. ``dat-dai.*``) matches the procedure under discussion.
+    """
+    for r in rules:
+        if r.channels and channel not in r.channels:
+            continue
+        if r.procedures and not (procedure_id and any(fnmatchcase(procedure_id, p) for p in r.procedures)):
+            continue
+        return r.team
+    return None
+
+
 def visible_teams(role: str, team: str) -> frozenset[str] | None:
     """Teams an account may see: None = all (admin)."""
     return None if role == "admin" else frozenset({team})
@@ -137,6 +162,7 @@ __all__: Sequence[str] = (
     "on_duty",
     "order_queue",
     "parse_hours",
+    "route_team",
     "vi_time",
     "visible_teams",
     "wait_minutes",

@@ -24,7 +24,7 @@ from bot.runtime.effects import EffectEnv, Effects
 from bot.runtime.pubsub import PubSub
 from bot.settings import Settings
 from bot.storage.handoff_models import agents, audit, canned_replies, handoffs, notes, teams
-from bot.storage.repo import ConversationRow, Repo
+from bot.storage.repo import ConversationRow, Repo, conversations
 
 log = logging.getLogger(__name__)
 _HASHER = PasswordHasher()
@@ -145,6 +145,18 @@ class HandoffService:
     def _team(self, conv: ConversationRow) -> str:
         return conv.team or self.settings.handoff.default_team
 
+    def team_for(self, channel: str, procedure_id: str | None, current: str | None = None) -> str:
+        """The team a conversation belongs to: the first ``handoff.routes`` rule that fits its channel and
+        procedure, else the team it already has, else the default. A conversation opened by an officer at
+        the desk (channel ``assist``) stays with that officer's team."""
+        if channel == routing.ASSIST_CHANNEL and current:
+            return current
+        return (routing.route_team(self.settings.handoff.routes, channel, procedure_id) or current
+                or self.settings.handoff.default_team)
+
+    def _request_team(self, row: Any, conv: ConversationRow) -> str:
+        return self.team_for(conv.channel, (row.data or {}).get("procedure_id"), conv.team)
+
     async def _open_ticket(self, conn: AsyncConnection, conversation_id: int) -> Any:
         return (await conn.execute(select(handoffs).where(and_(handoffs.c.conversation_id == conversation_id,
                                                                 handoffs.c.status.in_(OPEN)))
@@ -155,13 +167,16 @@ class HandoffService:
         if await self._open_ticket(conn, conv.id) is not None:
             return
         data = row.data or {}
+        team = self._request_team(row, conv)
+        if team != conv.team:   # routed by the procedure: the team that answers is the team that may see it
+            await conn.execute(update(conversations).where(conversations.c.id == conv.id).values(team=team))
         await conn.execute(insert(handoffs).values(
-            conversation_id=conv.id, event_id=row.id, team=self._team(conv), reason=data.get("reason") or "citizen_request",
+            conversation_id=conv.id, event_id=row.id, team=team, reason=data.get("reason") or "citizen_request",
             procedure_id=data.get("procedure_id"), step_id=data.get("step_id"), status="queued",
             requested_at=_aware(row.created_at) if row.created_at else self.clock()))
 
     async def _announce(self, row: Any, conv: ConversationRow) -> None:
-        team = self._team(conv)
+        team = self._request_team(row, conv)
         data = row.data or {}
         await self._publish(team, conv.id, {"kind": "handoff", "reason": data.get("reason")})
         await self.notify_telegram(team, conv.id, data.get("procedure_id"), data.get("reason"))
@@ -363,9 +378,13 @@ class HandoffService:
         return conv
 
     async def _transition(self, viewer: AgentInfo, conv: ConversationRow, action: str,
-                          details: dict[str, Any], **values: Any) -> None:
-        """Move the open ticket (a conversation with none gets one, e.g. an agent stepping in unasked)."""
+                          details: dict[str, Any], *, move_to: str | None = None, **values: Any) -> None:
+        """Move the open ticket (a conversation with none gets one, e.g. an agent stepping in unasked);
+        ``move_to`` hands ticket and conversation to another team in the same transaction."""
         async with self.repo.engine.begin() as conn:
+            if move_to is not None:
+                values["team"] = move_to
+                await conn.execute(update(conversations).where(conversations.c.id == conv.id).values(team=move_to))
             t = await self._open_ticket(conn, conv.id)
             if t is None:
                 if action != "claim":
@@ -437,10 +456,12 @@ class HandoffService:
             raise NotFound()
         if viewer.role != "admin" and target.team != viewer.team:
             raise Forbidden()
-        await self._transition(viewer, conv, "transfer", {"to": to_username}, claimed_by=to_username,
-                               claimed_at=self.clock())
+        # An admin may transfer across teams: the conversation follows, or its new agent could not open it.
+        moved = target.team if target.team != self._team(conv) else None
+        await self._transition(viewer, conv, "transfer", {"to": to_username, **({"team": moved} if moved else {})},
+                               move_to=moved, claimed_by=to_username, claimed_at=self.clock())
         await self._apply(conversation_id, AgentClaimed(target.display_name))
-        await self._publish(self._team(conv), conversation_id, {"kind": "transferred", "to": to_username})
+        await self._publish(moved or self._team(conv), conversation_id, {"kind": "transferred", "to": to_username})
 
     async def return_to_bot(self, viewer: AgentInfo, conversation_id: int, step_id: str | None) -> None:
         conv = await self._guard(viewer, conversation_id)

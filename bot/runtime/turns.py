@@ -37,6 +37,7 @@ Clock = Callable[[], dt.datetime]
 CodeMaker = Callable[[str], str]
 Extractor = Callable[[InboundMessage, ConversationState], Awaitable[tuple[dict[str, str], str | None]]]
 DraftLister = Callable[[int], Awaitable[tuple[DraftSummary, ...]]]
+TeamRouter = Callable[[str, str | None, str | None], str]   # (channel, procedure id, current team) -> team
 EffectRunner = Callable[[list[int], ConversationRow], Awaitable[None]]
 
 
@@ -63,7 +64,7 @@ class TurnRunner:
     def __init__(self, settings: Settings, repo: Repo, content: ContentStore, nlu: NluService,
                  locks: ConversationLocks, *, clock: Clock = utcnow, new_code: CodeMaker | None = None,
                  extract: Extractor | None = None, list_drafts: DraftLister | None = None,
-                 effects: EffectRunner | None = None, team_for: Callable[[str, str], str | None] | None = None,
+                 effects: EffectRunner | None = None, team_for: TeamRouter | None = None,
                  on_turn: Callable[..., None] | None = None,
                  duty: Callable[[dt.datetime, str | None], tuple[bool, str | None]] | None = None,
                  limiter: Any = None, wants: Callable[[str], bool] | None = None):
@@ -83,6 +84,11 @@ class TurnRunner:
         self.limiter = limiter
         self.wants = wants
         self.thresholds = Thresholds(confident=settings.nlu.confident, margin=settings.nlu.margin)
+
+    def _team(self, channel: str, state: ConversationState, row: ConversationRow | None) -> str | None:
+        """The team whose working hours apply: the one a handoff about this procedure would reach."""
+        current = row.team if row else None
+        return self.team_for(channel, state.procedure_id, current) if self.team_for else current
 
     def context(self, now: dt.datetime, *, drafts: tuple[DraftSummary, ...] | None = None,
                 code: str | None = None, team: str | None = None) -> TurnContext:
@@ -129,7 +135,7 @@ class TurnRunner:
                 if state.pending is not None and state.pending.kind == "review" and self.new_code and state.procedure_id:
                     code = self.new_code(state.procedure_id)
                 turn = step(state, CitizenSaid(msg, understanding, extracted, extract_error),
-                            self.context(now, drafts=drafts, code=code, team=row.team if row else None))
+                            self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row)))
                 body: dict[str, Any] = {"text": msg.text}
                 if msg.payload is not None:
                     body["payload"] = msg.payload
@@ -174,7 +180,7 @@ class TurnRunner:
                     return None
                 state = ConversationState.from_dict(row.state)
                 now = self.clock()
-                turn = step(state, inp, self.context(now, team=row.team))
+                turn = step(state, inp, self.context(now, team=self._team(row.channel, state, row)))
                 rec = self._record(row.channel, row.external_id, row, turn, now, inbound=None)
                 try:
                     saved = await self.repo.save_turn(rec)
@@ -189,7 +195,7 @@ class TurnRunner:
     def _record(self, channel: str, external_id: str, row: ConversationRow | None, turn: Turn, now: dt.datetime,
                 *, inbound: tuple[str, str, dict[str, Any] | None] | None, message_id: str | None = None) -> TurnRecord:
         st = turn.state
-        team = row.team if row and row.team else (self.team_for(channel, external_id) if self.team_for else None)
+        team = row.team if row and row.team else (self.team_for(channel, None, None) if self.team_for else None)
         return TurnRecord(
             channel=channel, external_id=external_id, conversation_id=row.id if row else None,
             old_version=row.version if row else 0, state=st.to_dict(), mode=st.mode, procedure_id=st.procedure_id,
