@@ -112,7 +112,7 @@ class ConversationState:
             "pending": _pending_dict(self.pending), "resume": _pending_dict(self.resume),
             "candidates": list(self.candidates), "clarify_offset": self.clarify_offset,
             "clarify_failures": self.clarify_failures, "misses": self.misses,
-            "history": [_position_dict(p) for p in self.history], "welcomed": self.welcomed, "agent": self.agent,
+            "history": _history_dicts(self.history, self.position()), "welcomed": self.welcomed, "agent": self.agent,
             "last_draft": self.last_draft,
         }
 
@@ -133,10 +133,28 @@ def _pending_dict(p: Pending | None) -> dict[str, Any] | None:
     return {"kind": p.kind, "ref": p.ref, "buttons": [{"title": b.title, "payload": b.payload} for b in p.buttons]}
 
 
-def _position_dict(p: Position) -> dict[str, Any]:
-    return {"phase": p.phase, "procedure_id": p.procedure_id, "step_id": p.step_id, "item": p.item,
-            "answers": [list(x) for x in p.answers], "fields": [list(x) for x in p.fields],
-            "docs_have": list(p.docs_have), "docs_missing": list(p.docs_missing), "pending": _pending_dict(p.pending)}
+# A back-stack position mostly holds a prefix of the next newer position's answers, fields and document lists
+# (one more field is collected per step). Storing those as ``<name>_n: length`` instead of full copies keeps a
+# late conversation's state at a few KB instead of ~22 KB; it is written and read on every turn.
+_SEQS = ("answers", "fields", "docs_have", "docs_missing")
+
+
+def _history_dicts(history: tuple[Position, ...], current: Position) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    newer = current
+    for p in reversed(history):
+        d: dict[str, Any] = {"phase": p.phase, "procedure_id": p.procedure_id, "step_id": p.step_id,
+                             "item": p.item, "pending": _pending_dict(p.pending)}
+        for name in _SEQS:
+            mine, theirs = getattr(p, name), getattr(newer, name)
+            if mine == theirs[:len(mine)]:
+                d[name + "_n"] = len(mine)
+            else:
+                d[name] = [list(x) if isinstance(x, tuple) else x for x in mine]
+        out.append(d)
+        newer = p
+    out.reverse()
+    return out
 
 
 def _pending_from(d: dict[str, Any] | None) -> Pending | None:
@@ -150,28 +168,43 @@ def _pairs(v: Any) -> tuple[tuple[str, str], ...]:
     return tuple((str(a), str(b)) for a, b in (v or ()))
 
 
-def _position_from(d: dict[str, Any]) -> Position:
-    return Position(
-        phase=d.get("phase", "idle"), procedure_id=d.get("procedure_id"), step_id=d.get("step_id"),
-        item=int(d.get("item", 0)), answers=_pairs(d.get("answers")), fields=_pairs(d.get("fields")),
-        docs_have=tuple(d.get("docs_have", ())), docs_missing=tuple(d.get("docs_missing", ())),
-        pending=_pending_from(d.get("pending")),
-    )
+def _seq(d: dict[str, Any], name: str, newer: Position) -> tuple[Any, ...]:
+    if name + "_n" in d:
+        return getattr(newer, name)[:int(d[name + "_n"])]
+    if name in ("answers", "fields"):
+        return _pairs(d.get(name))
+    return tuple(d.get(name, ()))
+
+
+def _history_from(items: Any, current: Position) -> tuple[Position, ...]:
+    """Inverse of `_history_dicts`; also reads positions stored whole (states written before the compact form)."""
+    out: list[Position] = []
+    newer = current
+    for d in reversed(list(items or ())):
+        newer = Position(
+            phase=d.get("phase", "idle"), procedure_id=d.get("procedure_id"), step_id=d.get("step_id"),
+            item=int(d.get("item", 0)), answers=_seq(d, "answers", newer), fields=_seq(d, "fields", newer),
+            docs_have=_seq(d, "docs_have", newer), docs_missing=_seq(d, "docs_missing", newer),
+            pending=_pending_from(d.get("pending")),
+        )
+        out.append(newer)
+    out.reverse()
+    return tuple(out)
 
 
 def _state_from(d: dict[str, Any]) -> ConversationState:
     known = {f for f in ConversationState.__dataclass_fields__}
     d = {k: v for k, v in d.items() if k in known}
-    return ConversationState(
+    state = ConversationState(
         mode=d.get("mode", "bot"), phase=d.get("phase", "idle"), procedure_id=d.get("procedure_id"),
         step_id=d.get("step_id"), item=int(d.get("item", 0)), answers=_pairs(d.get("answers")),
         fields=_pairs(d.get("fields")), docs_have=tuple(d.get("docs_have", ())),
         docs_missing=tuple(d.get("docs_missing", ())), pending=_pending_from(d.get("pending")),
         resume=_pending_from(d.get("resume")), candidates=tuple(d.get("candidates", ())), clarify_offset=int(d.get("clarify_offset", 0)),
         clarify_failures=int(d.get("clarify_failures", 0)), misses=int(d.get("misses", 0)),
-        history=tuple(_position_from(p) for p in d.get("history", ())), welcomed=bool(d.get("welcomed", False)),
-        agent=d.get("agent"), last_draft=d.get("last_draft"),
+        welcomed=bool(d.get("welcomed", False)), agent=d.get("agent"), last_draft=d.get("last_draft"),
     )
+    return replace(state, history=_history_from(d.get("history"), state.position()))
 
 
 __all__ = ["ConversationState", "Pending", "Position", "field"]
