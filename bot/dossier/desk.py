@@ -22,7 +22,7 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dossier.codes import find_code, hash_token, normalize_code, token_matches
-from bot.dossier.draft import DraftContent, build_draft
+from bot.dossier.draft import VN, DraftContent, build_stored_draft
 from bot.dossier.service import DRAFT_STATUS_VI
 from bot.engine.context import DraftSummary
 from bot.engine.inputs import Notify
@@ -31,7 +31,6 @@ from bot.storage.repo import drafts
 
 log = logging.getLogger(__name__)
 
-VN = dt.timezone(dt.timedelta(hours=7))
 STATUSES = ("draft", "received", "needs_documents", "result_ready", "returned")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("received", "needs_documents"),
@@ -310,14 +309,10 @@ class Desk:
 
     def content_of(self, row: Any) -> DraftContent | None:
         """The draft rebuilt from what the conversation stored, dated the day it was made."""
-        data = row.data or {}
         proc = self.content.current.procedure(row.procedure_id)
         if proc is None:
             return None
-        return build_draft(proc, data.get("answers") or {}, data.get("fields") or {},
-                           list(data.get("docs_missing") or []), self.settings.content.province,
-                           _aware(row.created_at).astimezone(VN).date(),
-                           applicable_docs=data.get("applicable_docs"))
+        return build_stored_draft(proc, row.data or {}, self.settings.content.province, row.created_at)
 
     async def resolve(self, text: str) -> str:
         """A typed/scanned code → the canonical code of an existing draft, or a clear error."""

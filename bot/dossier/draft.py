@@ -243,3 +243,20 @@ def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mappin
         answers=tuple(sorted((str(k), _nfc(str(v))) for k, v in answers.items())),
         unverified=tuple(unverified),
     )
+
+
+VN = dt.timezone(dt.timedelta(hours=7))   # Vietnam has one time zone and no daylight saving
+
+
+def vn_date(t: dt.datetime) -> dt.date:
+    """The Vietnamese calendar day of a moment (a naive time is UTC, as SQLite returns it): a draft made at
+    06:00 in Hà Nội is dated that day, not the UTC day before."""
+    return (t if t.tzinfo else t.replace(tzinfo=dt.UTC)).astimezone(VN).date()
+
+
+def build_stored_draft(procedure: Procedure, data: Mapping[str, Any], province: str | None,
+                       made_at: dt.datetime) -> DraftContent:
+    """A stored draft (``drafts.data``) rebuilt with the current catalog, dated the day it was made."""
+    return build_draft(procedure, data.get("answers") or {}, data.get("fields") or {},
+                       list(data.get("docs_missing") or []), province, vn_date(made_at),
+                       applicable_docs=data.get("applicable_docs"))

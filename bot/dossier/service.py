@@ -43,13 +43,11 @@ def _draft_data(env: EffectEnv, data: dict[str, Any]) -> dict[str, Any]:
     out = {k: data.get(k) for k in ("procedure_id", "answers", "fields", "applicable_docs", "docs_missing",
                                      "docs_have")}
     try:
-        from bot.dossier.draft import build_draft
+        from bot.dossier.draft import build_stored_draft
 
         proc = env.content.current.procedure(data.get("procedure_id"))
         if proc is not None:
-            content = build_draft(proc, data.get("answers") or {}, data.get("fields") or {},
-                                  list(data.get("docs_missing") or []), env.settings.content.province,
-                                  env.clock().date(), applicable_docs=list(data.get("applicable_docs") or []))
+            content = build_stored_draft(proc, data, env.settings.content.province, env.clock())
             out["content"] = content.to_json()
     except ImportError:
         pass

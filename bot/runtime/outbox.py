@@ -236,24 +236,22 @@ class DraftDocuments:
             return None
         code = ref.split(":", 1)[1]
         try:
-            from bot.dossier.draft import build_draft
+            from bot.dossier.draft import build_stored_draft
             from bot.dossier.render import render_pdf
         except ImportError:
             return None
         from bot.storage.repo import drafts
 
         async with self.repo.engine.connect() as conn:
-            row = (await conn.execute(select(drafts.c.procedure_id, drafts.c.data).where(drafts.c.code == code))).first()
+            row = (await conn.execute(select(drafts.c.procedure_id, drafts.c.data, drafts.c.created_at)
+                                      .where(drafts.c.code == code))).first()
         if row is None:
             return None
-        data = row.data or {}
         proc = self.content.current.procedure(row.procedure_id)
         if proc is None:
             return None
-        try:
-            draft = build_draft(proc, data.get("answers") or {}, data.get("fields") or {},
-                                list(data.get("docs_missing") or []), self.settings.content.province,
-                                self.clock().date(), applicable_docs=list(data.get("applicable_docs") or []))
+        try:   # dated the day the draft was made, even when a retry delivers it later
+            draft = build_stored_draft(proc, row.data or {}, self.settings.content.province, row.created_at)
             pdf = await asyncio.to_thread(render_pdf, draft, code, self.settings.server.base_url)
         except Exception:
             log.exception("draft PDF could not be rendered; sending the link instead")

@@ -111,3 +111,22 @@ async def test_rest_conversation_ends_with_a_pdf_of_the_citizen_values(client: A
                 assert flat(v["in_words"]) in text, (pid, v["id"])
     if pid == "ho-tich.khai-sinh":
         assert "Ngày mười lăm, tháng ba, năm hai nghìn không trăm hai mươi" in text  # 15/03/2020 in words
+
+
+async def test_an_early_morning_draft_is_dated_the_vietnamese_day_even_when_delivered_later(
+        client: Any, services: Any, clock: Any, tmp_path: Path) -> None:
+    """06:30 in Hà Nội is 23:30 UTC the day before; a retried delivery two days later keeps the draft's own date."""
+    from bot.runtime.outbox import DraftDocuments
+    from bot.storage.repo import drafts
+
+    clock.now = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
+    await walk_and_confirm(client, services, "chung-thuc.ban-sao")
+    async with services.repo.engine.connect() as conn:
+        code, data = (await conn.execute(select(drafts.c.code, drafts.c.data)
+                                         .where(drafts.c.procedure_id == "chung-thuc.ban-sao")
+                                         .order_by(drafts.c.id.desc()))).first()
+    assert data["content"]["created_on"] == "2026-11-24"
+    clock.now = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
+    pdf = await DraftDocuments(services.repo, services.content, services.settings, services.clock)(f"draft:{code}")
+    text = flat(pdf_text(pdf, tmp_path))
+    assert "lập ngày 24/11/2026" in text and "26/11/2026" not in text
