@@ -16,7 +16,7 @@ def test_divorce_is_sent_to_the_court_with_a_person_offered(content: Any) -> Non
     c.say("tôi muốn ly hôn", OUT)
     assert "ly hôn không phải thủ tục của xã/phường" in c.text
     assert "Tòa án" in c.text
-    assert "chưa được cán bộ xác minh" in c.text      # every statement in the file is flagged unverified
+    assert "chưa được cán bộ xác minh lại, bạn nên gọi hỏi cơ quan đó" in c.text   # the file's facts are unverified
     assert "Gặp cán bộ" in c.buttons
     assert "elsewhere_referred" in c.events
     assert c.state.procedure_id is None
