@@ -54,6 +54,10 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         # SQLite has one writer at a time: one shared connection makes turns queue in asyncio (cheap, fair)
         # instead of spinning in SQLite's busy handler.
         kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
+        if make_url(full).get_driver_name() == "aiosqlite":
+            from bot.storage.sqlite_onehop import dbapi   # one thread hop per statement (see the module)
+
+            kwargs["module"] = dbapi()
     engine = create_async_engine(full, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

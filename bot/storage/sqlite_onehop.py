@@ -1,0 +1,130 @@
+"""A leaner aiosqlite DBAPI adapter for SQLAlchemy: one thread hop per statement instead of three or four.
+
+SQLAlchemy's aiosqlite adapter opens a cursor, executes, fetches and closes it, each as a separate trip to
+aiosqlite's thread and back through the event loop. SQLite is used with one shared connection (one writer at
+a time), so every trip lengthens the time a turn holds the connection while other turns queue behind it. Here a
+statement runs cursor → execute → fetchall → close in the connection's thread as one call. Everything else
+(connections, transactions, errors, server-side cursors) is SQLAlchemy's own adapter, unchanged.
+"""
+from __future__ import annotations
+
+import collections
+import sqlite3
+from typing import Any
+
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+from sqlalchemy.util.concurrency import await_
+
+_Result = tuple[Any, list[Any], int, int, bool]   # description, rows, rowcount, lastrowid, in a transaction
+
+
+def _run(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) -> _Result:
+    """In aiosqlite's thread: the whole statement, start to finish."""
+    cur = conn.cursor()
+    try:
+        if many:
+            cur.executemany(operation, parameters)
+        elif parameters is None:
+            cur.execute(operation)
+        else:
+            cur.execute(operation, parameters)
+        desc = cur.description
+        rows = cur.fetchall() if desc else []
+        return desc, rows, cur.rowcount, cur.lastrowid or 0, conn.in_transaction
+    finally:
+        cur.close()
+
+
+class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
+    """A client-side cursor whose statements each cost one trip to the connection's thread."""
+
+    __slots__ = ("_desc", "_count", "_lastid")
+
+    def __init__(self, adapt_connection: Any):   # no aiosqlite cursor: the statement makes its own
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = None
+        self._soft_closed_memoized = {}
+        self._rows = collections.deque()
+        self._desc: Any = None
+        self._count = -1
+        self._lastid = 0
+
+    @property
+    def description(self) -> Any:
+        return self._desc
+
+    @property
+    def rowcount(self) -> int:
+        return self._count
+
+    @property
+    def lastrowid(self) -> int:
+        return self._lastid
+
+    async def _async_soft_close(self) -> None:   # nothing is left open in the thread
+        return None
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    async def _go(self, many: bool, operation: Any, parameters: Any) -> None:
+        async with self._adapt_connection._execute_mutex:
+            conn = self._connection
+            desc, rows, self._count, self._lastid, in_tx = await conn._execute(_run, conn._conn, many, operation,
+                                                                               parameters)
+        self._adapt_connection._in_tx = in_tx
+        self._desc = desc
+        self._rows = collections.deque(rows)
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        try:
+            return await_(self._go(False, operation, parameters))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        try:
+            return await_(self._go(True, operation, seq_of_parameters))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+
+class OneHopConnection(AsyncAdapt_aiosqlite_connection):
+    """Also skips the trip for a commit or rollback when SQLite has no transaction open (a read, or the
+    pool's reset after a commit): the last statement reported whether one was."""
+
+    __slots__ = ("_in_tx",)
+    _cursor_cls = OneHopCursor
+
+    def __init__(self, dbapi: Any, connection: Any):
+        super().__init__(dbapi, connection)
+        self._in_tx = True   # unknown until the first statement: do not skip
+
+    def rollback(self) -> None:
+        if self._in_tx:
+            super().rollback()
+            self._in_tx = False
+
+    def commit(self) -> None:
+        if self._in_tx:
+            super().commit()
+            self._in_tx = False
+
+
+class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """Pass as ``module=`` to `create_async_engine` for a ``sqlite+aiosqlite`` URL."""
+
+    def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
+        base = super().connect(*arg, **kw)
+        return OneHopConnection(self, base._connection)
+
+
+def dbapi() -> OneHopDBAPI:
+    import aiosqlite
+
+    return OneHopDBAPI(aiosqlite, sqlite3)
