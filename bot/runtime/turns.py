@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Awaitable, Callable
 
@@ -33,6 +34,7 @@ from bot.storage.repo import ConversationRow, DuplicateMessage, Repo, TurnRecord
 
 log = logging.getLogger(__name__)
 
+STATE_CACHE_SIZE = 2000   # conversations whose last saved state this worker keeps parsed
 Clock = Callable[[], dt.datetime]
 CodeMaker = Callable[[str], str]
 Extractor = Callable[[InboundMessage, ConversationState], Awaitable[tuple[dict[str, str], str | None]]]
@@ -82,8 +84,26 @@ class TurnRunner:
         self.on_turn = on_turn
         self.duty = duty
         self.limiter = limiter
+        self._states: OrderedDict[int, tuple[int, ConversationState]] = OrderedDict()   # id → (version, state)
         self.wants = wants
         self.thresholds = Thresholds(confident=settings.nlu.confident, margin=settings.nlu.margin)
+
+    def _state_of(self, row: ConversationRow | None) -> ConversationState:
+        """The row's state; the one this worker saved when the version still matches (no re-parse of the JSON)."""
+        if row is None:
+            return ConversationState()
+        hit = self._states.get(row.id)
+        if hit is not None and hit[0] == row.version:
+            return hit[1]
+        return ConversationState.from_dict(row.state)
+
+    def _remember(self, conversation_id: int, version: int, state: ConversationState) -> None:
+        # Safe because every write of a conversation's state increments its version (optimistic locking,
+        # retention), so an entry is used only while the row is exactly what this worker wrote.
+        self._states[conversation_id] = (version, state)
+        self._states.move_to_end(conversation_id)
+        if len(self._states) > STATE_CACHE_SIZE:
+            self._states.popitem(last=False)
 
     def _team(self, channel: str, state: ConversationState, row: ConversationRow | None) -> str | None:
         """The team whose working hours apply: the one a handoff about this procedure would reach."""
@@ -117,7 +137,7 @@ class TurnRunner:
             for _attempt in range(5):
                 t0 = time.perf_counter()
                 row = await self.repo.load(msg.channel, msg.sender_id)
-                state = ConversationState.from_dict(row.state) if row else ConversationState()
+                state = self._state_of(row)
                 text = msg.content
                 understanding = None
                 if needs_nlu(state, text) and text.strip():
@@ -149,6 +169,7 @@ class TurnRunner:
                 rec.pull = pull
                 try:
                     saved = await self.repo.save_turn(rec)
+                    self._remember(saved.conversation_id, rec.old_version + 1, turn.state)
                 except VersionConflict:
                     continue
                 except DuplicateMessage:
@@ -178,12 +199,13 @@ class TurnRunner:
                 row = await self.repo.load_by_id(conversation_id)
                 if row is None:
                     return None
-                state = ConversationState.from_dict(row.state)
+                state = self._state_of(row)
                 now = self.clock()
                 turn = step(state, inp, self.context(now, team=self._team(row.channel, state, row)))
                 rec = self._record(row.channel, row.external_id, row, turn, now, inbound=None)
                 try:
                     saved = await self.repo.save_turn(rec)
+                    self._remember(saved.conversation_id, rec.old_version + 1, turn.state)
                 except VersionConflict:
                     continue
                 if saved.event_ids and self.effects is not None:

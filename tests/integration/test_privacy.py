@@ -29,6 +29,20 @@ async def test_retention_deletes_old_transcripts_and_keeps_recent_ones(services:
     assert old_row.state == {} and new_row.state.get("procedure_id") == "ho-tich.khai-sinh"
 
 
+async def test_after_the_purge_the_worker_does_not_resume_from_what_it_remembered(services: Any, clock: Any) -> None:
+    """The worker keeps the last state it saved (to skip re-parsing it); a purge must still win over that copy."""
+    s = new_sender()
+    await services.runner.handle(msg(s, "làm khai sinh cho con"))
+    await services.runner.handle(msg(s, "Có"))
+    assert (await services.repo.load("rest", s)).state.get("answers")
+    clock.advance(days=181)
+    await purge(services.repo, clock(), days=180)
+    out = await services.runner.handle(msg(s, "Có"))
+    row = await services.repo.load("rest", s)
+    assert row.state.get("procedure_id") is None and not row.state.get("answers")
+    assert not any("người nước ngoài" in r.get("text", "") for r in out.replies)
+
+
 async def test_deletion_request_removes_transcript_and_says_what_was_deleted(services: Any) -> None:
     s = new_sender()
     await services.runner.handle(msg(s, "làm khai sinh cho con"))
