@@ -32,9 +32,10 @@ async def test_officer_opens_copies_receives_and_records(client: Any, services: 
         await page.fill("#username", "thu")
         await page.fill("#password", PASSWORD)
         await page.click("#login")
-        await page.wait_for_url("**/dossiers")
+        await page.wait_for_url("**/dossiers", wait_until="load")
         # The code box has the focus: a USB scanner types the code and Enter.
-        assert await page.evaluate("document.activeElement.id") == "code"
+        await page.wait_for_function("document.activeElement && document.activeElement.id === 'code'",
+                                     timeout=5000)
 
         wrong = code[:-1] + ("A" if code[-1] != "A" else "B")
         await page.keyboard.type(wrong)
