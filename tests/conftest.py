@@ -38,6 +38,19 @@ def require_service(name: str, host: str, port: int) -> None:
     pytest.skip(f"{name} is not running on {host}:{port}")
 
 
+@pytest.fixture(autouse=True)
+def _keep_root_log_handlers() -> Iterator[None]:
+    """A test that runs the CLI installs a handler on its captured stderr; once pytest closes that stream every
+    later log line would print a 'Logging error' traceback. Put the root logger back after each test."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 @pytest.fixture(scope="session")
 def content() -> Any:
     from bot.content.loader import load_content
