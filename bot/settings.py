@@ -51,6 +51,9 @@ class ContentSettings(BaseModel):
     root: str = str(PROJECT_ROOT)
     province: str | None = None
     commune: str | None = None
+    # The one-stop desk's opening hours as citizens should read them (set per commune; unset: the bot says
+    # it does not know them rather than guess).
+    office_hours: str | None = None
 
 
 class TelegramSettings(BaseModel):

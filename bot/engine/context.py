@@ -49,6 +49,7 @@ class TurnContext:
     humans_on_duty: bool = True
     new_draft_code: str | None = None
     next_duty_text: str | None = None
+    office_hours: str | None = None        # the one-stop desk's opening hours (config), if the commune set them
 
 
 __all__ = ["DraftSummary", "ParseContext", "Thresholds", "TurnContext"]

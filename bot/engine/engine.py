@@ -66,6 +66,7 @@ from bot.engine.text import (
     HELP_WORDS,
     HUMAN_WORDS,
     RESTART_WORDS,
+    asks_office_hours,
     clean,
     fold,
 )
@@ -313,6 +314,12 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
     label, conf = u.label, u.confidence
     current = out.ctx.content.procedure(state.procedure_id)
     other = is_confident(u, out)
+    if asks_office_hours(folded) and (other is None or conf < 0.9):   # only a sure procedure beats the cue
+        if out.ctx.office_hours:
+            out.phrase("office_hours", hours=out.ctx.office_hours)
+        else:
+            out.phrase("office_hours_unknown", buttons=(Button(out.p("human_button"), "/canbo"),))
+        return reprompt(state, out)
     if state.mode != "waiting_human" and (other is None or label == "out_of_scope"):
         away = elsewhere.match(out.ctx.content.elsewhere, raw)
         if away is not None:

@@ -35,6 +35,18 @@ SKIP_WORDS = {"bo qua", "/boqua", "khong co", "ko co", "k co", "khong biet", "sk
 DELETE_WORDS = {"/xoadulieu", "xoa du lieu", "xoa du lieu cua toi", "xoa thong tin cua toi", "xoa het du lieu"}
 DRAFTS_WORDS = {"/hoso", "xem lai ho so", "ho so cua toi", "xem ho so"}
 
+# "When is the commune office open?": an opening word with a time word, or the phrase itself (folded).
+OPENING_WORDS = ("mo cua", "lam viec", "dong cua", "nghi trua", "tiep dan", "tiep nhan ho so")
+TIME_WORDS = ("may gio", "gio nao", "luc nao", "khi nao", "thu bay", "thu 7", "chu nhat", "ngay le", "buoi trua",
+              "buoi chieu", "buoi sang", "ngay nao")
+HOURS_PHRASES = ("gio lam viec", "gio hanh chinh", "lich lam viec", "lich tiep dan")
+
+
+def asks_office_hours(folded: str) -> bool:
+    return any(p in folded for p in HOURS_PHRASES) or (
+        any(w in folded for w in OPENING_WORDS) and any(t in folded for t in TIME_WORDS))
+
+
 # Questions about the procedure under discussion that have no intent label of their own (folded substrings).
 DOCUMENTS_CUES = ("giay to gi", "giay gi", "can nhung gi", "can mang gi", "can mang theo gi", "ho so gom",
                   "thanh phan ho so", "chuan bi gi", "chuan bi nhung gi", "can nhung giay", "nop nhung gi")

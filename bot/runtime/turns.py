@@ -116,7 +116,8 @@ class TurnRunner:
         return TurnContext(content=self.content.current, today=now.astimezone(_VN).date(),
                            province=self.settings.content.province, privacy_url=self.settings.privacy.privacy_url,
                            thresholds=self.thresholds, drafts=drafts, new_draft_code=code,
-                           humans_on_duty=on_duty, next_duty_text=next_text)
+                           humans_on_duty=on_duty, next_duty_text=next_text,
+                           office_hours=self.settings.content.office_hours)
 
     async def handle(self, msg: InboundMessage, *, pull: bool = False) -> TurnOutcome:
         """Process one citizen message exactly once.

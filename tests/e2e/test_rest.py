@@ -105,3 +105,13 @@ async def test_divorce_is_pointed_to_the_court_by_the_trained_nlu(client: Any) -
     assert {"title": "Gặp cán bộ", "payload": "/canbo"} in buttons(r)
     r = await post(client, s, "làm hộ chiếu cho con ở đâu")
     assert "xuất nhập cảnh" in texts(r)
+
+
+async def test_office_hours_come_from_the_communes_configuration(client: Any, services: Any) -> None:
+    s = new_sender()
+    r = await post(client, s, "xa lam viec may gio vay ad")
+    assert "chưa có lịch làm việc" in texts(r)
+    services.settings.content.office_hours = "Thứ Hai đến thứ Sáu: sáng 7 giờ 30 – 11 giờ 30"
+    r = await post(client, s, "mấy giờ xã mở cửa vậy")
+    assert "Thứ Hai đến thứ Sáu: sáng 7 giờ 30 – 11 giờ 30" in texts(r)
+    assert (await services.repo.load("rest", s)).state.get("procedure_id") is None
