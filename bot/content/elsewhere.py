@@ -37,7 +37,7 @@ class ElsewhereList(_Strict):
     sources: tuple[Source, ...] = ()
 
     @model_validator(mode="after")
-    def _checks(self) -> "ElsewhereList":
+    def _checks(self) -> ElsewhereList:
         ids = [e.id for e in self.entries]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:

@@ -85,7 +85,6 @@ def answer_documents(out: Out, proc: Procedure, doc_ids: Sequence[str] | None = 
     out.say(_with_source(out, proc, "\n".join(lines), list(dict.fromkeys(ids)), all(d.verified for d in docs)))
 
 
-
 def answer_elsewhere(out: Out, entry: Elsewhere) -> None:
     """Say which body handles a request the commune does not, rather than guess a commune procedure."""
     facts = [f for f in (entry.authority, entry.how) if f is not None]

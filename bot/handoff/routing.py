@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from fnmatch import fnmatchcase
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 

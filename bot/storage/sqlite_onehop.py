@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
 _Result = tuple[Any, list[Any], int, int, bool]   # description, rows, rowcount, lastrowid, in a transaction
@@ -42,13 +43,13 @@ def _run(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) 
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     """A client-side cursor whose statements each cost one trip to the connection's thread."""
 
-    __slots__ = ("_desc", "_count", "_lastid")
+    __slots__ = ("_count", "_desc", "_lastid")
 
     def __init__(self, adapt_connection: Any):   # no aiosqlite cursor: the statement makes its own
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
-        self._cursor = None
-        self._soft_closed_memoized = {}
+        self._cursor = None  # type: ignore[assignment]
+        self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
         self._desc: Any = None
         self._count = -1
@@ -77,20 +78,20 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             conn = self._connection
             desc, rows, self._count, self._lastid, in_tx = await conn._execute(_run, conn._conn, many, operation,
                                                                                parameters)
-        self._adapt_connection._in_tx = in_tx
+        self._adapt_connection._in_tx = in_tx  # type: ignore[attr-defined]
         self._desc = desc
         self._rows = collections.deque(rows)
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         try:
             return await_(self._go(False, operation, parameters))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 -- translated to DBAPI errors, as SQLAlchemy does
             self._adapt_connection._handle_exception(error)
 
     def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
         try:
             return await_(self._go(True, operation, seq_of_parameters))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 -- translated to DBAPI errors, as SQLAlchemy does
             self._adapt_connection._handle_exception(error)
 
 
