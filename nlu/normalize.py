@@ -76,6 +76,23 @@ def teencode_table() -> dict[tuple[str, ...], tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def _emoji() -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """Emoji → words (``emoji:`` in ``data/teencode.yml``), as one regex and its table."""
+    import yaml
+
+    raw = yaml.safe_load((DATA_DIR / "teencode.yml").read_text(encoding="utf-8")) or {}
+    table = {str(k): f" {v} " for k, v in (raw.get("emoji") or {}).items() if str(k)}
+    if not table:
+        return None, table
+    return re.compile("|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))), table
+
+
+def _words_for_emoji(text: str) -> str:
+    rx, table = _emoji()
+    return rx.sub(lambda m: table[m.group(0)], text) if rx else text
+
+
+@lru_cache(maxsize=1)
 def _max_key_len() -> int:
     return max((len(k) for k in teencode_table()), default=1)
 
@@ -148,7 +165,7 @@ def _expand(tokens: list[str]) -> list[str]:
 
 def clean_tokens(text: str) -> list[str]:
     """NFC, lower, no URLs or punctuation, squeezed letter repeats, telex repaired."""
-    text = _URL.sub(" ", nfc_lower(text))
+    text = _words_for_emoji(_URL.sub(" ", nfc_lower(text)))
     tokens = _NON_WORD.sub(" ", text).replace("_", " ").split()
     keys = _single_keys()
     return [untelex(t if t in keys else _REPEAT.sub(r"\1", t)) for t in tokens]

@@ -115,3 +115,11 @@ async def test_office_hours_come_from_the_communes_configuration(client: Any, se
     r = await post(client, s, "mấy giờ xã mở cửa vậy")
     assert "Thứ Hai đến thứ Sáu: sáng 7 giờ 30 – 11 giờ 30" in texts(r)
     assert (await services.repo.load("rest", s)).state.get("procedure_id") is None
+
+
+async def test_a_thumbs_up_answers_a_yes_no_question(client: Any) -> None:
+    s = new_sender()
+    r = await post(client, s, "làm khai sinh cho bé")
+    assert "sinh ra ở Việt Nam" in texts(r)
+    r = await post(client, s, "👍")
+    assert "người nước ngoài" in texts(r)

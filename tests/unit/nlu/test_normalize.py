@@ -65,3 +65,12 @@ def test_normalize_never_raises_and_folded_is_ascii_for_vietnamese(text: str) ->
     n = normalize(text)
     assert n.folded == fold(n.accented)
     assert "  " not in n.accented
+
+
+def test_emoji_citizens_answer_with_become_words() -> None:
+    from nlu.normalize import normalize
+
+    assert normalize("👍").accented == "đồng ý"
+    assert normalize("👎🏻").accented == "không"
+    assert normalize("🙏 cảm ơn ad").folded.startswith("cam on")
+    assert normalize("😀").accented == ""          # an emoji with no clear meaning here stays out
