@@ -111,7 +111,8 @@ class AssistService:
         external = "a-" + secrets.token_urlsafe(16)
         async with self.repo.engine.begin() as conn:
             cid = (await conn.execute(insert(conversations).values(
-                channel=CHANNEL, external_id=external, state={}, version=0, mode="bot", team=officer.team,
+                channel=CHANNEL, external_id=external, version=0, mode="bot", team=officer.team,
+                state=ConversationState(contact=(("phone", got_phone.value),)).to_dict(),
                 display_name=got_name.value[:128], created_at=now, updated_at=now)
                 .returning(conversations.c.id))).scalar_one()
             await conn.execute(insert(assisted_citizens).values(

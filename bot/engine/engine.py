@@ -168,7 +168,7 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
             out.emit(ev.HANDOFF_CANCELLED)
         out.phrase("restarted")
         out.phrase("ask_procedure")
-        return ConversationState(welcomed=True, last_draft=state.last_draft)
+        return ConversationState(welcomed=True, last_draft=state.last_draft, contact=state.contact)
     if cmd == "human":
         return request_handoff(state, out, "citizen_request")
     if cmd == "delete":
@@ -350,7 +350,7 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
         out.emit(ev.RESTARTED, procedure_id=state.procedure_id)
         out.phrase("restarted")
         out.phrase("ask_procedure")
-        return ConversationState(welcomed=True, last_draft=state.last_draft)
+        return ConversationState(welcomed=True, last_draft=state.last_draft, contact=state.contact)
     if label == "ask_status" and conf >= th.intent:
         return _status(state, out)
     if label in ("greet", "thanks", "goodbye") and conf >= th.intent:

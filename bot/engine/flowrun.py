@@ -309,7 +309,9 @@ def _field_buttons(f: FormField) -> tuple[Button, ...]:
 def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> ConversationState:
     """Fill fields whose value an earlier question already gave (the option's label), so nobody is asked twice."""
     flow = out.ctx.content.flow(state.procedure_id)
+    proc = out.ctx.content.procedure(state.procedure_id)
     answers = state.answer_map
+    known = dict(state.contact)
     for it in step.items:
         if it.field in state.field_map or not applies(it, answers):
             continue
@@ -321,6 +323,8 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
         elif it.prefill_from and it.prefill_from in answers and flow:
             value = answers[it.prefill_from]
             filled = it.prefill_map.get(value) or flow.option_label(it.prefill_from, value)
+        elif known and proc is not None and (f := proc.form_field(it.field)) is not None:
+            filled = known.get(f.type)   # e.g. the phone number the desk typed when it opened the conversation
         if filled:
             state = state.with_field(it.field, filled)
     return state

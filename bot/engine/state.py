@@ -66,6 +66,9 @@ class ConversationState:
     welcomed: bool = False
     agent: str | None = None
     last_draft: str | None = None
+    # What is already known of the citizen by field type, e.g. (("phone", "0912345678"),) from the desk that
+    # opened an assisted conversation: fields of that type are filled from it instead of being asked again.
+    contact: tuple[tuple[str, str], ...] = ()
 
     # --- convenient views -------------------------------------------------------------------
     @property
@@ -113,7 +116,7 @@ class ConversationState:
             "candidates": list(self.candidates), "clarify_offset": self.clarify_offset,
             "clarify_failures": self.clarify_failures, "misses": self.misses,
             "history": _history_dicts(self.history, self.position()), "welcomed": self.welcomed, "agent": self.agent,
-            "last_draft": self.last_draft,
+            "last_draft": self.last_draft, "contact": [list(p) for p in self.contact],
         }
 
     @classmethod
@@ -203,6 +206,7 @@ def _state_from(d: dict[str, Any]) -> ConversationState:
         resume=_pending_from(d.get("resume")), candidates=tuple(d.get("candidates", ())), clarify_offset=int(d.get("clarify_offset", 0)),
         clarify_failures=int(d.get("clarify_failures", 0)), misses=int(d.get("misses", 0)),
         welcomed=bool(d.get("welcomed", False)), agent=d.get("agent"), last_draft=d.get("last_draft"),
+        contact=_pairs(d.get("contact")),
     )
     return replace(state, history=_history_from(d.get("history"), state.position()))
 

@@ -235,3 +235,23 @@ async def test_walk_in_citizen_data_is_deleted_on_request_and_by_retention(clien
     # The phone number never reaches the logs in full.
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert PHONE not in logged and "0912 345 678" not in logged
+
+
+async def test_the_phone_typed_at_the_desk_is_not_asked_again(client: Any, services: Any) -> None:
+    """The officer gave the citizen's phone when opening the conversation: the form's phone field is filled from
+    it (shown in the review, editable there), not asked a second time."""
+    csrf = await login(client, services, "lan", "xa-a")
+    cid = await start(client, csrf, phone="0912 345 678")
+    desk = Desk(client, services, csrf, cid)
+    await walk_to_review(services.content.current, desk.state, desk.tap, desk.say)
+    state = await desk.state()
+    assert dict(state["fields"]).get("phone") == PHONE
+    bot_said = [e.text for e in await services.repo.transcript(cid) if e.direction == "out"]
+    assert not any("Số điện thoại để cán bộ liên hệ" in (t or "") for t in bot_said)
+    assert "0912345678" in (await desk.page()).replace(" ", "") or "0912 345 678" in await desk.page()
+    # Starting again ("làm lại") keeps what the desk knows; deleting the citizen's data forgets it.
+    await desk.say("làm lại")
+    assert (await desk.state())["contact"] == [["phone", PHONE]]
+    await desk.say("/xoadulieu")
+    await desk.tap("/xoadulieu_xacnhan")
+    assert not (await desk.state()).get("contact")

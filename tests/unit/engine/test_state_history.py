@@ -31,7 +31,8 @@ def states(draw: st.DrawFn) -> ConversationState:
                             cur.docs_missing, p.pending) for i, p in enumerate(history)]
     s = ConversationState().restore(cur)
     return ConversationState(**{**{f: getattr(s, f) for f in ConversationState.__dataclass_fields__},
-                                "history": tuple(history), "last_draft": draw(st.none() | _word)})
+                                "history": tuple(history), "last_draft": draw(st.none() | _word),
+                                "contact": draw(_pairs)})
 
 
 @settings(max_examples=300, deadline=None)
