@@ -1,11 +1,8 @@
-"""Shared helpers for the NLU benchmarks: catalog text, dev set, cross-validation folds."""
+"""Shared helpers for the NLU benchmarks: catalog text and the dev set (folds: `nlu.evaluate.stratified_folds`)."""
 from __future__ import annotations
 
 import json
-import random
 import sys
-from collections import defaultdict
-from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,21 +54,4 @@ def load_dev(path: Path = DEV) -> list[Example]:
         if line.strip():
             d = json.loads(line)
             out.append(Example(d["text"], d["label"], d.get("style")))
-    return out
-
-
-def folds(examples: Sequence[Example], k: int = 5, seed: int = 13) -> list[list[int]]:
-    """Stratified by label: each fold gets every label's examples in turn."""
-    by_label: dict[str, list[int]] = defaultdict(list)
-    for i, e in enumerate(examples):
-        by_label[e.label].append(i)
-    rng = random.Random(seed)
-    out: list[list[int]] = [[] for _ in range(k)]
-    offset = 0
-    for label in sorted(by_label):
-        idx = by_label[label]
-        rng.shuffle(idx)
-        for j, i in enumerate(idx):
-            out[(j + offset) % k].append(i)
-        offset += len(idx)
     return out
