@@ -32,7 +32,7 @@ from bot.runtime.turns import TurnRunner
 from bot.settings import Settings
 from bot.storage.assist_models import assisted_citizens, draft_claims
 from bot.storage.handoff_models import audit
-from bot.storage.repo import ConversationRow, Repo, conversations, drafts
+from bot.storage.repo import LIVE_DRAFT, ConversationRow, Repo, conversations, drafts
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ class AssistService:
             other = []
             if claimed_codes:
                 other = (await conn.execute(select(drafts.c.code, drafts.c.procedure_id, drafts.c.status).where(
-                    drafts.c.code.in_(list(claimed_codes))))).all()
+                    drafts.c.code.in_(list(claimed_codes)), LIVE_DRAFT))).all()
         rows = await self.repo.transcript(conversation_id, limit=5000)
         # Messages written outside a turn (a desk status notice, a claim note) are shown now: not pending any more.
         await self.repo.take_pending(conversation_id, self.clock())
@@ -273,7 +273,7 @@ class AssistService:
 
         if not code:
             return
-        draft = (await conn.execute(select(drafts).where(drafts.c.code == code))).first()
+        draft = (await conn.execute(select(drafts).where(drafts.c.code == code, LIVE_DRAFT))).first()
         if draft is not None and draft.conversation_id == conv.id:
             await reply("claim_already")
             return

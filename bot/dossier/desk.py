@@ -27,7 +27,7 @@ from bot.dossier.service import DRAFT_STATUS_VI
 from bot.engine.context import DraftSummary
 from bot.engine.inputs import Notify
 from bot.storage.desk_models import draft_history
-from bot.storage.repo import drafts
+from bot.storage.repo import DRAFT_DELETED, LIVE_DRAFT, drafts
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ ERR_INVALID = ("Mã «{typed}» không đúng: mã hồ sơ gồm 2–3 chữ c�
                "ký tự cuối là ký tự kiểm tra nên chỉ cần gõ sai một ký tự là mã không hợp lệ. "
                "Bạn kiểm tra lại từng ký tự trên tờ khai nhé.")
 ERR_UNKNOWN = "Không có hồ sơ nào mang mã «{code}»{typed}. Bạn kiểm tra lại mã trên tờ khai."
+ERR_DELETED = ("Hồ sơ {code} đã được xóa theo yêu cầu của người dân hoặc hết thời hạn lưu giữ; chỉ còn số liệu "
+               "thống kê. Người dân cần làm lại hồ sơ mới.")
 ERR_FORBIDDEN = "Hồ sơ {code} thuộc tổ khác ({team}); bạn không có quyền xem hồ sơ này."
 ERR_SCAN_NO_IMAGE = "Tệp gửi lên không phải ảnh đọc được. Bạn chụp lại mã QR trên tờ khai (JPG hoặc PNG)."
 ERR_SCAN_NO_QR = ("Không đọc được mã QR trong ảnh. Bạn đưa mã QR ở góc trên bên phải tờ khai vào giữa khung hình, "
@@ -298,7 +300,13 @@ class Desk:
 
     async def _row(self, code: str) -> Any:
         async with self.engine.connect() as conn:
-            return (await conn.execute(select(drafts).where(drafts.c.code == code))).first()
+            return (await conn.execute(select(drafts).where(and_(drafts.c.code == code, LIVE_DRAFT)))).first()
+
+    async def _deleted(self, code: str) -> bool:
+        async with self.engine.connect() as conn:
+            found = await conn.execute(select(drafts.c.id).where(and_(drafts.c.code == code,
+                                                                     drafts.c.status == DRAFT_DELETED)))
+            return found.first() is not None
 
     def _team(self, team: str | None) -> str:
         return team or self.settings.handoff.default_team
@@ -318,6 +326,8 @@ class Desk:
         """A typed/scanned code → the canonical code of an existing draft, or a clear error."""
         code = read_code(text)
         if await self._row(code) is None:
+            if await self._deleted(code):
+                raise NotFound(ERR_DELETED.format(code=code))
             typed = _typed(text)
             shown = f" (bạn nhập «{typed}»)" if typed.upper().replace(" ", "") != code else ""
             raise NotFound(ERR_UNKNOWN.format(code=code, typed=shown))
@@ -333,7 +343,7 @@ class Desk:
     async def open(self, viewer: Any, code: str) -> DraftView:
         row = await self._row(code)
         if row is None:
-            raise NotFound(ERR_UNKNOWN.format(code=code, typed=""))
+            raise NotFound((ERR_DELETED if await self._deleted(code) else ERR_UNKNOWN).format(code=code, typed=""))
         self._check_team(viewer, code, row.team)
         async with self.engine.connect() as conn:
             hist = (await conn.execute(select(draft_history).where(draft_history.c.draft_id == row.id)

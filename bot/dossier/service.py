@@ -77,8 +77,3 @@ async def create_draft(env: EffectEnv, conn: AsyncConnection, event: Any, conv: 
                                    "Giữ bí mật đường dẫn này vì nó chứa thông tin cá nhân của bạn.")),
     ]
     await env.repo.add_outbox(conn, conv.id, conv.channel, conv.external_id, bodies, now)
-
-
-async def find_draft(env_repo_engine: Any, code: str) -> Any:
-    async with env_repo_engine.connect() as conn:
-        return (await conn.execute(select(drafts).where(drafts.c.code == code))).first()

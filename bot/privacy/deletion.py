@@ -1,4 +1,4 @@
-"""The citizen's "/xoadulieu": delete transcript, outbox and drafts; keep only anonymous counts."""
+"""The citizen's "/xoadulieu": delete transcript and outbox, forget drafts; keep only anonymous counts."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.privacy.drafts import forget_drafts
 from bot.runtime.effects import EffectEnv
 from bot.storage.repo import ConversationRow, conversations, drafts, events, outbox, transcript
 
@@ -16,6 +17,6 @@ async def delete_citizen_data(env: EffectEnv, conn: AsyncConnection, event: Any,
     # The confirmation the engine just sent must still reach the citizen: keep unsent outbox rows.
     await conn.execute(delete(outbox).where(outbox.c.conversation_id == cid, outbox.c.sent_at.is_not(None)))
     await conn.execute(delete(transcript).where(transcript.c.conversation_id == cid))
-    await conn.execute(delete(drafts).where(drafts.c.conversation_id == cid))
+    await forget_drafts(conn, drafts.c.conversation_id == cid, env.clock())
     await conn.execute(update(events).where(events.c.conversation_id == cid).values(data={}))
     await conn.execute(update(conversations).where(conversations.c.id == cid).values(display_name=None))

@@ -1,4 +1,5 @@
-"""Retention: drafts and transcripts older than the configured number of days are deleted by a scheduled job."""
+"""Retention: transcripts older than the configured number of days are deleted and drafts forgotten
+(an anonymous row stays for the counts) by a scheduled job."""
 from __future__ import annotations
 
 import asyncio
@@ -8,6 +9,7 @@ from typing import Callable
 
 from sqlalchemy import and_, delete, update
 
+from bot.privacy.drafts import forget_drafts
 from bot.storage.assist_models import assisted_citizens
 from bot.storage.repo import Repo, conversations, drafts, events, outbox, transcript
 from bot.storage.db import log_failure
@@ -22,7 +24,7 @@ async def purge(repo: Repo, now: dt.datetime, days: int) -> dict[str, int]:
         counts = {
             "transcript": (await conn.execute(delete(transcript).where(transcript.c.created_at < cutoff))).rowcount,
             # A draft still moving at the desk is kept: its last change, not its creation, counts.
-            "drafts": (await conn.execute(delete(drafts).where(drafts.c.updated_at < cutoff))).rowcount,
+            "drafts": await forget_drafts(conn, drafts.c.updated_at < cutoff, now),
             # What an idle conversation collected (names, ID numbers, addresses in the fields) is forgotten too.
             "conversations": (await conn.execute(update(conversations).where(and_(
                 conversations.c.updated_at < cutoff, conversations.c.mode == "bot",

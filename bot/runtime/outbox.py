@@ -240,11 +240,11 @@ class DraftDocuments:
             from bot.dossier.render import render_pdf
         except ImportError:
             return None
-        from bot.storage.repo import drafts
+        from bot.storage.repo import LIVE_DRAFT, drafts
 
         async with self.repo.engine.connect() as conn:
             row = (await conn.execute(select(drafts.c.procedure_id, drafts.c.data, drafts.c.created_at)
-                                      .where(drafts.c.code == code))).first()
+                                      .where(drafts.c.code == code, LIVE_DRAFT))).first()
         if row is None:
             return None
         proc = self.content.current.procedure(row.procedure_id)

@@ -22,6 +22,10 @@ transcript = TranscriptEntry.__table__
 events = EventRow.__table__
 outbox = OutboxMessage.__table__
 drafts = Draft.__table__
+# A draft whose personal data was deleted (on request or by retention) stays as an anonymous row so a commune's
+# past counts do not change; nothing shows or opens it any more.
+DRAFT_DELETED = "deleted"
+LIVE_DRAFT = drafts.c.status != DRAFT_DELETED
 
 
 class DuplicateMessage(Exception):

@@ -382,27 +382,40 @@ async def test_counts_for_the_reports(client: Any, services: Any) -> None:
     assert "Hồ sơ đã tiếp nhận tại bộ phận một cửa,5" in table_csv(rep, "tiep_nhan").decode("utf-8-sig")
 
 
-async def test_deleting_the_citizen_data_deletes_the_desk_history(client: Any, services: Any) -> None:
-    from sqlalchemy import func
-
+async def test_deleting_the_citizen_data_forgets_the_draft_but_keeps_the_communes_counts(client: Any,
+                                                                                        services: Any) -> None:
+    """/xoadulieu removes everything personal of a draft (values, secret link, official number, the desk's notes)
+    while the anonymous row and its status changes stay, so last month's desk report does not change."""
+    from bot.admin.reports import Period
+    from bot.dossier.desk import desk_counts
     from bot.storage.desk_models import draft_history
     from bot.storage.repo import drafts
 
     sender, code, link = await walk_to_draft(client, services)
     csrf = await login(client, services, "lan", team())
-    r = await client.post(f"/dossiers/{code}/status", data={"csrf": csrf, "status": "received"}, allow_redirects=False)
-    assert r.status == 303
 
-    async def history_rows(draft_id: int) -> int:
-        async with services.repo.engine.connect() as conn:
-            q = select(func.count()).select_from(draft_history).where(draft_history.c.draft_id == draft_id)
-            return int((await conn.execute(q)).scalar_one())
+    async def act(path: str, **data: str) -> Any:
+        return await client.post(f"/dossiers/{code}/{path}", data={"csrf": csrf, **data}, allow_redirects=False)
 
-    async with services.repo.engine.connect() as conn:
-        draft_id = (await conn.execute(select(drafts.c.id).where(drafts.c.code == code))).scalar_one()
-    assert await history_rows(draft_id) == 1
+    assert (await act("status", status="received")).status == 303
+    assert (await act("number", official_number="000.00.11.H12-261125-0009")).status == 303
+    assert (await act("status", status="needs_documents", note="Thiếu bản sao giấy chứng sinh của Nguyễn Văn An")
+            ).status == 303
+    period = Period.of("month", services.clock().date())
+    before = await desk_counts(services.repo.engine, period.start, period.end, team())
+    assert before.created >= 1 and before.received >= 1   # this draft is among them (the database is shared)
+
     await post(client, sender, "/xoadulieu")
     await post(client, sender, "/xoadulieu_xacnhan")
-    assert await history_rows(draft_id) == 0
-    assert (await client.get(f"/dossiers/{code}")).status == 404
+
+    async with services.repo.engine.connect() as conn:
+        row = (await conn.execute(select(drafts).where(drafts.c.code == code))).one()
+        hist = (await conn.execute(select(draft_history).where(draft_history.c.draft_id == row.id))).all()
+    assert row.data == {} and not row.token_hash and row.official_number is None and row.conversation_id is None
+    assert len(hist) == 3 and all(h.note is None and h.official_number is None for h in hist)
+    after = await desk_counts(services.repo.engine, period.start, period.end, team())
+    assert after == before
+    page = await client.get(f"/dossiers/{code}")
+    assert page.status == 404 and "đã được xóa theo yêu cầu của người dân" in await page.text()
+    assert "Nguyễn Văn An" not in await page.text()
     assert (await client.get(link)).status == 404

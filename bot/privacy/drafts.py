@@ -1,0 +1,26 @@
+"""Forgetting a draft: everything personal goes, an anonymous row stays for the commune's counts."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.desk_models import draft_history
+from bot.storage.repo import DRAFT_DELETED, LIVE_DRAFT, drafts
+
+
+async def forget_drafts(conn: AsyncConnection, where: Any, now: dt.datetime) -> int:
+    """Clear the form values, the secret link, the official number and the link to the conversation of
+    the drafts ``where`` selects, and the desk's notes and numbers in their history. What stays (procedure,
+    team, dates, whether the documents were complete, the status changes) is what reports count, and names
+    no one."""
+    chosen = and_(where, LIVE_DRAFT)
+    ids = select(drafts.c.id).where(chosen)
+    await conn.execute(update(draft_history).where(draft_history.c.draft_id.in_(ids))
+                       .values(note=None, official_number=None))
+    res = await conn.execute(update(drafts).where(chosen).values(
+        status=DRAFT_DELETED, data={}, token_hash="", official_number=None, conversation_id=None,
+        updated_at=now))
+    return int(res.rowcount or 0)
