@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
 """
+_EXTEND = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end
+"""
 
 
 class _Breaker:
@@ -49,9 +52,13 @@ class _Breaker:
 
 
 class RedisLocks:
-    """A local FIFO lock (order within this worker) plus a Redis lock (exclusion across workers)."""
+    """A local FIFO lock (order within this worker) plus a Redis lock (exclusion across workers).
 
-    def __init__(self, redis: Redis, ttl_ms: int = 15000, wait_s: float = 15.0, prefix: str = "motcua:lock:"):
+    The Redis lock lives ``ttl_ms`` and is extended every third of that while its turn runs, so a long turn keeps
+    it but a worker killed mid-turn (kill -9, OOM) blocks that citizen's next message for at most ``ttl_ms``.
+    """
+
+    def __init__(self, redis: Redis, ttl_ms: int = 3000, wait_s: float = 15.0, prefix: str = "motcua:lock:"):
         self.redis = redis
         self.ttl_ms = ttl_ms
         self.wait_s = wait_s
@@ -65,12 +72,25 @@ class RedisLocks:
             token = uuid.uuid4().hex
             name = self.prefix + key
             held = await self._acquire(name, token)
+            keeper = asyncio.create_task(self._keep(name, token)) if held else None
             try:
                 yield
             finally:
+                if keeper is not None:
+                    keeper.cancel()
                 if held:
                     with contextlib.suppress(RedisError, OSError):
                         await self.redis.eval(_RELEASE, 1, name, token)
+
+    async def _keep(self, name: str, token: str) -> None:
+        """Extend our lock while the turn runs; stop if it is no longer ours or Redis is unreachable."""
+        while True:
+            await asyncio.sleep(self.ttl_ms / 3000)
+            try:
+                if not await self.redis.eval(_EXTEND, 1, name, token, self.ttl_ms):
+                    return
+            except (RedisError, OSError):
+                return
 
     async def _acquire(self, name: str, token: str) -> bool:
         if self.breaker.open:

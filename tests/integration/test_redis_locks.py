@@ -1,0 +1,50 @@
+"""The cross-worker conversation lock on the real Redis: a long turn keeps it; a dead worker's lock frees quickly."""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.runtime.redis_backend import RedisLocks
+from tests.conftest import REDIS_URL, require_service
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    require_service("Redis", "127.0.0.1", 6379)
+    r = Redis.from_url(REDIS_URL)
+    yield r
+    await r.aclose()
+
+
+async def test_a_turn_longer_than_the_ttl_keeps_its_lock(redis: Redis) -> None:
+    a, b = RedisLocks(redis, ttl_ms=300, prefix="motcua:test:"), RedisLocks(redis, ttl_ms=300, prefix="motcua:test:")
+    order: list[str] = []
+
+    async def slow() -> None:
+        async with a.hold("rest:long"):
+            order.append("a-start")
+            await asyncio.sleep(1.0)          # more than three times the TTL
+            order.append("a-end")
+
+    async def other_worker() -> None:
+        await asyncio.sleep(0.1)
+        async with b.hold("rest:long"):
+            order.append("b")
+
+    await asyncio.gather(slow(), other_worker())
+    assert order == ["a-start", "a-end", "b"]
+    assert await redis.exists("motcua:test:rest:long") == 0    # released, not left to expire
+
+
+async def test_a_lock_left_by_a_dead_worker_frees_within_the_ttl(redis: Redis) -> None:
+    # What a worker killed mid-turn leaves behind: its lock, with nobody extending it.
+    await redis.set("motcua:test:rest:dead", "someone-else", px=3000)
+    locks = RedisLocks(redis, prefix="motcua:test:")
+    t0 = time.monotonic()
+    async with locks.hold("rest:dead"):
+        waited = time.monotonic() - t0
+    assert 2.0 < waited < 4.0
