@@ -9,7 +9,6 @@ for an admin to verify.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -18,16 +17,15 @@ from bot.content.catalog import Status
 from bot.content.flow import (
     DocumentsStep,
     FieldsStep,
-    Flow,
     HandoffStep,
     MessageStep,
     QuestionStep,
-    ReviewStep,
     applies,
 )
-from bot.content.loader import load_content, load_spec, load_texts, read_folder_texts
+from bot.content.loader import load_content
 from bot.content.snapshot import ContentSnapshot
 from bot.content.yamlsrc import ContentErrors
+from tests.content.flowwalk import Walk, area_snapshot, walk
 
 ROOT = Path(__file__).parents[2]
 MINE = (
@@ -59,66 +57,7 @@ VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻ
 @pytest.fixture(scope="module")
 def snapshot() -> ContentSnapshot:
     """My entries and flows with the shared phrases, validated together (independent of others' half-edited files)."""
-    cat, flo, phrases = read_folder_texts(ROOT)
-    cat = {k: v for k, v in cat.items() if Path(k).stem in MINE}
-    flo = {k: v for k, v in flo.items() if Path(k).stem in MINE}
-    spec = load_spec(ROOT / "procedures_catalog" / "_spec.yml")
-    return load_texts(cat, flo, phrases, spec, require_all=False)
-
-
-@dataclass
-class Walk:
-    """One way through a flow: the answers given and where the citizen ends up."""
-
-    answers: dict[str, str]
-    outcome: str  # review | handoff | end | switch:<procedure id> | fell_off
-    docs: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)
-
-
-def walk(flow: Flow) -> list[Walk]:
-    """Every path through ``flow``: branch on each option of each question that applies."""
-    out: list[Walk] = []
-
-    def go(i: int, answers: dict[str, str], docs: list[str], fields: list[str]) -> None:
-        while i < len(flow.steps):
-            step = flow.steps[i]
-            if not applies(step, answers):
-                i += 1
-                continue
-            if isinstance(step, HandoffStep):
-                out.append(Walk(dict(answers), "handoff", docs, fields))
-                return
-            if isinstance(step, ReviewStep):
-                out.append(Walk(dict(answers), "review", docs, fields))
-                return
-            if isinstance(step, DocumentsStep):
-                docs = docs + [it.doc for it in step.items if applies(it, answers)]
-            elif isinstance(step, FieldsStep):
-                fields = fields + [it.field for it in step.items if applies(it, answers)]
-            elif isinstance(step, QuestionStep):
-                for opt in step.options:
-                    nxt = {**answers, step.id: opt.value}
-                    if opt.handoff:
-                        out.append(Walk(nxt, "handoff", docs, fields))
-                    elif opt.switch_to:
-                        out.append(Walk(nxt, f"switch:{opt.switch_to}", docs, fields))
-                    elif opt.end:
-                        out.append(Walk(nxt, "end", docs, fields))
-                    elif opt.goto:
-                        j = flow.step_index(opt.goto)
-                        assert j is not None and j > i, f"{flow.procedure}: goto {opt.goto} must jump forward"
-                        go(j, nxt, docs, fields)
-                    else:
-                        go(i + 1, nxt, docs, fields)
-                return
-            else:
-                assert isinstance(step, MessageStep)
-            i += 1
-        out.append(Walk(dict(answers), "fell_off", docs, fields))
-
-    go(0, {}, [], [])
-    return out
+    return area_snapshot(MINE)
 
 
 def reviews(snapshot: ContentSnapshot, pid: str) -> list[Walk]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -18,17 +17,14 @@ import pytest
 from bot.content.flow import (
     DocumentsStep,
     FieldsStep,
-    Flow,
     HandoffStep,
     MessageStep,
     QuestionStep,
-    ReviewStep,
-    applies,
 )
-from bot.content.loader import load_spec, load_texts, read_folder_texts
 from bot.content.snapshot import ContentSnapshot
 from bot.engine import CitizenSaid, ConversationState, InboundMessage, TurnContext, step
 from nlu.api import Candidate, Understanding
+from tests.content.flowwalk import Walk, area_snapshot, walk
 
 ROOT = Path(__file__).parents[2]
 MINE = (
@@ -56,71 +52,7 @@ TODAY = dt.date(2026, 11, 24)
 @pytest.fixture(scope="module")
 def snapshot() -> ContentSnapshot:
     """My entries and flows (plus switch targets) validated together, independent of others' half-edited files."""
-    cat, flo, phrases = read_folder_texts(ROOT)
-    keep = set(MINE) | set(NEIGHBOURS)
-    cat = {k: v for k, v in cat.items() if Path(k).stem in keep}
-    flo = {k: v for k, v in flo.items() if Path(k).stem in keep}
-    spec = load_spec(ROOT / "procedures_catalog" / "_spec.yml")
-    return load_texts(cat, flo, phrases, spec, require_all=False)
-
-
-@dataclass
-class Walk:
-    """One way through a flow: the answers given, where it ends, what was listed and asked."""
-
-    answers: dict[str, str]
-    outcome: str  # review | handoff | end | switch:<id> | fell_off
-    docs: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)
-    prefilled: list[str] = field(default_factory=list)
-
-
-def walk(flow: Flow) -> list[Walk]:
-    """Every path through ``flow``, branching on each option of each question that applies."""
-    found: list[Walk] = []
-
-    def go(i: int, answers: dict[str, str], docs: list[str], asked: list[str], pre: list[str]) -> None:
-        while i < len(flow.steps):
-            step = flow.steps[i]
-            if not applies(step, answers):
-                i += 1
-                continue
-            if isinstance(step, HandoffStep):
-                found.append(Walk(dict(answers), "handoff", docs, asked, pre))
-                return
-            if isinstance(step, ReviewStep):
-                found.append(Walk(dict(answers), "review", docs, asked, pre))
-                return
-            if isinstance(step, DocumentsStep):
-                docs = docs + [it.doc for it in step.items if applies(it, answers)]
-            elif isinstance(step, FieldsStep):
-                live = [it for it in step.items if applies(it, answers)]
-                filled = lambda it: bool(it.copy_from or it.value is not None or it.prefill_from)
-                asked = asked + [it.field for it in live if not filled(it)]
-                pre = pre + [it.field for it in live if filled(it)]
-            elif isinstance(step, QuestionStep):
-                for opt in step.options:
-                    nxt = {**answers, step.id: opt.value}
-                    if opt.handoff:
-                        found.append(Walk(nxt, "handoff", docs, asked, pre))
-                    elif opt.switch_to:
-                        found.append(Walk(nxt, f"switch:{opt.switch_to}", docs, asked, pre))
-                    elif opt.end:
-                        found.append(Walk(nxt, "end", docs, asked, pre))
-                    elif opt.goto:
-                        j = flow.step_index(opt.goto)
-                        assert j is not None and j > i, f"{flow.procedure}: goto {opt.goto} must jump forward"
-                        go(j, nxt, docs, asked, pre)
-                    else:
-                        go(i + 1, nxt, docs, asked, pre)
-                return
-            else:
-                assert isinstance(step, MessageStep)
-            i += 1
-        found.append(Walk(dict(answers), "fell_off", docs, asked, pre))
-
-    go(0, {}, [], [], [])
-    return found
+    return area_snapshot((*MINE, *NEIGHBOURS))
 
 
 def reviews(snapshot: ContentSnapshot, pid: str, **answers: str) -> list[Walk]:
@@ -178,8 +110,8 @@ def test_checklist_never_empty_and_form_fully_asked(snapshot: ContentSnapshot, p
         assert p.docs, f"empty checklist with {p.answers}"
         assert len(p.docs) == len(set(p.docs)), f"a document is listed twice with {p.answers}"
         assert proc.form is not None
-        got = set(p.fields) | set(p.prefilled)
-        assert len(p.fields) == len(set(p.fields)), f"a field is asked twice with {p.answers}"
+        got = set(p.asked) | set(p.prefilled)
+        assert len(p.asked) == len(set(p.asked)), f"a field is asked twice with {p.answers}"
         required = {f.id for f in proc.form.fields if f.required}
         missing = required - got
         # The only required fields a path may leave out are those of the other filer kind
@@ -328,7 +260,7 @@ def test_xac_nhan_cu_tru_paper_or_online(snapshot: ContentSnapshot) -> None:
     assert "01 năm" in proc.result.text and "CT07" in proc.result.text
     # The request wording is prefilled from the answer when the citizen picked a listed case.
     assert all("request_content" in p.prefilled for p in reviews(snapshot, pid, what_to_confirm="history"))
-    assert all("request_content" in p.fields for p in reviews(snapshot, pid, what_to_confirm="other"))
+    assert all("request_content" in p.asked for p in reviews(snapshot, pid, what_to_confirm="other"))
 
 
 def test_tro_cap_form_and_papers_follow_the_group(snapshot: ContentSnapshot) -> None:
@@ -361,8 +293,8 @@ def test_mai_tang_papers_follow_the_deceased(snapshot: ContentSnapshot) -> None:
     assert on_every(snapshot, pid, "trich-luc-khai-tu")
     assert outcomes(snapshot, pid, death_registered="no") == {"switch:ho-tich.khai-tu"}
     assert outcomes(snapshot, pid, deceased_group="other") == {"handoff"}
-    assert all("org_name" in p.fields and "filer_name" not in p.fields for p in reviews(snapshot, pid, filer="org"))
-    assert all("filer_name" in p.fields and "org_name" not in p.fields for p in reviews(snapshot, pid, filer="person"))
+    assert all("org_name" in p.asked and "filer_name" not in p.asked for p in reviews(snapshot, pid, filer="org"))
+    assert all("filer_name" in p.asked and "org_name" not in p.asked for p in reviews(snapshot, pid, filer="person"))
 
 
 def test_khuyet_tat_old_paper_and_medical_records(snapshot: ContentSnapshot) -> None:
@@ -373,8 +305,8 @@ def test_khuyet_tat_old_paper_and_medical_records(snapshot: ContentSnapshot) -> 
     assert on_none(snapshot, pid, "giay-xac-nhan-cu", request_type="reissue", old_paper="lost")
     assert on_every(snapshot, pid, "giay-to-y-te", request_type="first", has_medical_papers="yes")
     assert on_none(snapshot, pid, "giay-to-y-te", request_type="reissue")
-    assert all("rep_name" in p.fields for p in reviews(snapshot, pid, who_files="rep"))
-    assert all("rep_name" not in p.fields for p in reviews(snapshot, pid, who_files="self"))
+    assert all("rep_name" in p.asked for p in reviews(snapshot, pid, who_files="rep"))
+    assert all("rep_name" not in p.asked for p in reviews(snapshot, pid, who_files="self"))
     assert "25 ngày" in snapshot.procedures[pid].time_limit.text
 
 
@@ -455,7 +387,7 @@ def test_engine_walks_every_branch_to_the_review_with_the_same_checklist(snapsho
         if p.outcome == "review":
             assert c.state.pending is not None and c.state.pending.kind == "review", f"stuck with {p.answers}"
             assert shown == p.docs, f"engine showed {shown}, content says {p.docs} for {p.answers}"
-            assert asked == p.fields, f"engine asked {asked}, content says {p.fields} for {p.answers}"
+            assert asked == p.asked, f"engine asked {asked}, content says {p.asked} for {p.answers}"
             assert "review_reached" in c.events
         elif p.outcome == "handoff":
             assert "handoff_requested" in c.events, f"no person offered for {p.answers}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -18,17 +17,14 @@ import pytest
 from bot.content.flow import (
     DocumentsStep,
     FieldsStep,
-    Flow,
     HandoffStep,
     MessageStep,
     QuestionStep,
-    ReviewStep,
-    applies,
 )
-from bot.content.loader import load_spec, load_texts, read_folder_texts
 from bot.content.snapshot import ContentSnapshot
 from bot.engine import CitizenSaid, ConversationState, InboundMessage, TurnContext, step
 from nlu.api import Candidate, Understanding
+from tests.content.flowwalk import Walk, area_snapshot, walk
 
 ROOT = Path(__file__).parents[2]
 MINE = (
@@ -63,72 +59,10 @@ TODAY = dt.date(2026, 11, 24)
 @pytest.fixture(scope="module")
 def snapshot() -> ContentSnapshot:
     """My entries and flows (plus khai sinh) validated together, independent of others' half-edited files."""
-    cat, flo, phrases = read_folder_texts(ROOT)
-    keep = set(MINE) | set(NEIGHBOURS)
-    cat = {k: v for k, v in cat.items() if Path(k).stem in keep}
-    flo = {k: v for k, v in flo.items() if Path(k).stem in keep}
-    spec = load_spec(ROOT / "procedures_catalog" / "_spec.yml")
-    return load_texts(cat, flo, phrases, spec, require_all=False)
+    return area_snapshot((*MINE, *NEIGHBOURS))
 
 
-@dataclass
-class Path_:
-    """One way through a flow: the answers given, where it ends, what was listed and asked."""
-
-    answers: dict[str, str]
-    outcome: str  # review | handoff | end | switch:<id> | fell_off
-    docs: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)
-
-
-def walk(flow: Flow) -> list[Path_]:
-    """Every path through ``flow``, branching on each option of each question that applies."""
-    found: list[Path_] = []
-
-    def go(i: int, answers: dict[str, str], docs: list[str], fields: list[str]) -> None:
-        while i < len(flow.steps):
-            step = flow.steps[i]
-            if not applies(step, answers):
-                i += 1
-                continue
-            if isinstance(step, HandoffStep):
-                found.append(Path_(dict(answers), "handoff", docs, fields))
-                return
-            if isinstance(step, ReviewStep):
-                found.append(Path_(dict(answers), "review", docs, fields))
-                return
-            if isinstance(step, DocumentsStep):
-                docs = docs + [it.doc for it in step.items if applies(it, answers)]
-            elif isinstance(step, FieldsStep):
-                # Fields filled from an answer or another field (copy_from/value/prefill_from) are not asked.
-                fields = fields + [it.field for it in step.items if applies(it, answers)
-                                   and not (it.copy_from or it.value is not None or it.prefill_from)]
-            elif isinstance(step, QuestionStep):
-                for opt in step.options:
-                    nxt = {**answers, step.id: opt.value}
-                    if opt.handoff:
-                        found.append(Path_(nxt, "handoff", docs, fields))
-                    elif opt.switch_to:
-                        found.append(Path_(nxt, f"switch:{opt.switch_to}", docs, fields))
-                    elif opt.end:
-                        found.append(Path_(nxt, "end", docs, fields))
-                    elif opt.goto:
-                        j = flow.step_index(opt.goto)
-                        assert j is not None and j > i, f"{flow.procedure}: goto {opt.goto} must jump forward"
-                        go(j, nxt, docs, fields)
-                    else:
-                        go(i + 1, nxt, docs, fields)
-                return
-            else:
-                assert isinstance(step, MessageStep)
-            i += 1
-        found.append(Path_(dict(answers), "fell_off", docs, fields))
-
-    go(0, {}, [], [])
-    return found
-
-
-def matching(snapshot: ContentSnapshot, pid: str, **answers: str) -> list[Path_]:
+def matching(snapshot: ContentSnapshot, pid: str, **answers: str) -> list[Walk]:
     """Review paths whose answers include ``answers`` (at least one must exist)."""
     hits = [
         p for p in walk(snapshot.flows[pid])
@@ -191,8 +125,8 @@ def test_answers_change_the_checklist_and_none_is_empty(snapshot: ContentSnapsho
         assert len(p.docs) == len(set(p.docs)), f"a document is listed twice with {p.answers}"
         if proc.form:
             required = [f.id for f in proc.form.fields if f.required]
-            assert p.fields, "the form is never asked"
-            missing = [f for f in required if f not in p.fields]
+            assert p.asked, "the form is never asked"
+            missing = [f for f in required if f not in p.asked]
             assert all(_may_skip(f, p.answers) for f in missing), f"required fields never asked: {missing} with {p.answers}"
 
 
@@ -324,8 +258,8 @@ def test_lien_thong_birth_certificate_and_residence_branches(snapshot: ContentSn
     assert listed_on_every(snapshot, pid, "giay-cam-doan-viec-sinh", birth_cert="none", has_witness="no")
     assert listed_on_every(snapshot, pid, "giay-to-cu-tru", same_residence="no")
     assert listed_on_none(snapshot, pid, "giay-to-cu-tru", same_residence="yes")
-    assert all("marriage_date" in p.fields for p in matching(snapshot, pid, parents_married="yes"))
-    assert all("father_name" not in p.fields for p in matching(snapshot, pid, parents_married="no"))
+    assert all("marriage_date" in p.asked for p in matching(snapshot, pid, parents_married="yes"))
+    assert all("father_name" not in p.asked for p in matching(snapshot, pid, parents_married="no"))
     # Online only: without VNeID the citizen is sent to ordinary birth registration.
     step = next(s for s in snapshot.flows[pid].steps if s.id == "has_vneid")
     assert next(o for o in step.options if o.value == "no").switch_to == "ho-tich.khai-sinh"
@@ -350,8 +284,8 @@ def test_trich_luc_proxy_and_relative(snapshot: ContentSnapshot) -> None:
     assert listed_on_none(snapshot, pid, "van-ban-uy-quyen", for_whom="self")
     assert listed_on_every(snapshot, pid, "giay-to-chung-minh-quan-he", for_whom="relative")
     assert "8.000" in snapshot.procedures[pid].fee.text
-    assert all("person_name" not in p.fields for p in matching(snapshot, pid, for_whom="self"))
-    assert all("person_name" in p.fields for p in matching(snapshot, pid, for_whom="proxy"))
+    assert all("person_name" not in p.asked for p in matching(snapshot, pid, for_whom="self"))
+    assert all("person_name" in p.asked for p in matching(snapshot, pid, for_whom="proxy"))
 
 
 def test_thay_doi_consent_and_original_paper(snapshot: ContentSnapshot) -> None:

@@ -10,25 +10,20 @@ built-in NLU trained on all loadable content) to the confirmed draft.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from bot.content.catalog import Procedure, Status
 from bot.content.flow import (
-    DocumentsStep,
-    FieldsStep,
-    Flow,
     HandoffStep,
-    MessageStep,
     QuestionStep,
-    ReviewStep,
     applies,
 )
 from bot.content.loader import load_content, load_spec, load_texts, read_folder_texts
 from bot.content.snapshot import ContentSnapshot
 from bot.content.yamlsrc import ContentErrors
+from tests.content.flowwalk import Walk, area_snapshot, walk
 
 ROOT = Path(__file__).parents[2]
 MINE = (
@@ -46,74 +41,16 @@ VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻ
 @pytest.fixture(scope="module")
 def snapshot() -> ContentSnapshot:
     """My entries, flows and the shared phrases, validated together (independent of others' half-edited files)."""
-    cat, flo, phrases = read_folder_texts(ROOT)
-    cat = {k: v for k, v in cat.items() if Path(k).stem in MINE}
-    flo = {k: v for k, v in flo.items() if Path(k).stem in MINE}
-    spec = load_spec(ROOT / "procedures_catalog" / "_spec.yml")
-    return load_texts(cat, flo, phrases, spec, require_all=False)
+    return area_snapshot(MINE)
 
 
-@dataclass
-class Path_:
-    """One way through a flow: the answers given and what the citizen ends up with."""
-
-    answers: dict[str, str]
-    outcome: str  # review | handoff | switch:<id> | end | fell_off
-    docs: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-    review: str | None = None  # id of the review step reached
-
-
-def walk(flow: Flow, index: int = 0, answers: dict[str, str] | None = None,
-         docs: list[str] | None = None, fields: list[str] | None = None,
-         messages: list[str] | None = None) -> list[Path_]:
-    """Every path through ``flow`` from step ``index``, branching on each option of each question."""
-    answers = dict(answers or {})
-    docs, fields, messages = list(docs or []), list(fields or []), list(messages or [])
-    i = index
-    while i < len(flow.steps):
-        step = flow.steps[i]
-        if not applies(step, answers):
-            i += 1
-            continue
-        if isinstance(step, QuestionStep):
-            out: list[Path_] = []
-            for opt in step.options:
-                a = {**answers, step.id: opt.value}
-                said = messages + ([opt.say] if opt.say else [])
-                if opt.handoff:
-                    out.append(Path_(a, "handoff", docs, fields, said))
-                elif opt.switch_to:
-                    out.append(Path_(a, f"switch:{opt.switch_to}", docs, fields, said))
-                elif opt.end:
-                    out.append(Path_(a, "end", docs, fields, said))
-                elif opt.goto:
-                    out += walk(flow, flow.step_index(opt.goto) or 0, a, docs, fields, said)
-                else:
-                    out += walk(flow, i + 1, a, docs, fields, said)
-            return out
-        if isinstance(step, DocumentsStep):
-            docs += [d.doc for d in step.items if applies(d, answers)]
-        elif isinstance(step, FieldsStep):
-            fields += [f.field for f in step.items if applies(f, answers)]
-        elif isinstance(step, MessageStep):
-            messages.append(step.say)
-        elif isinstance(step, HandoffStep):
-            return [Path_(answers, "handoff", docs, fields, messages + [step.say])]
-        elif isinstance(step, ReviewStep):
-            return [Path_(answers, "review", docs, fields, messages + ([step.intro] if step.intro else []), step.id)]
-        i += 1
-    return [Path_(answers, "fell_off", docs, fields, messages)]
-
-
-def paths(snapshot: ContentSnapshot, pid: str) -> list[Path_]:
+def paths(snapshot: ContentSnapshot, pid: str) -> list[Walk]:
     flow = snapshot.flow(pid)
     assert flow is not None, f"no flow for {pid}"
     return walk(flow)
 
 
-def reviewed(snapshot: ContentSnapshot, pid: str, **answers: str) -> list[Path_]:
+def reviewed(snapshot: ContentSnapshot, pid: str, **answers: str) -> list[Walk]:
     """Paths that reach the review and agree with the given answers."""
     found = [p for p in paths(snapshot, pid) if p.outcome == "review"
              and all(p.answers.get(k) == v for k, v in answers.items())]

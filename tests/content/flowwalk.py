@@ -1,0 +1,112 @@
+"""Shared by the content tests: every path through a flow, and an area's entries validated on their own.
+
+A path branches on each option of each question that applies (the engine's own ``applies`` rule) and records
+what a citizen on it would be shown and asked, so a test can check what the citizen would notice.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.content.flow import (
+    DocumentsStep,
+    FieldsStep,
+    Flow,
+    HandoffStep,
+    MessageStep,
+    QuestionStep,
+    ReviewStep,
+    applies,
+)
+from bot.content.loader import load_spec, load_texts, read_folder_texts
+from bot.content.snapshot import ContentSnapshot
+
+ROOT = Path(__file__).parents[2]
+
+
+@dataclass
+class Walk:
+    """One way through a flow: the answers given, where it ends, what was listed, asked and said."""
+
+    answers: dict[str, str]
+    outcome: str  # review | handoff | end | switch:<procedure id> | fell_off
+    docs: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)      # every form field of the path, asked or filled
+    asked: list[str] = field(default_factory=list)       # the ones the citizen is asked
+    prefilled: list[str] = field(default_factory=list)   # the ones filled from an answer, a value or another field
+    messages: list[str] = field(default_factory=list)    # what the flow says on the way (options' and steps' say)
+    review: str | None = None                            # id of the review step reached
+
+
+def walk(flow: Flow) -> list[Walk]:
+    """Every path through ``flow``, from its first step."""
+    found: list[Walk] = []
+
+    def go(i: int, answers: dict[str, str], w: Walk) -> None:
+        while i < len(flow.steps):
+            step = flow.steps[i]
+            if not applies(step, answers):
+                i += 1
+                continue
+            if isinstance(step, HandoffStep):
+                found.append(_end(w, answers, "handoff", [step.say]))
+                return
+            if isinstance(step, ReviewStep):
+                end = _end(w, answers, "review", [step.intro] if step.intro else [])
+                end.review = step.id
+                found.append(end)
+                return
+            if isinstance(step, DocumentsStep):
+                w = _with(w, docs=[it.doc for it in step.items if applies(it, answers)])
+            elif isinstance(step, FieldsStep):
+                live = [it for it in step.items if applies(it, answers)]
+                pre = [it.field for it in live if it.copy_from or it.value is not None or it.prefill_from]
+                w = _with(w, fields=[it.field for it in live], asked=[it.field for it in live if it.field not in pre],
+                          prefilled=pre)
+            elif isinstance(step, QuestionStep):
+                for opt in step.options:
+                    nxt = {**answers, step.id: opt.value}
+                    said = [opt.say] if opt.say else []
+                    if opt.handoff:
+                        found.append(_end(w, nxt, "handoff", said))
+                    elif opt.switch_to:
+                        found.append(_end(w, nxt, f"switch:{opt.switch_to}", said))
+                    elif opt.end:
+                        found.append(_end(w, nxt, "end", said))
+                    elif opt.goto:
+                        j = flow.step_index(opt.goto)
+                        assert j is not None and j > i, f"{flow.procedure}: goto {opt.goto} must jump forward"
+                        go(j, nxt, _with(w, messages=said))
+                    else:
+                        go(i + 1, nxt, _with(w, messages=said))
+                return
+            else:
+                assert isinstance(step, MessageStep)
+                w = _with(w, messages=[step.say])
+            i += 1
+        found.append(_end(w, answers, "fell_off", []))
+
+    go(0, {}, Walk({}, ""))
+    return found
+
+
+def _with(w: Walk, **more: list[str]) -> Walk:
+    """A copy of ``w`` with ``more`` appended to its lists (branches never share a list)."""
+    return Walk(w.answers, w.outcome, *(getattr(w, k) + more.get(k, []) for k in
+                                        ("docs", "fields", "asked", "prefilled", "messages")), w.review)
+
+
+def _end(w: Walk, answers: dict[str, str], outcome: str, said: list[str]) -> Walk:
+    end = _with(w, messages=said)
+    end.answers, end.outcome = dict(answers), outcome
+    return end
+
+
+def area_snapshot(ids: Iterable[str]) -> ContentSnapshot:
+    """These entries and flows with the shared phrases, validated together, independent of other areas' files."""
+    keep = set(ids)
+    cat, flo, phrases = read_folder_texts(ROOT)
+    cat = {k: v for k, v in cat.items() if Path(k).stem in keep}
+    flo = {k: v for k, v in flo.items() if Path(k).stem in keep}
+    return load_texts(cat, flo, phrases, load_spec(ROOT / "procedures_catalog" / "_spec.yml"), require_all=False)
