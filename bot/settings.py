@@ -45,6 +45,9 @@ class NluSettings(BaseModel):
     confident: float = 0.55
     margin: float = 0.12
     model_cache_dir: str = "var/nlu"
+    # Train in a short-lived child process: scikit-learn (~100 MB) is loaded there, never in the worker that
+    # serves the model, also when a publish retrains it.
+    train_apart: bool = True
 
 
 class ContentSettings(BaseModel):

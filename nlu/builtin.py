@@ -189,15 +189,20 @@ class BuiltinParser:
             raise TypeError("not a BuiltinParser")
         return obj
 
+    @staticmethod
+    def cache_path(ts: TrainingSet, cache_dir: Path, settings: Settings | None = None) -> Path:
+        """Where the model trained from exactly ``ts`` (and this code and settings) is cached."""
+        from nlu.training import fingerprint
+
+        return cache_dir / f"nlu-{fingerprint(ts, model_version(settings))}.pkl"
+
     @classmethod
     def load_or_train(cls, ts: TrainingSet, cache_dir: Path | None = None,
                       settings: Settings | None = None) -> BuiltinParser:
         """Reuse a model trained from exactly these inputs, else train and cache it."""
-        from nlu.training import fingerprint
-
         if cache_dir is None:
             return cls.train(ts, settings)
-        path = cache_dir / f"nlu-{fingerprint(ts, model_version(settings))}.pkl"
+        path = cls.cache_path(ts, cache_dir, settings)
         if path.exists():
             try:
                 cached = cls.load(path)

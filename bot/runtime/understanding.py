@@ -49,10 +49,9 @@ class NluService:
 
         ts = default_training_set(know, labs, extra=self.extra_examples)
         cache = self.settings.path(self.settings.nlu.model_cache_dir)
-        loader = getattr(BuiltinParser, "load_or_train", None)
-        if loader is not None:
-            return loader(ts, cache_dir=cache)
-        return BuiltinParser.train(ts)
+        if self.settings.nlu.train_apart and not BuiltinParser.cache_path(ts, cache).exists():
+            _train_apart(ts, cache)
+        return BuiltinParser.load_or_train(ts, cache_dir=cache)   # trains here only if the child could not
 
     def use(self, parser: Any, version: str | None = None) -> None:
         """Serve an already trained parser (tests, or a model shared between workers)."""
@@ -94,3 +93,28 @@ class NluService:
     async def close(self) -> None:
         if self._rasa is not None and hasattr(self._rasa, "close"):
             await self._rasa.close()
+
+
+def _train_and_save(ts: Any, cache: Any) -> None:
+    """In the child process: train and write the cache the parent then loads."""
+    from nlu.builtin import BuiltinParser
+
+    BuiltinParser.train(ts).save(BuiltinParser.cache_path(ts, cache))
+
+
+def _train_apart(ts: Any, cache: Any, timeout_s: float = 300.0) -> None:
+    """Train in a fresh process so scikit-learn and SciPy never load into the serving worker. Blocking."""
+    import multiprocessing as mp
+
+    t0 = time.perf_counter()
+    child = mp.get_context("spawn").Process(target=_train_and_save, args=(ts, cache), name="motcua-nlu-train",
+                                            daemon=True)
+    child.start()
+    child.join(timeout_s)
+    if child.is_alive():
+        child.kill()
+        child.join()
+    if child.exitcode != 0:
+        log.warning("nlu training in a child process failed (exit %s); training in this process", child.exitcode)
+    else:
+        log.info("nlu trained in a child process", extra={"seconds": round(time.perf_counter() - t0, 2)})
