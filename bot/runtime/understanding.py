@@ -109,7 +109,11 @@ def _train_apart(ts: Any, cache: Any, timeout_s: float = 300.0) -> None:
     t0 = time.perf_counter()
     child = mp.get_context("spawn").Process(target=_train_and_save, args=(ts, cache), name="motcua-nlu-train",
                                             daemon=True)
-    child.start()
+    try:
+        child.start()
+    except (AssertionError, OSError) as exc:   # e.g. inside a daemonic process, or no resources to fork
+        log.warning("nlu training cannot run in a child process (%s); training in this process", exc)
+        return
     child.join(timeout_s)
     if child.is_alive():
         child.kill()
