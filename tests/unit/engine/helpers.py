@@ -23,10 +23,11 @@ class Chat:
     last: Turn | None = None
     code: str | None = "KS-7F3K2Q"
     humans_on_duty: bool = True
+    office_hours: str | None = None
 
     def ctx(self) -> TurnContext:
         return TurnContext(content=self.content, today=self.today, new_draft_code=self.code,
-                           humans_on_duty=self.humans_on_duty)
+                           humans_on_duty=self.humans_on_duty, office_hours=self.office_hours)
 
     def say(self, text: str, understanding: Understanding | None = None, **kw: Any) -> Turn:
         msg = InboundMessage(channel="test", sender_id="u", text=text, payload=text if text.startswith("/") else None)
