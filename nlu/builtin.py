@@ -76,8 +76,7 @@ class BuiltinParser:
         self._ret_vec = ret_vectorizer
         self._ret_matrix = ret_matrix  # rows: names/texts (L1-normalized idf), cols: char n-grams
         self._ret_rows = ret_rows      # (label position, weight) per row
-        self._novel_idf: Any = None    # 1×V: idf of catalog words the classifier never saw, else 0
-        self._ret_binary: Any = None   # rows × V: which words each catalog name holds
+        self._novel_idf: Any = None    # V: idf of catalog words the classifier never saw, else 0
         self.settings = settings
         self._base = np.full(len(self.labels), settings.unseen_log_prior, dtype=np.float64)
         self._ret_weights = np.full(len(self.labels), settings.retrieval_weight, dtype=np.float64)
@@ -98,9 +97,6 @@ class BuiltinParser:
         if self._ret_vec is not None:
             self._ret_vec = tuple(LeanTfidf.of(v) for v in self._ret_vec)
             self._ret_matrix = tuple(Columns.of(m) for m in self._ret_matrix)
-        if self._novel_idf is not None:
-            self._novel_idf = np.asarray(self._novel_idf.toarray(), dtype=np.float64).ravel()
-        self._ret_binary = None   # the pattern of the word retrieval matrix; `Columns.count` reads it there
 
     # ------------------------------------------------------------------ training
 
@@ -166,7 +162,7 @@ class BuiltinParser:
             word_vec = ret_vec[1]
             novel = np.array([0.0 if (term in known or " " in term) else 1.0
                               for term in word_vec.get_feature_names_out()], dtype=np.float32)
-            parser._novel_idf = sparse.csr_matrix((novel * word_vec.idf_.astype(np.float32)).reshape(1, -1))
+            parser._novel_idf = (novel * word_vec.idf_.astype(np.float32)).astype(np.float64)
         parser._make_lean()
         log.info("nlu trained: %d examples, %d classifier labels, %d labels, %.2fs", len(train_set),
                  len(clf_labels), len(labels), time.perf_counter() - t0)
@@ -275,7 +271,7 @@ class BuiltinParser:
                     # share of the name (IDF-weighted) matched through never-seen words ...
                     by_name = matrix.weighted_sum(novel_words)
                     # ... and share of the message's never-seen words the name explains
-                    by_query = matrix.count(novel_words, novel_idf) / total
+                    by_query = matrix.weighted_sum(novel_words, novel_idf, pattern=True) / total
                     nov = (self.settings.novel_name_mix * by_name + by_query) * self._ret_rows[:, 1]
                     np.maximum.at(novel, rows, nov)
         sims *= self._ret_rows[:, 1]

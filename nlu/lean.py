@@ -116,22 +116,15 @@ class Columns:
         return cls(int(csc.shape[0]), np.asarray(csc.indptr, dtype=np.int64),
                    np.asarray(csc.indices, dtype=np.int64), np.asarray(csc.data, dtype=np.float64))
 
-    def weighted_sum(self, features: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        """Per row: Σ over ``features`` of matrix[row, f] (× weights[f]); the product with a sparse column."""
+    def weighted_sum(self, features: np.ndarray, weights: np.ndarray | None = None, *,
+                     pattern: bool = False) -> np.ndarray:
+        """Per row: Σ over ``features`` of matrix[row, f] × weights[f] (weights default to 1), i.e. the product
+        with a sparse column; with ``pattern`` each stored entry counts as 1 whatever its value."""
         out = np.zeros(self.n_rows, dtype=np.float64)
         for k, f in enumerate(features):
             a, b = self.indptr[f], self.indptr[f + 1]
             if a == b:
                 continue
-            vals = self.data[a:b] if weights is None else self.data[a:b] * weights[k]
-            np.add.at(out, self.indices[a:b], vals)
-        return out
-
-    def count(self, features: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Per row: Σ over ``features`` present in the row of weights[f] (the matrix's pattern, values ignored)."""
-        out = np.zeros(self.n_rows, dtype=np.float64)
-        for k, f in enumerate(features):
-            a, b = self.indptr[f], self.indptr[f + 1]
-            if a != b:
-                np.add.at(out, self.indices[a:b], weights[k])
+            vals = np.ones(b - a) if pattern else self.data[a:b]
+            np.add.at(out, self.indices[a:b], vals if weights is None else vals * weights[k])
         return out
