@@ -170,3 +170,40 @@ def test_id_example_names_the_police_department_that_issued_2021_cards(content: 
     for proc in content.procedures.values():
         for f in proc.form.fields if proc.form else ():
             assert "Bộ Công an cấp ngày" not in (f.ask or ""), (proc.id, f.id)
+
+
+# --- 2. thường trú in rented or borrowed housing ---------------------------------------------------------
+
+TT = "cu-tru.thuong-tru"
+
+
+def test_rented_housing_needs_a_notarised_contract_and_proof_of_floor_area(content: ContentSnapshot) -> None:
+    chat = start(content, TT)
+    text = said_since(chat, "Nhà thuê, mượn, ở nhờ")
+    assert "công chứng hoặc chứng thực" in text
+    assert "8 m²" in text  # the minimum-area question explains the floor
+    said_since(chat, "Đủ", "Không", "Không", "Chưa có")
+    docs = documents_shown(chat)
+    assert "công chứng hoặc chứng thực" in docs["hop-dong-thue-muon"]
+    assert "giay-to-dien-tich" in docs
+    own = start(content, TT, "Nhà của tôi", "Không", "Không", "Chưa có")
+    assert not {"hop-dong-thue-muon", "giay-to-dien-tich"} & set(documents_shown(own))
+
+
+# --- 7. đặc khu, not huyện đảo ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pid,before", [
+    ("cu-tru.thuong-tru", ("Nhà của tôi", "Không")),
+    ("cu-tru.tam-tru", ()),
+])
+def test_phu_quoc_resident_is_told_they_are_exempt(content: ContentSnapshot, pid: str, before: tuple[str, ...]) -> None:
+    chat = start(content, pid, *before)
+    while chat.state.pending and chat.state.pending.ref != "exempt_group":
+        assert chat.buttons, chat.text
+        chat.say(chat.buttons[-1] if "Không" not in chat.buttons else "Không")
+    assert "đặc khu" in chat.text and "huyện đảo?" not in chat.text
+    chat.say("Phú Quốc")  # a Phú Quốc resident names the place instead of pressing "Có"
+    assert "miễn lệ phí" in chat.text
+    proc = content.procedure(pid)
+    assert proc is not None and proc.fee is not None
+    assert any("đặc khu" in e for e in proc.fee.exemptions)
