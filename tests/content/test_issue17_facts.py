@@ -207,3 +207,37 @@ def test_phu_quoc_resident_is_told_they_are_exempt(content: ContentSnapshot, pid
     proc = content.procedure(pid)
     assert proc is not None and proc.fee is not None
     assert any("đặc khu" in e for e in proc.fee.exemptions)
+
+
+# --- 5. trợ cấp hằng tháng form letters (NĐ 20/2021) ----------------------------------------------------
+
+TC = "xa-hoi.tro-cap-hang-thang"
+
+
+@pytest.mark.parametrize("asked,then,letter,group_word", [
+    ("mẫu 1b", ("Đã được công nhận",), "Mẫu số 1b", "HIV"),
+    ("mẫu 1c", ("Đã được công nhận",), "Mẫu số 1c", "đơn thân"),
+    ("Người cao tuổi", ("Không phải", "Đã được công nhận"), "Mẫu số 1d", "người cao tuổi"),
+    ("Người khuyết tật", ("Đã có",), "Mẫu số 1đ", "người khuyết tật"),
+    ("mẫu 2b", ("Người khuyết tật",), "Mẫu số 2b", "nhận chăm sóc"),
+])
+def test_asking_for_a_form_letter_gets_that_form_for_the_right_group(
+    content: ContentSnapshot, asked: str, then: tuple[str, ...], letter: str, group_word: str
+) -> None:
+    chat = start(content, TC)
+    chat.say(asked)
+    for a in then:
+        said_since(chat, a)
+    docs = documents_shown(chat)
+    forms = {d: t for d, t in docs.items() if "Tờ khai" in t.split("\n")[0] or d.startswith("to-khai")}
+    assert len(forms) == 1, forms.keys()
+    (text,) = forms.values()
+    assert letter in text and group_word in text
+
+
+def test_orphan_is_asked_for_papers_showing_no_source_of_support(content: ContentSnapshot) -> None:
+    chat = start(content, TC, "Trẻ mồ côi, không ai nuôi")
+    docs = documents_shown(chat)
+    assert "giay-to-khong-nguon-nuoi-duong" in docs
+    assert "trích lục khai tử" in docs["giay-to-khong-nguon-nuoi-duong"]
+    assert "Mẫu số 1a" in docs["to-khai-tre-em"]
