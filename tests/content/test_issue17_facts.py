@@ -241,3 +241,25 @@ def test_orphan_is_asked_for_papers_showing_no_source_of_support(content: Conten
     assert "giay-to-khong-nguon-nuoi-duong" in docs
     assert "trích lục khai tử" in docs["giay-to-khong-nguon-nuoi-duong"]
     assert "Mẫu số 1a" in docs["to-khai-tre-em"]
+
+
+# --- 8. facts marked verified that their source does not say, and well-known sources cited -----------------
+
+def test_place_of_filing_claims_the_source_does_not_make_are_flagged(content: ContentSnapshot) -> None:
+    xn = content.procedure("ho-tich.xac-nhan-tinh-trang-hon-nhan")
+    tc = content.procedure("xa-hoi.tro-cap-hang-thang")
+    ks = content.procedure("ho-tich.khai-sinh")
+    assert xn and tc and ks and xn.submission and tc.submission and ks.submission
+    assert not xn.authority.verified and not xn.submission.where.verified
+    assert not tc.submission.where.verified
+    assert ks.submission.online_note is not None and not ks.submission.online_note.verified
+
+
+def test_asking_for_the_legal_basis_of_marriage_cites_the_family_law_with_a_source(content: ContentSnapshot) -> None:
+    chat = start(content, "ho-tich.ket-hon")
+    chat.say("căn cứ pháp lý là gì", u(("ask_legal", 0.9)))
+    assert "Luật Hôn nhân và gia đình" in chat.text
+    proc = content.procedure("ho-tich.ket-hon")
+    assert proc is not None
+    hngd = next(f for f in proc.legal_basis if "Hôn nhân và gia đình" in f.text)
+    assert hngd.verified and hngd.sources
