@@ -263,3 +263,13 @@ def test_asking_for_the_legal_basis_of_marriage_cites_the_family_law_with_a_sour
     assert proc is not None
     hngd = next(f for f in proc.legal_basis if "Hôn nhân và gia đình" in f.text)
     assert hngd.verified and hngd.sources
+
+
+# --- 11. sourced referrals ---------------------------------------------------------------------------------
+
+def test_driving_licence_referral_names_the_police_and_is_no_longer_flagged_unverified(content: ContentSnapshot) -> None:
+    chat = Chat(content)
+    chat.say("/start")
+    chat.say("tôi muốn đổi bằng lái xe", u(("out_of_scope", 0.98)))
+    assert "Phòng Cảnh sát giao thông" in chat.text
+    assert "chưa được cán bộ xác minh" not in chat.text
