@@ -273,3 +273,12 @@ def test_driving_licence_referral_names_the_police_and_is_no_longer_flagged_unve
     chat.say("tôi muốn đổi bằng lái xe", u(("out_of_scope", 0.98)))
     assert "Phòng Cảnh sát giao thông" in chat.text
     assert "chưa được cán bộ xác minh" not in chat.text
+
+
+def test_family_business_authorization_must_be_notarised_or_certified(content: ContentSnapshot) -> None:
+    """NĐ 168/2025: the members' authorization of the household representative is notarised or certified."""
+    chat = start(content, "kinh-doanh.ho-kinh-doanh", "Đã đủ 18 tuổi", "Không", "Cả gia đình cùng đăng ký",
+                 "Chủ hộ tự đi nộp", "Nộp trực tiếp")
+    docs = documents_shown(chat)
+    assert "công chứng hoặc chứng thực" in docs["van-ban-uy-quyen-chu-ho"]
+    assert "nếu cần chứng thực" not in docs["van-ban-uy-quyen-chu-ho"]
