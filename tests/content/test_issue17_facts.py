@@ -150,6 +150,9 @@ def test_birth_with_father_acknowledging_asks_for_the_acknowledgement_papers(con
     said_since(chat, "Cha hoặc mẹ")
     docs = documents_shown(chat)
     assert {"to-khai-nhan-cha-con", "chung-cu-quan-he-cha-con"} <= set(docs)
+    # TT 04/2020 Đ14: a medical/forensic paper, or a sworn statement with two witnesses (not the old TT 15/2015 list)
+    assert "hai người làm chứng" in docs["chung-cu-quan-he-cha-con"]
+    assert "thư từ" not in docs["chung-cu-quan-he-cha-con"]
     plain = start(content, KS, *KS_TO_WHO, "Chưa đăng ký kết hôn", "Không, để trống phần cha", "Cha hoặc mẹ")
     assert not {"to-khai-nhan-cha-con", "chung-cu-quan-he-cha-con"} & set(documents_shown(plain))
 
