@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from pydantic import SecretStr
 
@@ -40,6 +40,10 @@ def mask(text: str, secrets: Iterable[str] = ()) -> str:
 def secret_values(settings: Settings) -> tuple[str, ...]:
     """Every configured secret worth hiding (longest first, so a secret containing another goes whole)."""
     values = {v.get_secret_value() for v in settings.secrets.__dict__.values() if isinstance(v, SecretStr)}
+    for url in (settings.database.url, settings.redis.url):   # a password inside a connection URL
+        password = urlsplit(url).password if url else None
+        if password:
+            values.add(password)
     values |= {quote(v, safe="") for v in values}   # as it appears in a URL path or query
     return tuple(sorted((v for v in values if len(v) >= 6), key=len, reverse=True))
 

@@ -107,3 +107,23 @@ def test_an_unconfigured_bot_token_in_a_url_is_masked_too() -> None:
     # ordinary lines keep their times, ports and ids
     assert mask("at 12:30:45 on 127.0.0.1:8080, event 1234:abcdef") == "at 12:30:45 on 127.0.0.1:8080, event 1234:abcdef"
     assert mask("oa token is s3cr3t-value-1", ["s3cr3t-value-1"]) == "oa token is ***"
+
+
+def test_every_configured_secret_is_masked_by_the_installed_handler(restore_logging: None) -> None:
+    settings = make_settings("postgresql+asyncpg://motcua:Db-pass-w0rd@127.0.0.1/test",
+                             secrets__zalo_oa_app_secret=SecretStr("oa-app-secret-xyz"),
+                             secrets__session_key=SecretStr("session key with spaces"))
+    settings.redis.url = "redis://:r3dis-pass@127.0.0.1:6379/0"
+    setup_logging(settings)
+    buf = io.StringIO()
+    logging.getLogger().handlers[0].setStream(buf)
+    log = logging.getLogger("bot.test")
+    log.warning("refresh refused for %s / %s", "oa-app-secret-xyz", "session%20key%20with%20spaces")
+    try:
+        raise ConnectionError("could not connect to postgresql://motcua:Db-pass-w0rd@db/test or r3dis-pass")
+    except ConnectionError:
+        log.exception("database down")
+    out = buf.getvalue()
+    assert "refresh refused" in out and "database down" in out
+    for secret in ("oa-app-secret-xyz", "session%20key%20with%20spaces", "Db-pass-w0rd", "r3dis-pass"):
+        assert secret not in out, secret
