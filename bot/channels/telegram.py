@@ -150,11 +150,16 @@ class TelegramChannel:
             self._retry = asyncio.create_task(self._initialize_until_ready())
 
     async def _initialize(self) -> bool:
+        from telegram.error import InvalidToken
+
         try:
             await self.bot.initialize()
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - network down, DNS, 5xx, even a refused token: never stop the server
+        except InvalidToken:   # its message quotes the token: never log it
+            log.error("Telegram refused the bot token (check MOTCUA_SECRETS__TELEGRAM_TOKEN); retrying")
+            return False
+        except Exception as exc:  # noqa: BLE001 - network down, DNS, 5xx: never stop the server
             log.warning("Telegram Bot API unreachable at start-up (%s); retrying in the background",
                         type(exc).__name__)
             return False

@@ -92,3 +92,17 @@ async def test_polling_starts_once_the_api_is_back(
         await up()
         assert await _until(lambda: "Đăng ký khai sinh" in tg.texts()), [c.method for c in fake.calls]
         assert [c.method for c in fake.calls][:2] == ["getMe", "deleteWebhook"]
+
+
+async def test_a_refused_token_does_not_stop_the_server_nor_reach_the_log(
+        db_url: str, trained_parser: Any, content: Any, clock: Any, api_down: tuple[FakeTelegram, str, Up],
+        caplog: pytest.LogCaptureFixture) -> None:
+    fake, base, up = api_down
+    fake.token = "999:another-bot"   # the API answers 401 to our token
+    await up()
+    app, _svc = _app(db_url, trained_parser, content, clock, base, "webhook")
+    caplog.set_level(logging.INFO, logger="bot.channels.telegram")
+    async with TestClient(TestServer(app)) as client:
+        assert (await client.get("/healthz")).status == 200
+        assert "refused the bot token" in caplog.text
+        assert TOKEN not in caplog.text
