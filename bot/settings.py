@@ -81,12 +81,29 @@ class ZaloOASettings(BaseModel):
     app_id: str | None = None
 
 
+class MediaSettings(BaseModel):
+    """Photos and files citizens send through Zalo are fetched from the URL in the event: only from these hosts.
+
+    An entry allows the host itself and its subdomains. Defaults: Zalo's media CDNs as seen in inbound URLs
+    (photo-stal-*.zdn.vn / *.zadn.vn photos, file-stal-*.dlfl.vn files that redirect via *.flchat.vn to *.dlmd.me —
+    third-party code, not official docs: add a host here if a real event is refused). Private, loopback and
+    link-local addresses are refused after DNS resolution, on every redirect hop.
+    """
+
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["zdn.vn", "zadn.vn", "dlfl.vn", "flchat.vn", "dlmd.me"])
+    allow_private_addresses: bool = False   # tests only: lets the local fake servers (127.0.0.1) serve media
+    max_bytes: int = 10 * 1024 * 1024
+    timeout_seconds: float = 15.0
+    max_redirects: int = 3
+
+
 class ChannelSettings(BaseModel):
     rest: bool = True
     webchat: bool = True
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     zalo_bot: ZaloBotSettings = Field(default_factory=ZaloBotSettings)
     zalo_oa: ZaloOASettings = Field(default_factory=ZaloOASettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
 
 
 class HandoffRoute(BaseModel):

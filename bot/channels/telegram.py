@@ -30,6 +30,7 @@ NAME = "telegram"
 AGENT_PREFIX = "Cán bộ một cửa: "
 ACK_WAIT = 0.5    # sending continues after the answer; a long wait would only slow intake (30 msg/s cap)
 MAX_DOWNLOAD = 20 * 1024 * 1024   # Bot API download limit (VC FILESIZE_DOWNLOAD)
+RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)   # seconds between start-up attempts, then every 60 s
 COMMANDS = [("start", "Bắt đầu"), ("help", "Hướng dẫn"), ("huy", "Làm lại từ đầu"), ("canbo", "Gặp cán bộ"),
             ("hoso", "Hồ sơ của tôi"), ("nhan", "Nhận hồ sơ đã làm tại quầy"), ("xoadulieu", "Xoá dữ liệu của tôi")]
 
@@ -134,16 +135,59 @@ class TelegramChannel:
         self.bot = ExtBot(token, base_url=api_base_url, base_file_url=file_base_url,
                           rate_limiter=AIORateLimiter(max_retries=2))
         self._started = False
+        self._retry: asyncio.Task[None] | None = None
+        self.retry_delays: tuple[float, ...] = RETRY_DELAYS
 
+    # --- start-up -------------------------------------------------------------------------
     async def start(self) -> None:
-        if not self._started:
+        """getMe once; if the Bot API cannot be reached the server starts anyway and keeps trying in the background.
+
+        Webhook intake needs no API call, and replies wait in the outbox until the API answers again.
+        """
+        if self._started or (self._retry is not None and not self._retry.done()):
+            return
+        if not await self._initialize():
+            self._retry = asyncio.create_task(self._initialize_until_ready())
+
+    async def _initialize(self) -> bool:
+        from telegram.error import InvalidToken
+
+        try:
             await self.bot.initialize()
-            self._started = True
+        except asyncio.CancelledError:
+            raise
+        except InvalidToken:   # its message quotes the token: never log it
+            log.error("Telegram refused the bot token (check MOTCUA_SECRETS__TELEGRAM_TOKEN); retrying")
+            return False
+        except Exception as exc:  # noqa: BLE001 - network down, DNS, 5xx: never stop the server
+            log.warning("Telegram Bot API unreachable at start-up (%s); retrying in the background",
+                        type(exc).__name__)
+            return False
+        self._started = True
+        return True
+
+    async def _initialize_until_ready(self) -> None:
+        attempt = 0
+        while True:
+            await asyncio.sleep(self.retry_delays[min(attempt, len(self.retry_delays) - 1)])
+            attempt += 1
+            if await self._initialize():
+                log.info("Telegram Bot API reachable after %d retries", attempt)
+                return
+
+    async def ready(self) -> None:
+        """Wait until getMe has succeeded (start-up retries included)."""
+        await self.start()
+        if self._retry is not None and not self._retry.done():
+            await asyncio.shield(self._retry)
 
     async def stop(self) -> None:
-        if self._started:
-            await self.bot.shutdown()
-            self._started = False
+        if self._retry is not None:
+            self._retry.cancel()
+            await asyncio.gather(self._retry, return_exceptions=True)
+            self._retry = None
+        await self.bot.shutdown()   # a no-op when nothing was opened
+        self._started = False
 
     # --- intake ---------------------------------------------------------------------------
     async def process(self, update: Any) -> None:
@@ -178,8 +222,7 @@ class TelegramChannel:
 
     async def poll(self, timeout: int = 25) -> None:
         """Long polling for a developer without a public URL (deletes any webhook first)."""
-        await self.start()
-        await self.bot.delete_webhook()
+        await self._prepare_polling()
         offset = 0
         while True:
             try:
@@ -197,6 +240,21 @@ class TelegramChannel:
                     await self.process(u.to_dict())
                 except Exception:
                     log.exception("telegram update failed")
+
+    async def _prepare_polling(self) -> None:
+        """getMe and deleteWebhook, retried until the API answers (it may be down when the server starts)."""
+        attempt = 0
+        while True:
+            await self.ready()
+            try:
+                await self.bot.delete_webhook()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - polling must survive network trouble
+                log.warning("deleteWebhook failed (%s); retrying", type(exc).__name__)
+            await asyncio.sleep(self.retry_delays[min(attempt, len(self.retry_delays) - 1)])
+            attempt += 1
 
     # --- push -----------------------------------------------------------------------------
     async def deliver(self, recipient: str, body: dict[str, Any]) -> None:
@@ -234,7 +292,10 @@ class TelegramChannel:
         return bytes(await f.download_as_bytearray())
 
     async def set_webhook(self, url: str) -> bool:
-        await self.start()
+        """The CLI's set-up call: fails loudly (no background retry) when the API cannot be reached."""
+        if not self._started:
+            await self.bot.initialize()
+            self._started = True
         ok = await self.bot.set_webhook(url=url, secret_token=self.secret,
                                         allowed_updates=["message", "callback_query"])
         await self.bot.set_my_commands(COMMANDS)

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from bot.channels.base import Rejected, read_json, reject_response
 from bot.channels.limits import ZALO_BOT, mask, numbered_menu, split_text
+from bot.channels.media import MediaFetcher
 from bot.engine.messages import Attachment, InboundMessage
 from bot.runtime.outbox import OutboxWorker, SendError
 from bot.runtime.turns import TurnRunner
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 NAME = "zalo_bot"
 AGENT_PREFIX = "Cán bộ một cửa: "
 ACK_WAIT = 1.5    # answer fast (U: Zalo's timeout is not documented)
-MAX_IMAGE = 10 * 1024 * 1024
 
 
 def _obj(value: Any) -> dict[str, Any]:
@@ -86,7 +86,7 @@ class ZaloBotChannel:
     name = NAME
 
     def __init__(self, runner: TurnRunner, worker: OutboxWorker, *, token: str, secret: str | None,
-                 api_base_url: str, max_body: int = 1024 * 1024, retries: int = 2):
+                 api_base_url: str, max_body: int = 1024 * 1024, retries: int = 2, media: MediaFetcher | None = None):
         self.runner = runner
         self.worker = worker
         self.token = token
@@ -95,6 +95,7 @@ class ZaloBotChannel:
         self.max_body = max_body
         self.retries = retries
         self._session: aiohttp.ClientSession | None = None
+        self.media = media or MediaFetcher()   # inbound photo URLs: Zalo's media hosts only
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -108,6 +109,7 @@ class ZaloBotChannel:
     async def stop(self) -> None:
         if self._session is not None:
             await self._session.close()
+        await self.media.close()
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         """One API call; 429 and network errors are retried a few times, then `SendError`.
@@ -180,13 +182,10 @@ class ZaloBotChannel:
                 raise
 
     async def fetch(self, attachment: Attachment) -> bytes | None:
+        """The event's photo URL, only from an allowed media host (the URL comes from outside)."""
         if not attachment.ref:
             return None
-        async with self.session.get(attachment.ref) as resp:
-            if resp.status != 200:
-                return None
-            data = await resp.content.read(MAX_IMAGE + 1)
-            return data if len(data) <= MAX_IMAGE else None
+        return await self.media.get(attachment.ref)
 
     async def set_webhook(self, url: str) -> Any:
         return await self.call("setWebhook", {"url": url, "secret_token": self.secret})
@@ -199,4 +198,5 @@ def from_settings(settings: Any, runner: TurnRunner, worker: OutboxWorker) -> Za
         return None
     sec = settings.secrets.zalo_bot_webhook_secret
     return ZaloBotChannel(runner, worker, token=tok.get_secret_value(), secret=sec.get_secret_value() if sec else None,
-                          api_base_url=zb.api_base_url, max_body=min(settings.server.max_body_bytes, 1024 * 1024))
+                          api_base_url=zb.api_base_url, max_body=min(settings.server.max_body_bytes, 1024 * 1024),
+                          media=MediaFetcher(settings.channels.media))

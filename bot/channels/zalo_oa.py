@@ -28,6 +28,7 @@ from aiohttp import web
 
 from bot.channels.base import Rejected, reject_response
 from bot.channels.limits import ZALO_OA, clip, mask, numbered_menu, split_text
+from bot.channels.media import MediaFetcher
 from bot.engine.messages import Attachment, InboundMessage
 from bot.runtime.outbox import DocumentResolver, OutboxWorker, SendError, SharedValues
 from bot.runtime.turns import TurnRunner
@@ -123,7 +124,8 @@ class ZaloOAChannel:
     def __init__(self, runner: TurnRunner, worker: OutboxWorker, *, oa_secret_key: str | None, app_id: str | None,
                  app_secret: str | None, access_token: str | None, refresh_token: str | None, api_base_url: str,
                  oauth_base_url: str, documents: DocumentResolver | None = None, max_body: int = 1024 * 1024,
-                 max_skew: dt.timedelta = dt.timedelta(minutes=15), clock: Callable[[], dt.datetime] | None = None):
+                 max_skew: dt.timedelta = dt.timedelta(minutes=15), clock: Callable[[], dt.datetime] | None = None,
+                 media: MediaFetcher | None = None):
         self.runner = runner
         self.worker = worker
         self.oa_secret_key = oa_secret_key
@@ -141,6 +143,7 @@ class ZaloOAChannel:
         self._session: aiohttp.ClientSession | None = None
         self._refresh_lock = asyncio.Lock()
         self.shared = SharedValues(runner.repo, self.clock)
+        self.media = media or MediaFetcher()   # inbound attachment URLs: Zalo's media hosts only
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -158,6 +161,7 @@ class ZaloOAChannel:
     async def stop(self) -> None:
         if self._session is not None:
             await self._session.close()
+        await self.media.close()
 
     # --- tokens ---------------------------------------------------------------------------
     async def refresh(self) -> None:
@@ -289,13 +293,10 @@ class ZaloOAChannel:
                                                            "message": {"text": text}})
 
     async def fetch(self, attachment: Attachment) -> bytes | None:
+        """The event's attachment URL, only from an allowed media host (the URL comes from outside)."""
         if not attachment.ref:
             return None
-        async with self.session.get(attachment.ref) as resp:
-            if resp.status != 200:
-                return None
-            data = await resp.content.read(10 * 1024 * 1024 + 1)
-            return data if len(data) <= 10 * 1024 * 1024 else None
+        return await self.media.get(attachment.ref)
 
 
 def from_settings(settings: Any, runner: TurnRunner, worker: OutboxWorker,
@@ -312,4 +313,5 @@ def from_settings(settings: Any, runner: TurnRunner, worker: OutboxWorker,
                          app_secret=val(sec.zalo_oa_app_secret), access_token=val(sec.zalo_oa_access_token),
                          refresh_token=val(sec.zalo_oa_refresh_token), api_base_url=oa.api_base_url,
                          oauth_base_url=oa.oauth_base_url, documents=documents,
-                         max_body=min(settings.server.max_body_bytes, 1024 * 1024))
+                         max_body=min(settings.server.max_body_bytes, 1024 * 1024),
+                         media=MediaFetcher(settings.channels.media))

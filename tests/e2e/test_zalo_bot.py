@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from bot.engine.inputs import AgentSaid
 from bot.engine.messages import Attachment
 from bot.runtime.content import ContentStore
-from bot.settings import ZaloBotSettings
+from bot.settings import MediaSettings, ZaloBotSettings
 from tests.conftest import make_settings
 from tests.fakes.driver import walk_to_review
 from tests.fakes.zalo_bot_api import FakeZaloBot
@@ -79,6 +79,7 @@ async def zb(db_url: str, trained_parser: Any, content: Any, clock: Any) -> Asyn
     base = str(server.make_url("")).rstrip("/")
     fake.base = base  # type: ignore[attr-defined]
     settings = make_settings(db_url, channels__zalo_bot=ZaloBotSettings(enabled=True, api_base_url=base),
+                             channels__media=MediaSettings(allowed_hosts=["127.0.0.1"], allow_private_addresses=True),
                              secrets__zalo_bot_token=SecretStr(TOKEN),
                              secrets__zalo_bot_webhook_secret=SecretStr(SECRET))
     svc = build_services(settings, clock=clock, content=ContentStore(content))

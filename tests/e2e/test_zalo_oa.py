@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from bot.engine.inputs import AgentSaid
 from bot.engine.messages import Attachment
 from bot.runtime.content import ContentStore
-from bot.settings import ZaloOASettings
+from bot.settings import MediaSettings, ZaloOASettings
 from tests.conftest import make_settings
 from tests.fakes.driver import walk_to_review
 from tests.fakes.zalo_oa_api import FakeZaloOA, sign
@@ -88,6 +88,7 @@ async def oa(db_url: str, trained_parser: Any, content: Any, clock: Any) -> Asyn
     fake.base = base  # type: ignore[attr-defined]
     settings = make_settings(db_url, channels__zalo_oa=ZaloOASettings(enabled=True, api_base_url=base,
                                                                       oauth_base_url=base, app_id=APP_ID),
+                             channels__media=MediaSettings(allowed_hosts=["127.0.0.1"], allow_private_addresses=True),
                              secrets__zalo_oa_secret_key=SecretStr(OA_KEY),
                              secrets__zalo_oa_app_secret=SecretStr("app-secret"),
                              secrets__zalo_oa_access_token=SecretStr("at-0"),

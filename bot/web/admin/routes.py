@@ -231,8 +231,9 @@ async def misses(request: web.Request) -> web.StreamResponse:
     groups: list[Any] = await request.app[MISSES].groups()
     snap = _svc(request).content.current
     labels = sorted(((p.id, p.name) for p in snap.procedures.values()), key=lambda x: x[1])
+    intents = [(e.id, e.name) for e in snap.spec if e.kind == "intent"]   # "chào hỏi", "cảm ơn"…: not a procedure
     return aiohttp_jinja2.render_template("admin/misses.html", request, _ctx(
-        request, who, groups=groups[:200], labels=labels, assigned=request.query.get("assigned")))
+        request, who, groups=groups[:200], labels=labels, intents=intents, assigned=request.query.get("assigned")))
 
 
 async def assign(request: web.Request) -> web.StreamResponse:
@@ -241,7 +242,7 @@ async def assign(request: web.Request) -> web.StreamResponse:
     await check_csrf(request, who, str(form.get("csrf", "")))
     label = str(form.get("label", ""))
     svc = _svc(request)
-    if label not in svc.content.current.procedures and label not in svc.content.current.intent_ids():
+    if label not in svc.content.current.procedures and label not in svc.content.current.intent_ids:
         raise web.HTTPBadRequest(text="Nhãn không hợp lệ.")
     ids = [int(x) for x in str(form.get("ids", "")).split(",") if x.strip().isdigit()][:500]
     n = await request.app[MISSES].assign(ids, label, who.name)
