@@ -35,7 +35,7 @@ PERSONAL: dict[tuple[str, str], Personal] = {
     ("outbox", "recipient"): Personal(
         "sent rows deleted; the unsent deletion confirmation of a push channel stays until delivered, then the "
         "next retention run deletes it",
-        "sent rows older than the cutoff deleted, and sent rows of erased conversations at once"),
+        "rows older than the cutoff deleted (sent or not), and sent rows of erased conversations at once"),
     ("outbox", "body"): Personal("as recipient", "as recipient"),
     ("outbox", "last_error"): Personal("as recipient", "as recipient"),
     ("events", "data"): Personal(
@@ -104,6 +104,11 @@ ANONYMOUS_EVENT_TYPES: frozenset[str] = frozenset({
     ev.REVIEW_REACHED, ev.HANDOFF_REQUESTED, ev.HANDOFF_CANCELLED, ev.AGENT_CLAIMED, ev.AGENT_RETURNED,
     ev.AGENT_CLOSED, ev.RATING_GIVEN, ev.RESTARTED, ev.DATA_DELETION_REQUESTED, ev.DRAFTS_LISTED,
     ev.STATUS_ASKED, ev.SWITCH_OFFERED, ev.ELSEWHERE_REFERRED,
+})
+# The keys events of ANONYMOUS_EVENT_TYPES carry (the test checks what a real conversation stores against it).
+ANONYMOUS_EVENT_KEYS: frozenset[str] = frozenset({
+    "procedure_id", "step_id", "field_id", "field_type", "doc_id", "count", "confidence", "reason", "rating",
+    "candidates", "failures", "current", "id", "source", "agent",
 })
 
 ERASED_PREFIX = "erased-"

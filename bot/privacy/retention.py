@@ -34,9 +34,10 @@ async def purge(repo: Repo, now: dt.datetime, days: int) -> dict[str, int]:
             # A draft still moving at the desk is kept: its last change, not its creation, counts.
             "drafts": await forget_drafts(conn, drafts.c.updated_at < cutoff, now),
             "conversations": await _idle_conversations(conn, cutoff),
-            # Sent messages; those of an erased conversation at once (the deletion confirmation, once delivered).
-            "outbox": _n(await conn.execute(delete(outbox).where(outbox.c.sent_at.is_not(None), (
-                outbox.c.created_at < cutoff) | outbox.c.conversation_id.in_(_erased())))),
+            # Old messages, even undelivered (a push that failed for that long is dead, a pull citizen gone);
+            # the sent ones of an erased conversation at once (the deletion confirmation, once delivered).
+            "outbox": _n(await conn.execute(delete(outbox).where((outbox.c.created_at < cutoff) | and_(
+                outbox.c.sent_at.is_not(None), outbox.c.conversation_id.in_(_erased()))))),
             # Examples an admin labelled from a message go when the message would have gone.
             "training_examples": _n(await conn.execute(delete(training_examples).where(
                 training_examples.c.event_id.in_(select(events.c.id).where(events.c.created_at < cutoff))))),
@@ -61,15 +62,16 @@ def _erased() -> Any:
 
 async def _idle_conversations(conn: AsyncConnection, cutoff: dt.datetime) -> int:
     """What an idle conversation collected (names, ID numbers, addresses in the fields) and the platform user
-    id are forgotten, unless a draft still moving at the desk must reach the citizen through it."""
+    id are forgotten, unless a draft still moving at the desk must reach the citizen through it. A conversation
+    left waiting for a person that long is forgotten too: every turn and agent message touches ``updated_at``."""
     live_draft = exists().where(drafts.c.conversation_id == conversations.c.id)
     ids = list((await conn.execute(select(conversations.c.id).where(and_(
-        conversations.c.updated_at < cutoff, conversations.c.mode == "bot",
+        conversations.c.updated_at < cutoff,
         ~conversations.c.external_id.startswith(ERASED_PREFIX), ~live_draft)))).scalars())
     if not ids:
         return 0
     await conn.execute(update(conversations).where(conversations.c.id == bindparam("cid")).values(
-        state={}, procedure_id=None, step_id=None, display_name=None, external_id=bindparam("ext"),
+        state={}, mode="bot", procedure_id=None, step_id=None, display_name=None, external_id=bindparam("ext"),
         version=conversations.c.version + 1), [{"cid": i, "ext": erased_id()} for i in ids])
     return len(ids)
 
