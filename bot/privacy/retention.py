@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Text, and_, bindparam, cast, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection

@@ -13,8 +13,14 @@ import pytest
 from sqlalchemy import JSON, String, Text, select, update
 
 from bot.engine import InboundMessage
-from bot.privacy.registry import (ANONYMOUS_EVENT_KEYS, ANONYMOUS_EVENT_TYPES, ERASED_PREFIX, NOT_PERSONAL, PERSONAL,
-                                  PERSONAL_EVENT_TYPES)
+from bot.privacy.registry import (
+    ANONYMOUS_EVENT_KEYS,
+    ANONYMOUS_EVENT_TYPES,
+    ERASED_PREFIX,
+    NOT_PERSONAL,
+    PERSONAL,
+    PERSONAL_EVENT_TYPES,
+)
 from bot.privacy.retention import purge
 from tests.conftest import new_sender
 from tests.e2e.test_all_procedures import CONTENT, VALUES, post, safe_option
@@ -29,10 +35,10 @@ SATURDAY = dt.datetime(2026, 11, 28, 3, 0, tzinfo=dt.UTC)   # 10:00 in Hà Nội
 
 def metadata() -> Any:
     """Every table the application defines (importing the app registers all models)."""
-    import bot.admin.models  # noqa: F401
-    import bot.app  # noqa: F401
-    import bot.storage.assist_models  # noqa: F401
-    import bot.storage.desk_models  # noqa: F401
+    import bot.admin.models
+    import bot.app
+    import bot.storage.assist_models
+    import bot.storage.desk_models
     import bot.storage.handoff_models  # noqa: F401
     from bot.storage.models import Base
 
