@@ -5,14 +5,15 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.admin.models import TrainingExampleRow
+from bot.handoff.ticket import OPEN
 from bot.privacy.drafts import forget_drafts
 from bot.privacy.registry import ERASED_PREFIX, PERSONAL_EVENT_TYPES
 from bot.runtime.effects import EffectEnv
-from bot.storage.handoff_models import handoffs, notes
+from bot.storage.handoff_models import audit, handoffs, notes
 from bot.storage.repo import ConversationRow, conversations, drafts, events, outbox, transcript
 
 training_examples = TrainingExampleRow.__table__
@@ -38,5 +39,11 @@ async def delete_citizen_data(env: EffectEnv, conn: AsyncConnection, event: Any,
     # The agents' notes can hold ID numbers and addresses; the ticket stays (handoff counts) without the phone.
     await conn.execute(delete(notes).where(notes.c.conversation_id == cid))
     await conn.execute(update(handoffs).where(handoffs.c.conversation_id == cid).values(callback_phone=None))
+    # Nobody is left to answer: an open request leaves the queue, and the audit says why.
+    closed = await conn.execute(update(handoffs).where(handoffs.c.conversation_id == cid, handoffs.c.status.in_(OPEN))
+                                .values(status="closed", resolved_at=env.clock()))
+    if closed.rowcount:
+        await conn.execute(insert(audit).values(actor="citizen", action="data_deleted", conversation_id=cid,
+                                                details={}, at=env.clock()))
     await conn.execute(update(conversations).where(conversations.c.id == cid).values(
         display_name=None, external_id=erased_id()))

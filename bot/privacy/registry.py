@@ -49,7 +49,7 @@ PERSONAL: dict[tuple[str, str], Personal] = {
     ("draft_history", "official_number"): Personal("cleared with the draft", "cleared with the draft"),
     ("handoff_notes", "text"): Personal("rows deleted", "rows older than the cutoff deleted"),
     ("handoffs", "callback_phone"): Personal(
-        "cleared (the ticket stays for the handoff counts)", "cleared on tickets requested before the cutoff"),
+        "cleared; an open ticket is closed (audit `data_deleted`) and stays for the handoff counts", "cleared on tickets requested before the cutoff"),
     ("training_examples", "text"): Personal(
         "examples an admin labelled from this conversation's messages deleted",
         "examples whose source message is older than the cutoff deleted"),

@@ -210,6 +210,10 @@ async def console_shows(client: Any, cid: int, who: Citizen) -> list[str]:
     return who.found_in(page) + who.found_in(json.dumps(json.loads(data), ensure_ascii=False))
 
 
+async def queued(client: Any) -> set[int]:
+    return {q["conversation_id"] for q in (await (await client.get("/console/api/queue")).json())["queue"]}
+
+
 def check_cleared(values: dict[tuple[str, str], list[Any]], who: Citizen) -> None:
     for (table, col), vals in values.items():
         if (table, col) == ("conversations", "external_id"):
@@ -230,10 +234,12 @@ async def test_deletion_and_retention_leave_nothing_personal_and_reports_add_up(
     assert not not_filled, f"the scenario does not fill {sorted(not_filled)}"
     shown = await console_shows(client, cid, who)
     assert who.note in shown and who.callback in shown
+    assert cid in await queued(client)
     figures = await report_figures(services)
 
     await post(client, who.sender, "/xoadulieu")
     await post(client, who.sender, "/xoadulieu_xacnhan")
+    assert cid not in await queued(client)   # nobody is left to call back
 
     check_cleared(await personal_values(services, cid, code), who)
     assert await scan(services, who) == []
