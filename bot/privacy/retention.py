@@ -1,45 +1,80 @@
-"""Retention: transcripts older than the configured number of days are deleted and drafts forgotten
-(an anonymous row stays for the counts) by a scheduled job."""
+"""Retention: what holds personal data (bot/privacy/registry.py) is deleted or emptied once older than the
+configured number of days, by a scheduled job; anonymous rows stay for the counts."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import logging
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import and_, delete, update
+from sqlalchemy import Text, and_, bindparam, cast, delete, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.privacy.deletion import erased_id, training_examples
 from bot.privacy.drafts import forget_drafts
+from bot.privacy.registry import ERASED_PREFIX, PERSONAL_EVENT_TYPES
 from bot.storage.assist_models import assisted_citizens
-from bot.storage.repo import Repo, conversations, drafts, events, outbox, transcript
 from bot.storage.db import log_failure
+from bot.storage.handoff_models import handoffs, notes
+from bot.storage.repo import Repo, conversations, drafts, events, outbox, transcript
 
 log = logging.getLogger(__name__)
 
 
+def _n(res: object) -> int:
+    return int(getattr(res, "rowcount", 0) or 0)
+
+
 async def purge(repo: Repo, now: dt.datetime, days: int) -> dict[str, int]:
-    """Delete what is older than ``days``; event rows keep only type and time for the commune's counts."""
+    """Delete or empty what is older than ``days``; returns how many rows each step touched."""
     cutoff = now - dt.timedelta(days=days)
     async with repo.engine.begin() as conn:
         counts = {
-            "transcript": (await conn.execute(delete(transcript).where(transcript.c.created_at < cutoff))).rowcount,
+            "transcript": _n(await conn.execute(delete(transcript).where(transcript.c.created_at < cutoff))),
             # A draft still moving at the desk is kept: its last change, not its creation, counts.
             "drafts": await forget_drafts(conn, drafts.c.updated_at < cutoff, now),
-            # What an idle conversation collected (names, ID numbers, addresses in the fields) is forgotten too.
-            "conversations": (await conn.execute(update(conversations).where(and_(
-                conversations.c.updated_at < cutoff, conversations.c.mode == "bot",
-                conversations.c.procedure_id.is_not(None) | conversations.c.display_name.is_not(None))).values(
-                state={}, procedure_id=None, step_id=None, display_name=None,
-                version=conversations.c.version + 1))).rowcount,
-            "outbox": (await conn.execute(delete(outbox).where(and_(
-                outbox.c.created_at < cutoff, outbox.c.sent_at.is_not(None))))).rowcount,
-            "events": (await conn.execute(update(events).where(and_(
-                events.c.created_at < cutoff, events.c.handled_at.is_not(None))).values(data={}))).rowcount,
+            "conversations": await _idle_conversations(conn, cutoff),
+            # Old messages, even undelivered (a push that failed for that long is dead, a pull citizen gone);
+            # the sent ones of an erased conversation at once (the deletion confirmation, once delivered).
+            "outbox": _n(await conn.execute(delete(outbox).where((outbox.c.created_at < cutoff) | and_(
+                outbox.c.sent_at.is_not(None), outbox.c.conversation_id.in_(_erased()))))),
+            # Examples an admin labelled from a message go when the message would have gone.
+            "training_examples": _n(await conn.execute(delete(training_examples).where(
+                training_examples.c.event_id.in_(select(events.c.id).where(events.c.created_at < cutoff))))),
+            # Only types whose data names someone are emptied: reports keep procedures, reasons and ratings.
+            "events": _n(await conn.execute(update(events).where(and_(
+                events.c.created_at < cutoff, events.c.handled_at.is_not(None),
+                # (compared as text: PostgreSQL has no equality on json)
+                events.c.type.in_(PERSONAL_EVENT_TYPES), cast(events.c.data, Text) != "{}")).values(data={}))),
+            "handoff_notes": _n(await conn.execute(delete(notes).where(notes.c.created_at < cutoff))),
+            "callback_phones": _n(await conn.execute(update(handoffs).where(
+                handoffs.c.requested_at < cutoff, handoffs.c.callback_phone.is_not(None)).values(callback_phone=None))),
             # The walk-in citizen's name and phone (assisted mode) go with the drafts they were kept for.
-            "assisted_citizens": (await conn.execute(delete(assisted_citizens).where(
-                assisted_citizens.c.created_at < cutoff))).rowcount,
+            "assisted_citizens": _n(await conn.execute(delete(assisted_citizens).where(
+                assisted_citizens.c.created_at < cutoff))),
         }
-    return {k: int(v or 0) for k, v in counts.items()}
+    return counts
+
+
+def _erased() -> Any:
+    return select(conversations.c.id).where(conversations.c.external_id.startswith(ERASED_PREFIX))
+
+
+async def _idle_conversations(conn: AsyncConnection, cutoff: dt.datetime) -> int:
+    """What an idle conversation collected (names, ID numbers, addresses in the fields) and the platform user
+    id are forgotten, unless a draft still moving at the desk must reach the citizen through it. A conversation
+    left waiting for a person that long is forgotten too: every turn and agent message touches ``updated_at``."""
+    live_draft = exists().where(drafts.c.conversation_id == conversations.c.id)
+    ids = list((await conn.execute(select(conversations.c.id).where(and_(
+        conversations.c.updated_at < cutoff,
+        ~conversations.c.external_id.startswith(ERASED_PREFIX), ~live_draft)))).scalars())
+    if not ids:
+        return 0
+    await conn.execute(update(conversations).where(conversations.c.id == bindparam("cid")).values(
+        state={}, mode="bot", procedure_id=None, step_id=None, display_name=None, external_id=bindparam("ext"),
+        version=conversations.c.version + 1), [{"cid": i, "ext": erased_id()} for i in ids])
+    return len(ids)
 
 
 async def retention_loop(repo: Repo, clock: Callable[[], dt.datetime], days: int, every_s: float = 3600.0) -> None:

@@ -16,17 +16,18 @@ def msg(sender: str, text: str) -> InboundMessage:
 
 async def test_retention_deletes_old_transcripts_and_keeps_recent_ones(services: Any, clock: Any) -> None:
     old, new = new_sender(), new_sender()
-    await services.runner.handle(msg(old, "làm khai sinh cho con"))
+    old_id = (await services.runner.handle(msg(old, "làm khai sinh cho con"))).conversation_id
     clock.advance(days=181)
     await services.runner.handle(msg(new, "làm khai sinh cho con"))
     counts = await purge(services.repo, clock(), days=180)
     assert counts["transcript"] >= 1
-    old_row, new_row = await services.repo.load("rest", old), await services.repo.load("rest", new)
+    old_row, new_row = await services.repo.load_by_id(old_id), await services.repo.load("rest", new)
     assert await services.repo.transcript(old_row.id) == []
     assert len(await services.repo.transcript(new_row.id)) >= 2
-    # The idle conversation's collected state is forgotten; the recent one keeps its place.
+    # The idle conversation's collected state and the platform user id are forgotten; the recent one keeps its place.
     assert counts["conversations"] >= 1
     assert old_row.state == {} and new_row.state.get("procedure_id") == "ho-tich.khai-sinh"
+    assert old_row.external_id != old and await services.repo.load("rest", old) is None
 
 
 async def test_after_the_purge_the_worker_does_not_resume_from_what_it_remembered(services: Any, clock: Any) -> None:
@@ -45,12 +46,12 @@ async def test_after_the_purge_the_worker_does_not_resume_from_what_it_remembere
 
 async def test_deletion_request_removes_transcript_and_says_what_was_deleted(services: Any) -> None:
     s = new_sender()
-    await services.runner.handle(msg(s, "làm khai sinh cho con"))
+    cid = (await services.runner.handle(msg(s, "làm khai sinh cho con"))).conversation_id
     out = await services.runner.handle(msg(s, "/xoadulieu"))
     assert any("xóa" in r.get("text", "").lower() for r in out.replies)
     out = await services.runner.handle(msg(s, "/xoadulieu_xacnhan"))
     assert any("Đã xóa dữ liệu của bạn" in r.get("text", "") for r in out.replies)
-    row = await services.repo.load("rest", s)
+    row = await services.repo.load_by_id(cid)
     entries = await services.repo.transcript(row.id)
     assert all("khai sinh" not in (e.text or "") for e in entries)
     assert row.state.get("procedure_id") is None

@@ -1,0 +1,114 @@
+"""Where personal data lives: every text and JSON column of every table, classified.
+
+A column is PERSONAL when it can hold a citizen's words or identifiers (names, ID numbers, phones, addresses,
+platform user ids, free text). Each entry says what deletion on request (``deletion.py``) and the retention job
+(``retention.py``) do to it. Every other text/JSON column is in NOT_PERSONAL with the reason it names no
+citizen. ``tests/integration/test_privacy_registry.py`` fails when a model gains a text/JSON column that is in
+neither list, and checks every PERSONAL column after a deletion and after retention.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine import events as ev
+
+
+@dataclass(frozen=True, slots=True)
+class Personal:
+    """What happens to one personal column on a deletion request and by retention."""
+
+    on_request: str
+    by_retention: str
+
+
+PERSONAL: dict[tuple[str, str], Personal] = {
+    ("conversations", "external_id"): Personal(
+        "replaced by a random `erased-…` id: the anonymous row stays for the counts; a new message starts a new "
+        "conversation",
+        "replaced the same way once the conversation is idle past the cutoff and no live draft needs it"),
+    ("conversations", "state"): Personal(
+        "reset by the engine (answers, fields, contact, pending question all go)",
+        "emptied when idle past the cutoff"),
+    ("conversations", "display_name"): Personal("cleared", "cleared when idle past the cutoff"),
+    ("transcript", "text"): Personal("rows deleted", "rows older than the cutoff deleted"),
+    ("transcript", "body"): Personal("rows deleted", "rows older than the cutoff deleted"),
+    ("outbox", "recipient"): Personal(
+        "sent rows deleted; the unsent deletion confirmation of a push channel stays until delivered, then the "
+        "next retention run deletes it",
+        "rows older than the cutoff deleted (sent or not), and sent rows of erased conversations at once"),
+    ("outbox", "body"): Personal("as recipient", "as recipient"),
+    ("outbox", "last_error"): Personal("as recipient", "as recipient"),
+    ("events", "data"): Personal(
+        "emptied for the event types in PERSONAL_EVENT_TYPES; other types keep only ids, reasons and ratings "
+        "(what reports count)",
+        "the same for handled events older than the cutoff"),
+    ("drafts", "data"): Personal("forgotten (drafts.py)", "forgotten 'cutoff' after the last change"),
+    ("drafts", "token_hash"): Personal("forgotten (drafts.py)", "forgotten 'cutoff' after the last change"),
+    ("drafts", "official_number"): Personal("forgotten (drafts.py)", "forgotten 'cutoff' after the last change"),
+    ("draft_history", "note"): Personal("cleared with the draft", "cleared with the draft"),
+    ("draft_history", "official_number"): Personal("cleared with the draft", "cleared with the draft"),
+    ("handoff_notes", "text"): Personal("rows deleted", "rows older than the cutoff deleted"),
+    ("handoffs", "callback_phone"): Personal(
+        "cleared; an open ticket is closed (audit `data_deleted`) and stays for the handoff counts", "cleared on tickets requested before the cutoff"),
+    ("training_examples", "text"): Personal(
+        "examples an admin labelled from this conversation's messages deleted",
+        "examples whose source message is older than the cutoff deleted"),
+    ("assisted_citizens", "citizen_name"): Personal("row deleted", "rows older than the cutoff deleted"),
+    ("assisted_citizens", "phone"): Personal("row deleted", "rows older than the cutoff deleted"),
+}
+
+_ID = "an identifier or label from the catalog, flows or configuration"
+_STAFF = "staff account or action, not a citizen"
+NOT_PERSONAL: dict[tuple[str, str], str] = {
+    ("conversations", "channel"): _ID, ("conversations", "mode"): _ID, ("conversations", "procedure_id"): _ID,
+    ("conversations", "step_id"): _ID, ("conversations", "team"): _ID,
+    ("inbox", "channel"): _ID,
+    ("inbox", "message_id"): "the platform's id of one message (a counter or random id); names no one",
+    ("transcript", "direction"): _ID, ("transcript", "sender"): "citizen | bot | agent | system",
+    ("events", "type"): _ID, ("events", "team"): _ID,
+    ("outbox", "channel"): _ID,
+    ("drafts", "code"): "a random dossier code; once the draft is forgotten it leads to nothing",
+    ("drafts", "procedure_id"): _ID, ("drafts", "status"): _ID, ("drafts", "team"): _ID,
+    ("draft_history", "actor"): _STAFF, ("draft_history", "action"): _ID,
+    ("draft_history", "from_status"): _ID, ("draft_history", "to_status"): _ID,
+    ("draft_claims", "code"): "a random dossier code (see drafts.code)",
+    ("draft_claims", "outcome"): _ID, ("draft_claims", "channel"): _ID,
+    ("assisted_citizens", "officer"): _STAFF, ("assisted_citizens", "team"): _ID,
+    ("kv", "key"): "shared worker values (platform access tokens), no citizen",
+    ("kv", "value"): "shared worker values (platform access tokens), no citizen",
+    ("teams", "id"): _ID, ("teams", "name"): _ID, ("teams", "working_hours"): _ID,
+    ("teams", "telegram_chat_id"): "the team's own group chat",
+    ("agents", "username"): _STAFF, ("agents", "display_name"): _STAFF, ("agents", "password_hash"): _STAFF,
+    ("agents", "role"): _STAFF, ("agents", "team"): _ID,
+    ("handoffs", "team"): _ID, ("handoffs", "reason"): _ID, ("handoffs", "procedure_id"): _ID,
+    ("handoffs", "step_id"): _ID, ("handoffs", "status"): _ID, ("handoffs", "claimed_by"): _STAFF,
+    ("handoff_notes", "author"): _STAFF,
+    ("canned_replies", "team"): _ID, ("canned_replies", "title"): "ready answers staff wrote",
+    ("canned_replies", "text"): "ready answers staff wrote",
+    ("audit", "actor"): _STAFF, ("audit", "action"): _ID,
+    ("audit", "details"): "counts, field ids, steps and staff names only, never a value (handoff/service.py)",
+    ("content_versions", "author"): _STAFF, ("content_versions", "message"): _STAFF,
+    ("content_versions", "files"): "published catalog and flows", ("content_versions", "digest"): _ID,
+    ("training_examples", "label"): _ID, ("training_examples", "author"): _STAFF,
+}
+
+# Event types whose data carries a citizen's words or identifiers (free text, phone, form values, a claim's
+# phone digest); their data is emptied. Every other type's data holds only ids, reasons, counts and ratings.
+PERSONAL_EVENT_TYPES: frozenset[str] = frozenset({
+    ev.UNRECOGNIZED, ev.CITIZEN_MESSAGE_FOR_AGENT, ev.CALLBACK_REQUESTED, ev.DRAFT_REQUESTED,
+    ev.DRAFT_CLAIM_REQUESTED,
+})
+ANONYMOUS_EVENT_TYPES: frozenset[str] = frozenset({
+    ev.PROCEDURE_IDENTIFIED, ev.CLARIFICATION_ASKED, ev.CLARIFICATION_FAILED, ev.STEP_COMPLETED,
+    ev.DOCUMENTS_REACHED, ev.DOCUMENT_MISSING, ev.FIELDS_REACHED, ev.FIELD_COLLECTED, ev.FIELD_REJECTED,
+    ev.REVIEW_REACHED, ev.HANDOFF_REQUESTED, ev.HANDOFF_CANCELLED, ev.AGENT_CLAIMED, ev.AGENT_RETURNED,
+    ev.AGENT_CLOSED, ev.RATING_GIVEN, ev.RESTARTED, ev.DATA_DELETION_REQUESTED, ev.DRAFTS_LISTED,
+    ev.STATUS_ASKED, ev.SWITCH_OFFERED, ev.ELSEWHERE_REFERRED,
+})
+# The keys events of ANONYMOUS_EVENT_TYPES carry (the test checks what a real conversation stores against it).
+ANONYMOUS_EVENT_KEYS: frozenset[str] = frozenset({
+    "procedure_id", "step_id", "field_id", "field_type", "doc_id", "count", "confidence", "reason", "rating",
+    "candidates", "failures", "current", "id", "source", "agent",
+})
+
+ERASED_PREFIX = "erased-"
