@@ -100,11 +100,16 @@ class Repo:
             r = (await conn.execute(select(conversations).where(conversations.c.id == conversation_id))).first()
             return _row(r) if r else None
 
-    async def replies_for_message(self, channel: str, message_id: str) -> list[dict[str, Any]] | None:
-        """The replies stored for an already-processed channel message, or None if it is new."""
+    async def replies_for_message(self, channel: str, sender: str, message_id: str) -> list[dict[str, Any]] | None:
+        """The replies stored for an already-processed message of THIS conversation, or None if it is new.
+
+        Keyed on (channel, sender, message id): a message id reused by another sender is a new message.
+        """
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(inbox.c.id).where(
-                and_(inbox.c.channel == channel, inbox.c.message_id == message_id)))).first()
+            row = (await conn.execute(select(inbox.c.id).select_from(inbox.join(
+                conversations, conversations.c.id == inbox.c.conversation_id)).where(and_(
+                    conversations.c.channel == channel, conversations.c.external_id == sender,
+                    inbox.c.message_id == message_id)))).first()
             if row is None:
                 return None
             rows = await conn.execute(select(outbox.c.body).where(outbox.c.inbox_id == row.id).order_by(outbox.c.id))
