@@ -6,7 +6,7 @@ from pathlib import Path
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.channels.base import Rejected, read_json, reject_response, to_rasa
+from bot.channels.base import Rejected, clean_id, read_json, reject_response, to_rasa
 from bot.channels.rest import parse
 from bot.runtime.pull import PullDelivery, RateLimited
 from bot.settings import Settings
@@ -40,10 +40,10 @@ def routes(delivery: PullDelivery, settings: Settings) -> list[web.AbstractRoute
         return web.json_response(to_rasa(replies, msg.sender_id))
 
     def _sender(request: web.Request) -> str:
-        sender = request.query.get("sender", "")
-        if not sender or len(sender) > 128:
-            raise web.HTTPBadRequest(text="missing sender")
-        return sender
+        try:   # the same rule as a sent message's sender: NUL or control characters are refused
+            return clean_id(request.query.get("sender", ""), "sender")
+        except Rejected:
+            raise web.HTTPBadRequest(text="missing sender") from None
 
     async def poll(request: web.Request) -> web.Response:
         sender = _sender(request)
