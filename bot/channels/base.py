@@ -43,7 +43,7 @@ async def read_body(request: web.Request, max_bytes: int) -> bytes:
             chunks.append(chunk)
     except Rejected:
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001 - a dropped or malformed upload is the client's problem: 400, not 500
         raise Rejected(400, "could not read body") from None
     return b"".join(chunks)
 

@@ -16,9 +16,9 @@ async def tables_holding(engine: Any, secret: str) -> list[str]:
     """Every table.column whose stored value contains ``secret`` (all tables of the schema, every row)."""
     from sqlalchemy import select
 
-    import bot.admin.models  # noqa: F401  (every model module, so the metadata lists every table)
-    import bot.storage.assist_models  # noqa: F401
-    import bot.storage.desk_models  # noqa: F401
+    import bot.admin.models  # every model module, so the metadata lists every table
+    import bot.storage.assist_models
+    import bot.storage.desk_models
     import bot.storage.handoff_models  # noqa: F401
     from bot.storage.models import TABLES
 
