@@ -56,3 +56,23 @@ async def test_push_channel_draft_link_token_is_delivered_but_stored_nowhere(zb:
         assert r.status == 200, path
     assert await zb.services.repo.pending_push(["zalo_bot"], zb.services.clock()) == []
     assert await tables_holding(zb.services.repo.engine, token) == []
+
+
+async def test_web_chat_history_delivers_a_link_still_pending_with_its_token(client: Any, services: Any) -> None:
+    """A draft link not yet taken by a request (a crash in between) still reaches the citizen on reload."""
+    from tests.conftest import new_sender
+
+    sender = new_sender()
+    r = await client.post("/webchat/api/send", json={"sender": sender, "message": "xin chào"})
+    assert r.status == 200
+    row = await services.repo.load("web", sender)
+    secret = {"kind": "text", "text": "Xem lại hồ sơ KS-1 tại: http://testserver/d/KS-1?t=tok-123"}
+    async with services.repo.engine.begin() as conn:
+        await services.repo.add_outbox(conn, row.id, "web", sender, [secret], services.clock(),
+                                       masked=[{**secret, "text": secret["text"].replace("tok-123", TOKEN_MASK)}])
+    entries = (await (await client.get(f"/webchat/api/history?sender={sender}")).json())["entries"]
+    said = [e["message"].get("text", "") for e in entries if e["direction"] == "out"]
+    assert sum("t=tok-123" in t for t in said) == 1 and sum(TOKEN_MASK in t for t in said) == 1
+    assert await tables_holding(services.repo.engine, "tok-123") == []
+    again = (await (await client.get(f"/webchat/api/history?sender={sender}")).json())["entries"]
+    assert not any("tok-123" in e["message"].get("text", "") for e in again if e["direction"] == "out")

@@ -56,13 +56,19 @@ def routes(delivery: PullDelivery, settings: Settings) -> list[web.AbstractRoute
         if row is None:
             return web.json_response({"entries": []})
         entries = []
+        shown = []
         for e in await repo.transcript(row.id):
             if e.direction == "in":
                 entries.append({"direction": "in", "text": e.text})
             else:
+                shown.append(e.body)
                 for m in to_rasa([e.body or {"kind": "text", "text": e.text}], sender):
                     entries.append({"direction": "out", "message": m})
-        await repo.take_pending(row.id, delivery.runner.clock())  # shown now; do not deliver again by poll
+        # Shown now; do not deliver again by poll. A pending message whose transcript copy is masked (the draft
+        # link: its token is kept only until delivery) is shown as sent, or the citizen would never get it.
+        for body in await repo.take_pending(row.id, delivery.runner.clock()):
+            if body not in shown:
+                entries.extend({"direction": "out", "message": m} for m in to_rasa([body], sender))
         return web.json_response({"entries": entries})
 
     return [
