@@ -1,10 +1,11 @@
 """What every adapter shares: safe JSON reading, rejections, and the Rasa response shape."""
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 
@@ -16,24 +17,83 @@ class Rejected(Exception):
     reason: str
 
 
-async def read_json(request: web.Request, max_bytes: int) -> Any:
-    """Read a JSON body; malformed, oversized or non-UTF-8 bodies become `Rejected` (4xx), never a 500."""
+MAX_DEPTH = 32      # no platform's update nests deeper than ~6 levels; deeper is hostile
+MAX_ID = 128        # sender / chat / message ids: the inbox and conversation columns hold 128 characters
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+async def read_body(request: web.Request, max_bytes: int) -> bytes:
+    """The whole body, however it is chunked or slowly it arrives; over ``max_bytes`` → 413, a broken read → 400.
+
+    One ``content.read(n)`` returns only what has arrived so far, so a valid body sent in pieces used to be
+    judged on its first piece (invalid JSON, or a long message refused as 400 instead of 413).
+    """
     if request.content_length is not None and request.content_length > max_bytes:
         raise Rejected(413, "payload too large")
+    chunks: list[bytes] = []
+    size = 0
     try:
-        raw = await request.content.read(max_bytes + 1)
-    except Exception:
+        while True:
+            chunk = await request.content.readany()
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise Rejected(413, "payload too large")
+            chunks.append(chunk)
+    except Rejected:
+        raise
+    except Exception:  # noqa: BLE001 - a dropped or malformed upload is the client's problem: 400, not 500
         raise Rejected(400, "could not read body") from None
-    if len(raw) > max_bytes:
-        raise Rejected(413, "payload too large")
+    return b"".join(chunks)
+
+
+def decode_json(raw: bytes) -> Any:
+    """Strict JSON: invalid UTF-8, lone surrogates ("\\ud800") and nesting deeper than MAX_DEPTH → 400.
+
+    orjson refuses surrogates and invalid UTF-8 itself, so nothing that cannot be stored or logged gets in.
+    """
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Rejected(400, "body is not valid UTF-8") from None
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        raise Rejected(400, "body is not valid JSON") from None
+        value = orjson.loads(raw)
+    except (orjson.JSONDecodeError, RecursionError):
+        raise Rejected(400, "body is not valid JSON (UTF-8, no lone surrogates)") from None
+    if _too_deep(value):
+        raise Rejected(400, "body is nested too deeply")
+    return value
+
+
+def _too_deep(value: Any) -> bool:
+    """Iterative (never recursive) check that no array or object nests deeper than MAX_DEPTH."""
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, dict):
+            v = list(v.values())
+        elif not isinstance(v, list):
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        stack.extend((x, depth + 1) for x in v if isinstance(x, (dict, list)))
+    return False
+
+
+async def read_json(request: web.Request, max_bytes: int) -> Any:
+    """Read and decode a JSON body; malformed, oversized or non-UTF-8 bodies become `Rejected` (4xx), never a 5xx."""
+    return decode_json(await read_body(request, max_bytes))
+
+
+def clean_id(value: Any, what: str, max_len: int = MAX_ID) -> str:
+    """A platform id (sender, chat, message) as a string; NUL and control characters are refused, not stripped.
+
+    Stripping would let ``"victim\\x00"`` become ``"victim"`` (someone else's conversation), and PostgreSQL
+    refuses NUL in text outright (a 5xx before).
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise Rejected(400, f"'{what}' must be a string or a number")
+    text = str(value).strip()
+    if not text or len(text) > max_len or _CONTROL.search(text):
+        raise Rejected(400, f"'{what}' must be 1-{max_len} printable characters")
+    return text
 
 
 def reject_response(exc: Rejected) -> web.Response:

@@ -5,7 +5,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.base import Rejected, read_json, reject_response, to_rasa
+from bot.channels.base import Rejected, clean_id, read_json, reject_response, to_rasa
 from bot.engine import InboundMessage
 from bot.runtime.pull import PullDelivery, RateLimited
 
@@ -18,8 +18,9 @@ def parse(body: Any, *, max_chars: int, channel: str = "rest") -> InboundMessage
         raise Rejected(400, "body must be a JSON object")
     sender = body.get("sender")
     message = body.get("message", "")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
+    if not isinstance(sender, str):
         raise Rejected(400, "'sender' must be a non-empty string of at most 128 characters")
+    sender = clean_id(sender, "sender", MAX_SENDER)
     if message is None:
         message = ""
     if not isinstance(message, str):
@@ -30,12 +31,11 @@ def parse(body: Any, *, max_chars: int, channel: str = "rest") -> InboundMessage
     if meta is not None and not isinstance(meta, dict):
         raise Rejected(400, "'metadata' must be an object")
     mid = body.get("message_id") or (meta or {}).get("message_id")
-    if mid is not None and (not isinstance(mid, (str, int)) or len(str(mid)) > 128):
-        raise Rejected(400, "'message_id' must be a short string")
+    if mid is not None:
+        mid = clean_id(mid, "message_id")
     text = message.replace("\x00", "")
-    return InboundMessage(channel=channel, sender_id=sender.strip(), text=text,
-                          payload=text if text.startswith("/") else None,
-                          channel_message_id=str(mid) if mid is not None else None)
+    return InboundMessage(channel=channel, sender_id=sender, text=text,
+                          payload=text if text.startswith("/") else None, channel_message_id=mid)
 
 
 def routes(delivery: PullDelivery, *, max_body: int, max_chars: int, too_long_reply: str) -> list[web.RouteDef]:

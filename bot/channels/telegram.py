@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.base import Rejected, read_json, reject_response
+from bot.channels.base import Rejected, clean_id, read_json, reject_response
 from bot.channels.limits import TELEGRAM, clip, fits_payload, mask, numbered_menu, split_text
 from bot.engine.messages import Attachment, InboundMessage
 from bot.runtime.outbox import DocumentResolver, OutboxWorker, SendError
@@ -60,7 +60,9 @@ def parse(update: Any) -> InboundMessage | None:
         chat = _obj(_obj(cq.get("message")).get("chat")).get("id") or _obj(cq.get("from")).get("id")
         if not isinstance(data, str) or not isinstance(chat, (int, str)) or isinstance(chat, bool):
             return None
-        return InboundMessage(channel=NAME, sender_id=str(chat), text=data, payload=data, channel_message_id=mid,
+        data = data.replace("\x00", "")
+        return InboundMessage(channel=NAME, sender_id=clean_id(chat, "chat.id", 64), text=data, payload=data,
+                              channel_message_id=mid,
                               meta={"callback_query_id": cq.get("id")})
     m = update.get("message")
     if not isinstance(m, dict):
@@ -68,6 +70,7 @@ def parse(update: Any) -> InboundMessage | None:
     chat = _obj(m.get("chat")).get("id")
     if not isinstance(chat, (int, str)) or isinstance(chat, bool) or len(str(chat)) > 64:
         raise Rejected(400, "message without chat")
+    chat = clean_id(chat, "chat.id", 64)
     if _obj(m.get("chat")).get("type", "private") != "private":
         return None   # the bot serves citizens one to one
     text = _command(str(m.get("text") or m.get("caption") or "").replace("\x00", ""))

@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.channels.base import Rejected, read_json, reject_response
+from bot.channels.base import Rejected, clean_id, read_json, reject_response
 from bot.channels.limits import ZALO_BOT, mask, numbered_menu, split_text
 from bot.channels.media import MediaFetcher
 from bot.engine.messages import Attachment, InboundMessage
@@ -50,6 +50,7 @@ def parse(body: Any) -> InboundMessage | None:
     if not chat or not mid or not isinstance(chat, (str, int)) or not isinstance(mid, (str, int)) \
             or len(str(chat)) > 128 or len(str(mid)) > 128:
         raise Rejected(400, "update without chat or message id")
+    chat, mid = clean_id(chat, "chat.id"), clean_id(mid, "message_id")
     if chat_obj.get("chat_type", "PRIVATE") != "PRIVATE":
         return None
     event = str(body.get("event_name") or "")

@@ -26,7 +26,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.channels.base import Rejected, reject_response
+from bot.channels.base import Rejected, clean_id, decode_json, read_body, reject_response
 from bot.channels.limits import ZALO_OA, clip, mask, numbered_menu, split_text
 from bot.channels.media import MediaFetcher
 from bot.engine.messages import Attachment, InboundMessage
@@ -45,9 +45,9 @@ EXPIRED = -216
 def signature_ok(raw: bytes, header: str, oa_secret_key: str) -> bool:
     """mac = sha256(app_id + raw body + timestamp + OA secret key) — see the module docstring (V3)."""
     try:
-        body = json.loads(raw)
+        body = decode_json(raw)
         app_id, ts = str(body["app_id"]), str(body["timestamp"])
-    except (ValueError, KeyError, TypeError):
+    except (Rejected, KeyError, TypeError):
         return False
     digest = hashlib.sha256(app_id.encode() + raw + ts.encode() + oa_secret_key.encode()).hexdigest()
     return hmac.compare_digest(header.strip().encode(), ("mac=" + digest).encode())
@@ -71,6 +71,7 @@ def parse(body: Any) -> InboundMessage | None:
     if not sender or not mid or not isinstance(sender, (str, int)) or not isinstance(mid, (str, int)) \
             or len(str(sender)) > 128 or len(str(mid)) > 128:
         raise Rejected(400, "event without sender or msg_id")
+    sender, mid = clean_id(sender, "sender.id"), clean_id(mid, "msg_id")
     text = str(m.get("text") or "").replace("\x00", "")
     att = None
     attachments = m.get("attachments")
@@ -223,13 +224,14 @@ class ZaloOAChannel:
 
     # --- intake ---------------------------------------------------------------------------
     async def webhook(self, request: web.Request) -> web.Response:
-        raw = await request.content.read(self.max_body + 1)
-        if len(raw) > self.max_body:
-            return web.Response(status=413)
+        try:   # the whole body, decoded strictly (depth, UTF-8) BEFORE the signature check reads it
+            raw = await read_body(request, self.max_body)
+            body = decode_json(raw)
+        except Rejected as exc:
+            return reject_response(exc)
         header = request.headers.get("X-ZEvent-Signature", "")
         if not self.oa_secret_key or not signature_ok(raw, header, self.oa_secret_key):
             return web.Response(status=403, text="forbidden")
-        body = json.loads(raw)
         try:
             sent = dt.datetime.fromtimestamp(int(str(body.get("timestamp"))) / 1000, dt.UTC)
         except (TypeError, ValueError, OverflowError):

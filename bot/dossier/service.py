@@ -38,6 +38,14 @@ def citizen_links(base_url: str, code: str, token: str) -> tuple[str, str]:
     return f"{base_url}/d/{code}?t={token}", f"{base_url}/d/{code}.pdf?t={token}"
 
 
+TOKEN_MASK = "(đã ẩn)"   # what the transcript and a delivered outbox row show instead of the link's token
+
+
+def without_token(body: dict[str, Any], token: str) -> dict[str, Any]:
+    """The message as it is kept: every occurrence of the token masked (only its hash is stored)."""
+    return {k: v.replace(token, TOKEN_MASK) if isinstance(v, str) else v for k, v in body.items()}
+
+
 def _draft_data(env: EffectEnv, data: dict[str, Any]) -> dict[str, Any]:
     """The stored draft: what the conversation collected plus the rendered content (form order, checklist)."""
     out = {k: data.get(k) for k in ("procedure_id", "answers", "fields", "applicable_docs", "docs_missing",
@@ -76,4 +84,5 @@ async def create_draft(env: EffectEnv, conn: AsyncConnection, event: Any, conv: 
         outbound_to_dict(Text(text=f"Xem lại hồ sơ {code} bất cứ lúc nào tại: {view}\n"
                                    "Giữ bí mật đường dẫn này vì nó chứa thông tin cá nhân của bạn.")),
     ]
-    await env.repo.add_outbox(conn, conv.id, conv.channel, conv.external_id, bodies, now)
+    await env.repo.add_outbox(conn, conv.id, conv.channel, conv.external_id, bodies, now,
+                              masked=[without_token(b, token) for b in bodies])

@@ -17,7 +17,7 @@ from typing import Any, Protocol, cast
 from sqlalchemy import Table, and_, or_, select, update
 
 from bot.engine.messages import Attachment
-from bot.storage.repo import Repo
+from bot.storage.repo import AFTER_DELIVERY, Repo, delivered
 from bot.storage.repo import outbox as _outbox
 from bot.storage.db import log_failure
 
@@ -148,7 +148,7 @@ class OutboxWorker:
             if not await self._claim(row.id, now):
                 break
             try:
-                await self.channels[row.channel].deliver(row.recipient, dict(row.body))
+                await self.channels[row.channel].deliver(row.recipient, dict(delivered(row.body)))
             except SendError as exc:
                 await self._failed(row, str(exc), exc.transient, now)
                 break
@@ -156,7 +156,7 @@ class OutboxWorker:
                 log.exception("push delivery crashed", extra={"channel": row.channel, "outbox_id": row.id})
                 await self._failed(row, f"{type(exc).__name__}: {exc}", True, now)
                 break
-            await self.repo.mark_sent(row.id, self.clock())
+            await self.repo.mark_sent(row.id, self.clock(), keep=(row.body or {}).get(AFTER_DELIVERY))
             sent += 1
         self.sent += sent
         return sent
@@ -166,7 +166,8 @@ class OutboxWorker:
         attempts = (row.attempts or 0) + 1
         if not transient or attempts >= MAX_ATTEMPTS:
             log.warning("push delivery gave up", extra={"channel": row.channel, "outbox_id": row.id, "error": error})
-            await self.repo.mark_failed(row.id, PARKED + error, now + GIVE_UP)
+            await self.repo.mark_failed(row.id, PARKED + error, now + GIVE_UP,
+                                        keep=(row.body or {}).get(AFTER_DELIVERY))
         else:
             log.info("push delivery will retry", extra={"channel": row.channel, "outbox_id": row.id, "error": error})
             await self.repo.mark_failed(row.id, error, now + backoff(attempts))

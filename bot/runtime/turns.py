@@ -126,7 +126,7 @@ class TurnRunner:
         messages that were waiting for the citizen (agent replies, status notices).
         """
         if msg.channel_message_id:
-            stored = await self.repo.replies_for_message(msg.channel, msg.channel_message_id)
+            stored = await self.repo.replies_for_message(msg.channel, msg.sender_id, msg.channel_message_id)
             if stored is not None:
                 return TurnOutcome(None, stored, duplicate=True)
         key = f"{msg.channel}:{msg.sender_id}"
@@ -174,7 +174,8 @@ class TurnRunner:
                 except VersionConflict:
                     continue
                 except DuplicateMessage:
-                    stored = await self.repo.replies_for_message(msg.channel, msg.channel_message_id or "")
+                    stored = await self.repo.replies_for_message(msg.channel, msg.sender_id,
+                                                                msg.channel_message_id or "")
                     return TurnOutcome(None, stored or [], duplicate=True)
                 if self.on_turn is not None:
                     self.on_turn(msg.channel, time.perf_counter() - t0, turn,

@@ -65,10 +65,12 @@ class Conversation(Base):
 
 
 class InboxMessage(Base):
-    """Every channel message id seen once: a redelivery hits the unique constraint and is not processed again."""
+    """Every channel message id seen once per conversation: a redelivery hits the unique constraint and is not
+    processed again. Per conversation, not per channel: another sender reusing the id is a new message (and
+    never gets this conversation's stored replies)."""
 
     __tablename__ = "inbox"
-    __table_args__ = (UniqueConstraint("channel", "message_id", name="uq_inbox_channel_message"),)
+    __table_args__ = (UniqueConstraint("conversation_id", "message_id", name="uq_inbox_conversation_message"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(32))

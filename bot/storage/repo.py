@@ -26,6 +26,21 @@ drafts = Draft.__table__
 # past counts do not change; nothing shows or opens it any more.
 DRAFT_DELETED = "deleted"
 LIVE_DRAFT = drafts.c.status != DRAFT_DELETED
+# An outbox body that carries a secret (the draft link's token) also carries what the row keeps once the
+# message is out: the secret is sent to the citizen, never kept (see `add_outbox(masked=…)`).
+AFTER_DELIVERY = "after_delivery"
+
+
+def delivered(body: dict[str, Any]) -> dict[str, Any]:
+    """The body as the channel sends it (without the copy the row keeps)."""
+    return {k: v for k, v in body.items() if k != AFTER_DELIVERY} if AFTER_DELIVERY in body else body
+
+
+async def _forget_secrets(conn: AsyncConnection, rows: Sequence[Any]) -> None:
+    """Delivered rows that carried a secret keep only their masked copy."""
+    for r in rows:
+        if isinstance(r.body, dict) and AFTER_DELIVERY in r.body:
+            await conn.execute(update(outbox).where(outbox.c.id == r.id).values(body=r.body[AFTER_DELIVERY]))
 
 
 class DuplicateMessage(Exception):
@@ -100,15 +115,20 @@ class Repo:
             r = (await conn.execute(select(conversations).where(conversations.c.id == conversation_id))).first()
             return _row(r) if r else None
 
-    async def replies_for_message(self, channel: str, message_id: str) -> list[dict[str, Any]] | None:
-        """The replies stored for an already-processed channel message, or None if it is new."""
+    async def replies_for_message(self, channel: str, sender: str, message_id: str) -> list[dict[str, Any]] | None:
+        """The replies stored for an already-processed message of THIS conversation, or None if it is new.
+
+        Keyed on (channel, sender, message id): a message id reused by another sender is a new message.
+        """
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(inbox.c.id).where(
-                and_(inbox.c.channel == channel, inbox.c.message_id == message_id)))).first()
+            row = (await conn.execute(select(inbox.c.id).select_from(inbox.join(
+                conversations, conversations.c.id == inbox.c.conversation_id)).where(and_(
+                    conversations.c.channel == channel, conversations.c.external_id == sender,
+                    inbox.c.message_id == message_id)))).first()
             if row is None:
                 return None
             rows = await conn.execute(select(outbox.c.body).where(outbox.c.inbox_id == row.id).order_by(outbox.c.id))
-            return [r.body for r in rows]
+            return [delivered(r.body) for r in rows]
 
     async def save_turn(self, rec: TurnRecord) -> SavedTurn:
         """Write the turn atomically; raise DuplicateMessage or VersionConflict instead of half-writing."""
@@ -159,7 +179,8 @@ class Repo:
             if pending:
                 await conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in pending])).values(
                     sent_at=rec.now, attempts=outbox.c.attempts + 1))
-                earlier = [r.body for r in pending]
+                await _forget_secrets(conn, pending)
+                earlier = [delivered(r.body) for r in pending]
         if rec.outbound:
             sent = rec.now if rec.pull else None
             await conn.execute(insert(outbox), [
@@ -190,7 +211,8 @@ class Repo:
             if rows:
                 await conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(
                     sent_at=now, attempts=outbox.c.attempts + 1))
-            return [r.body for r in rows]
+                await _forget_secrets(conn, rows)
+            return [delivered(r.body) for r in rows]
 
     async def pending_push(self, channels: Sequence[str], now: dt.datetime, limit: int = 100) -> list[Any]:
         """Push delivery: the oldest pending rows of push channels whose retry time has come."""
@@ -200,28 +222,39 @@ class Repo:
                 (outbox.c.next_attempt_at.is_(None)) | (outbox.c.next_attempt_at <= now),
             )).order_by(outbox.c.id).limit(limit))).all())
 
-    async def mark_sent(self, outbox_id: int, now: dt.datetime) -> None:
+    async def mark_sent(self, outbox_id: int, now: dt.datetime, keep: dict[str, Any] | None = None) -> None:
+        """Mark a push row sent; ``keep`` replaces a body that carried a secret (its masked copy)."""
+        masked = {"body": keep} if keep is not None else {}
         async with self.engine.begin() as conn:
             await conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(
-                sent_at=now, attempts=outbox.c.attempts + 1))
+                sent_at=now, attempts=outbox.c.attempts + 1, **masked))
 
-    async def mark_failed(self, outbox_id: int, error: str, retry_at: dt.datetime | None) -> None:
+    async def mark_failed(self, outbox_id: int, error: str, retry_at: dt.datetime | None,
+                          keep: dict[str, Any] | None = None) -> None:
+        """Record a failed send; a row given up on (``keep`` set) no longer needs its secret either."""
+        masked = {"body": keep} if keep is not None else {}
         async with self.engine.begin() as conn:
             await conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(
-                attempts=outbox.c.attempts + 1, last_error=error[:500], next_attempt_at=retry_at))
+                attempts=outbox.c.attempts + 1, last_error=error[:500], next_attempt_at=retry_at, **masked))
 
     async def add_outbox(self, conn: AsyncConnection, conversation_id: int, channel: str, recipient: str,
-                         bodies: Sequence[dict[str, Any]], now: dt.datetime, sender: str = "bot") -> None:
-        """Add messages from an effect (draft link, notification) inside the caller's transaction."""
+                         bodies: Sequence[dict[str, Any]], now: dt.datetime, sender: str = "bot",
+                         masked: Sequence[dict[str, Any]] | None = None) -> None:
+        """Add messages from an effect (draft link, notification) inside the caller's transaction.
+
+        With ``masked`` (the same messages without their secret), the transcript gets the masked copy and the
+        outbox row holds the secret only until it is delivered (pull: in this very request; push: by the worker).
+        """
         if not bodies:
             return
+        kept = list(masked) if masked is not None else list(bodies)
         await conn.execute(insert(outbox), [
-            dict(conversation_id=conversation_id, channel=channel, recipient=recipient, body=b, created_at=now,
-                 attempts=0) for b in bodies])
+            dict(conversation_id=conversation_id, channel=channel, recipient=recipient, created_at=now, attempts=0,
+                 body={**b, AFTER_DELIVERY: m} if masked is not None else b) for b, m in zip(bodies, kept)])
         await conn.execute(insert(transcript), [
             dict(conversation_id=conversation_id, direction="out", sender=sender,
                  text=b.get("text") or b.get("caption") or b.get("url", ""), body=b, created_at=now)
-            for b in bodies])
+            for b in kept])
 
     # --- events --------------------------------------------------------------------------
     async def unhandled_events(self, limit: int = 100) -> list[Any]:

@@ -100,3 +100,49 @@ async def test_transient_failures_stop_after_max_attempts(services: Any, clock: 
         clock.advance(minutes=11)
     assert rec.tries == MAX_ATTEMPTS   # then parked, not retried for ever
     assert [b for _r, b in rec.sent] == [r.body for r in rest]
+
+
+async def test_a_secret_is_sent_through_retries_then_forgotten_and_forgotten_when_given_up(services: Any,
+                                                                                          clock: Any) -> None:
+    """A message carrying a secret (the draft link) keeps it only while it still has to be sent."""
+    from sqlalchemy import select
+
+    from bot.storage.repo import outbox, transcript
+
+    rec = Recorder()
+    services.push.register(rec)
+    secret_body, masked = {"kind": "text", "text": "link ?t=SECRET-1"}, {"kind": "text", "text": "link ?t=(ẩn)"}
+    gone_body, gone_masked = {"kind": "text", "text": "link ?t=SECRET-2"}, {"kind": "text", "text": "link ?t=(ẩn 2)"}
+    ids = []
+    for s in (new_sender(), new_sender()):
+        ids.append(await _turn(services, s, "xin chào"))
+    await services.push.flush()
+    rec.sent.clear()
+
+    async def add(cid: int, body: dict[str, Any], kept: dict[str, Any]) -> None:
+        async with services.repo.engine.begin() as conn:
+            await services.repo.add_outbox(conn, cid, "fakepush", "r", [body], clock(), masked=[kept])
+
+    async def stored(cid: int) -> tuple[str, str]:
+        """(outbox rows, transcript rows) of the conversation as text."""
+        async with services.repo.engine.connect() as conn:
+            rows = (await conn.execute(select(outbox.c.body).where(outbox.c.conversation_id == cid))).all()
+            said = (await conn.execute(select(transcript.c.text, transcript.c.body).where(
+                transcript.c.conversation_id == cid))).all()
+        return repr([r.body for r in rows]), repr([tuple(r) for r in said])
+
+    await add(ids[0], secret_body, masked)
+    rec.fail.append(SendError("network down"))
+    await services.push.flush()
+    rows, said = await stored(ids[0])
+    assert "SECRET-1" in rows and "SECRET-1" not in said and "(ẩn)" in said   # pending: the retry needs it
+    clock.advance(seconds=6)
+    await services.push.flush()
+    assert rec.sent == [("r", secret_body)]             # the citizen got it, exactly as written
+    rows, said = await stored(ids[0])
+    assert "SECRET-1" not in rows + said and "(ẩn)" in rows
+
+    await add(ids[1], gone_body, gone_masked)
+    rec.fail.append(SendError("forbidden: bot was blocked by the user", transient=False))
+    await services.push.flush()
+    assert "SECRET-2" not in "".join(await stored(ids[1]))   # given up: nobody will send it, nothing keeps it

@@ -123,3 +123,37 @@ async def test_a_thumbs_up_answers_a_yes_no_question(client: Any) -> None:
     assert "sinh ra ở Việt Nam" in texts(r)
     r = await post(client, s, "👍")
     assert "người nước ngoài" in texts(r)
+
+
+async def _reused_id_gets_no_other_senders_replies(client: Any, services: Any, url: str, channel: str) -> None:
+    """A message id is remembered per conversation: another sender reusing it is a new message, not a replay."""
+    victim, harvester = new_sender(), new_sender()
+
+    async def send(sender: str, message: str, mid: str) -> list[dict[str, Any]]:
+        resp = await client.post(url, json={"sender": sender, "message": message, "message_id": mid})
+        assert resp.status == 200, await resp.text()
+        return await resp.json()
+
+    mine = await send(victim, "tôi muốn làm giấy khai sinh cho con", "vq-21")
+    assert "Đăng ký khai sinh" in texts(mine)
+    theirs = await send(harvester, "x", "vq-21")
+    assert theirs and all(r["recipient_id"] == harvester for r in theirs)
+    assert "Đăng ký khai sinh" not in texts(theirs)        # none of the victim's replies
+    victim_row, harvester_row = await services.repo.load(channel, victim), await services.repo.load(channel, harvester)
+    assert harvester_row is not None and harvester_row.version == 1   # processed as the harvester's own turn
+    assert victim_row.version == 1
+    # A same-sender retry is still answered exactly once, with the stored replies.
+    assert await send(harvester, "x", "vq-21") == theirs
+    assert await send(victim, "tôi muốn làm giấy khai sinh cho con", "vq-21") == mine
+    assert (await services.repo.load(channel, harvester)).version == 1
+    assert (await services.repo.load(channel, victim)).version == 1
+    entries = await services.repo.transcript(harvester_row.id)
+    assert [e.text for e in entries if e.direction == "in"] == ["x"]
+
+
+async def test_a_reused_message_id_never_returns_another_senders_replies(client: Any, services: Any) -> None:
+    await _reused_id_gets_no_other_senders_replies(client, services, URL, "rest")
+
+
+async def test_web_chat_reused_message_id_never_returns_another_senders_replies(client: Any, services: Any) -> None:
+    await _reused_id_gets_no_other_senders_replies(client, services, "/webchat/api/send", "web")

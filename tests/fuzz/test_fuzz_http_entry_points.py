@@ -252,3 +252,148 @@ def test_channel_parsers_accept_or_reject_never_crash(update: Any) -> None:
             assert out is None or isinstance(out, InboundMessage)
             if out is not None:
                 assert isinstance(out.sender_id, str) and isinstance(out.text, str)
+
+
+# --- issue 14 (6): bad input that used to reach storage or the decoder and answer 503 ----------------------------
+def _signed_oa(event: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    """A correctly signed Zalo OA event; json.dumps keeps escapes such as \\ud800 as they are on the wire."""
+    import hashlib
+    import time
+
+    event = {"app_id": "1", "timestamp": str(int(time.time() * 1000)), **event}
+    raw = json.dumps(event).encode()
+    mac = hashlib.sha256(b"1" + raw + event["timestamp"].encode() + OA_KEY.encode()).hexdigest()
+    return raw, {"Content-Type": "application/json", "X-ZEvent-Signature": f"mac={mac}"}
+
+
+def _one_message_per_channel(text: str, sender: str, mid: str) -> list[tuple[str, str, bytes, dict[str, str]]]:
+    """(channel, path, raw body, headers) of one citizen message on each of the five channels."""
+    ctype = {"Content-Type": "application/json"}
+    rest = json.dumps({"sender": sender, "message": text, "message_id": mid}).encode()
+    tg = {"update_id": abs(hash(mid)) % 10**9, "message": {"message_id": 1, "text": text,
+                                                        "chat": {"id": sender, "type": "private"}}}
+    zb = {"event_name": "message.text.received", "message": {"message_id": mid, "text": text, "chat": {"id": sender}}}
+    oa_raw, oa_headers = _signed_oa({"event_name": "user_send_text", "sender": {"id": sender},
+                                     "message": {"msg_id": mid, "text": text}})
+    return [("rest", "/webhooks/rest/webhook", rest, ctype), ("web", "/webchat/api/send", rest, ctype),
+            ("telegram", "/webhooks/telegram", json.dumps(tg).encode(),
+             {**ctype, "X-Telegram-Bot-Api-Secret-Token": TG_SECRET}),
+            ("zalo_bot", "/webhooks/zalo-bot", json.dumps(zb).encode(), {**ctype, "X-Bot-Api-Secret-Token": ZB_SECRET}),
+            ("zalo_oa", "/webhooks/zalo-oa", oa_raw, oa_headers)]
+
+
+def _load(h: Harness, channel: str, sender: str) -> Any:
+    return h.call(h.services.repo.load(channel, sender))
+
+
+def _stored_rows(h: Harness) -> tuple[int, int, int]:
+    """(conversations, transcript rows, inbox rows) of every channel: a refused request adds none."""
+    from sqlalchemy import func, select
+
+    from bot.storage.repo import conversations, inbox, transcript
+
+    async def go() -> tuple[int, int, int]:
+        async with h.services.repo.engine.connect() as conn:
+            return tuple([int((await conn.execute(select(func.count()).select_from(t))).scalar_one())
+                          for t in (conversations, transcript, inbox)])  # type: ignore[return-value]
+
+    return h.call(go())
+
+
+def test_a_lone_surrogate_gets_400_on_every_channel_and_stores_nothing(harness: Harness) -> None:
+    before = _stored_rows(harness)
+    for text, sender in (("xin chào \ud800", "sur-1"), ("làm khai sinh", "sur-\udfff")):
+        for channel, path, raw, headers in _one_message_per_channel(text, sender, f"m-{sender}"):
+            assert b"\\ud" in raw   # the escape as a client sends it, not UTF-8
+            code, data = http("POST", harness.url + path, raw, headers)
+            assert code == 400, (channel, sender, code, data[:200])
+            assert _stored_rows(harness) == before
+    # Raw UTF-8 of a surrogate (ED A0 80) is invalid UTF-8: the same clear 400.
+    code, _ = http("POST", harness.url + "/webhooks/rest/webhook",
+                   b'{"sender": "sur-2", "message": "\xed\xa0\x80"}', {"Content-Type": "application/json"})
+    assert code == 400
+
+
+def test_nul_in_a_sender_or_message_id_gets_400_and_stores_nothing(harness: Harness) -> None:
+    before = _stored_rows(harness)
+    for sender, mid in (("nul-1\x00", "m-nul-1"), ("nul-2", "m-\x00nul-2"), ("\x00", "m-nul-3")):
+        for channel, path, raw, headers in _one_message_per_channel("xin chào", sender, mid):
+            if channel == "telegram" and "\x00" not in sender:
+                continue   # Telegram's message id is its update_id, a number
+            code, data = http("POST", harness.url + path, raw, headers)
+            assert code == 400, (channel, sender, mid, code, data[:200])
+            assert _stored_rows(harness) == before
+    for q in ("nul-1%00", "%00", "a%01b"):
+        for api in ("poll", "history"):
+            code, _ = http("GET", f"{harness.url}/webchat/api/{api}?sender={q}")
+            assert code == 400, (api, q, code)
+    assert _stored_rows(harness) == before
+
+
+@pytest.mark.parametrize("path,headers", [
+    ("/webhooks/zalo-oa", {"X-ZEvent-Signature": "mac=00"}), ("/webhooks/zalo-oa", {}),
+    ("/webhooks/rest/webhook", {}), ("/webchat/api/send", {}),
+    ("/webhooks/telegram", {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}),
+    ("/webhooks/zalo-bot", {"X-Bot-Api-Secret-Token": ZB_SECRET}),
+])
+def test_deeply_nested_json_gets_400_before_any_other_check(harness: Harness, path: str, headers: dict[str, str]) -> None:
+    for depth in (100, 5_000, 200_000):
+        raw = b'{"app_id": "1", "timestamp": "1", "sender": "deep", "message": ' + b"[" * depth + b"]" * depth + b"}"
+        code, data = http("POST", harness.url + path, raw, {"Content-Type": "application/json", **headers})
+        assert code == 400, (path, depth, code, data[:200])
+
+
+def _slow_post(h: Harness, path: str, raw: bytes, headers: dict[str, str], *, pieces: int = 4,
+               pause: float = 0.2, chunked: bool = False) -> tuple[int, bytes]:
+    """POST a body in pieces with pauses (a slow phone network), with Content-Length or chunked encoding."""
+    import socket
+    import time
+
+    head = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{h.port}", "Connection: close",
+            *(f"{k}: {v}" for k, v in headers.items()),
+            "Transfer-Encoding: chunked" if chunked else f"Content-Length: {len(raw)}"]
+    size = -(-len(raw) // pieces)
+    with socket.create_connection(("127.0.0.1", h.port), timeout=30) as sock:
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+        for i in range(0, len(raw), size):
+            part = raw[i:i + size]
+            sock.sendall(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
+            time.sleep(pause)
+        if chunked:
+            sock.sendall(b"0\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    return status, answer.split(b"\r\n\r\n", 1)[1]
+
+
+def test_a_slow_or_chunked_valid_body_is_read_whole(harness: Harness) -> None:
+    ctype = {"Content-Type": "application/json"}
+    for i, chunked in enumerate((False, True)):
+        sender = f"slow-{i}"
+        raw = json.dumps({"sender": sender, "message": "tôi muốn làm giấy khai sinh cho con"},
+                         ensure_ascii=False).encode()
+        code, data = _slow_post(harness, "/webhooks/rest/webhook", raw, ctype, chunked=chunked)
+        assert code == 200, (chunked, data[:300])
+        assert "Đăng ký khai sinh" in " ".join(r.get("text", "") for r in json.loads(data))
+        assert _load(harness, "rest", sender).version == 1
+    update = {"update_id": 424242, "message": {"message_id": 1, "text": "xin chào", "chat": {"id": 5151, "type": "private"}}}
+    code, _ = _slow_post(harness, "/webhooks/telegram", json.dumps(update).encode(),
+                         {**ctype, "X-Telegram-Bot-Api-Secret-Token": TG_SECRET})
+    assert code == 200 and _load(harness, "telegram", "5151") is not None
+
+
+def test_a_1_mb_rest_message_gets_413_with_a_readable_answer(harness: Harness) -> None:
+    sender = "big-1"
+    raw = json.dumps({"sender": sender, "message": "a" * (1024 * 1024)}).encode()
+    for status, data in (http("POST", harness.url + "/webhooks/rest/webhook", raw, {"Content-Type": "application/json"}),
+                         _slow_post(harness, "/webhooks/rest/webhook", raw, {"Content-Type": "application/json"},
+                                    pieces=3, pause=0.1)):
+        assert status == 413, (status, data[:200])
+        assert "quá dài" in " ".join(r.get("text", "") for r in json.loads(data))
+    assert _load(harness, "rest", sender) is None
+    code, _ = http("POST", harness.url + "/webhooks/rest/webhook",
+                   b'{"sender": "big-2", "message": "' + b"a" * (harness.settings.server.max_body_bytes + 1) + b'"}',
+                   {"Content-Type": "application/json"})
+    assert code == 413

@@ -6,7 +6,7 @@ from pathlib import Path
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.channels.base import Rejected, read_json, reject_response, to_rasa
+from bot.channels.base import Rejected, clean_id, read_json, reject_response, to_rasa
 from bot.channels.rest import parse
 from bot.runtime.pull import PullDelivery, RateLimited
 from bot.settings import Settings
@@ -40,10 +40,10 @@ def routes(delivery: PullDelivery, settings: Settings) -> list[web.AbstractRoute
         return web.json_response(to_rasa(replies, msg.sender_id))
 
     def _sender(request: web.Request) -> str:
-        sender = request.query.get("sender", "")
-        if not sender or len(sender) > 128:
-            raise web.HTTPBadRequest(text="missing sender")
-        return sender
+        try:   # the same rule as a sent message's sender: NUL or control characters are refused
+            return clean_id(request.query.get("sender", ""), "sender")
+        except Rejected:
+            raise web.HTTPBadRequest(text="missing sender") from None
 
     async def poll(request: web.Request) -> web.Response:
         sender = _sender(request)
@@ -56,13 +56,19 @@ def routes(delivery: PullDelivery, settings: Settings) -> list[web.AbstractRoute
         if row is None:
             return web.json_response({"entries": []})
         entries = []
+        shown = []
         for e in await repo.transcript(row.id):
             if e.direction == "in":
                 entries.append({"direction": "in", "text": e.text})
             else:
+                shown.append(e.body)
                 for m in to_rasa([e.body or {"kind": "text", "text": e.text}], sender):
                     entries.append({"direction": "out", "message": m})
-        await repo.take_pending(row.id, delivery.runner.clock())  # shown now; do not deliver again by poll
+        # Shown now; do not deliver again by poll. A pending message whose transcript copy is masked (the draft
+        # link: its token is kept only until delivery) is shown as sent, or the citizen would never get it.
+        for body in await repo.take_pending(row.id, delivery.runner.clock()):
+            if body not in shown:
+                entries.extend({"direction": "out", "message": m} for m in to_rasa([body], sender))
         return web.json_response({"entries": entries})
 
     return [
