@@ -213,9 +213,8 @@ async def console_login(client: Any, username: str, password: str, next_: str | 
     import re
 
     page = await (await client.get("/console/login", headers=headers)).text()
-    m = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
-    assert m, page[:500]
-    data = {"username": username, "password": password, "csrf": m.group(1)}
+    m = re.search(r'name="csrf" value="([0-9a-f]+)"', page)   # its presence: test_login_form_needs_its_csrf_token
+    data = {"username": username, "password": password, "csrf": m.group(1) if m else ""}
     if next_ is not None:
         data["next"] = next_
     return await client.post("/console/login", data=data, allow_redirects=False, headers=headers)
