@@ -100,6 +100,9 @@ class HandoffService:
         self.team_hours: dict[str, routing.Hours] = {}
         self.team_chat: dict[str, str] = {}
         self.http_timeout = 5.0
+        # Each argon2 check takes ~50 ms of CPU and 64 MiB: at most two at once per worker, in threads, so a burst of
+        # logins neither stalls the event loop nor takes every core from citizens' turns.
+        self._hash_slots = asyncio.Semaphore(2)
 
     # --- duty hours --------------------------------------------------------------------------
 
@@ -289,11 +292,12 @@ class HandoffService:
             r = (await conn.execute(select(agents).where(and_(agents.c.username == username,
                                                               agents.c.active.is_(True))))).first()
         # argon2 runs in a thread: 40 logins at once must not stall citizens' replies on the event loop.
-        if r is None:
-            await asyncio.to_thread(_HASHER.hash, password)  # same cost whether or not the account exists
-            return None
-        if not await asyncio.to_thread(_verify, r.password_hash, password):
-            return None
+        async with self._hash_slots:
+            if r is None:
+                await asyncio.to_thread(_HASHER.hash, password)  # same cost whether or not the account exists
+                return None
+            if not await asyncio.to_thread(_verify, r.password_hash, password):
+                return None
         return AgentInfo(r.username, r.display_name, r.role, r.team)
 
     # --- reading ------------------------------------------------------------------------------

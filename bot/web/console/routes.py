@@ -211,6 +211,8 @@ class Console:
                     ev = await asyncio.wait_for(it.__anext__(), HEARTBEAT)
                     await resp.write(f"data: {json.dumps(ev, ensure_ascii=False)}\n\n".encode())
                 except TimeoutError:
+                    if await self.current(request) is None:   # signed out, disabled or password changed
+                        break
                     await resp.write(b": ping\n\n")
                 except (ConnectionResetError, asyncio.CancelledError):
                     break

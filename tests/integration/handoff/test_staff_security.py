@@ -297,3 +297,20 @@ async def test_a_request_from_another_site_is_refused(client: Any, services: Any
     r = await client.post(f"/console/c/{cid}/note", data={"csrf": csrf, "text": "ghi chú"},
                           headers={"Origin": "http://testserver"}, allow_redirects=False)   # server.base_url
     assert r.status == 302
+
+
+async def test_live_event_stream_stops_when_the_session_ends(client: Any, services: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.web.console.routes.HEARTBEAT", 0.2)
+    _, cookie, csrf = await signed_in(client, services)
+    stream = await client.get("/console/events", headers={"Cookie": f"{COOKIE}={cookie}"})
+    assert stream.status == 200 and (await stream.content.readline()).startswith(b": ok")
+    r = await client.post("/console/logout", data={"csrf": csrf}, headers={"Cookie": f"{COOKIE}={cookie}"},
+                          allow_redirects=False)
+    assert r.status == 302
+
+    async def drain() -> None:
+        while await stream.content.readline():
+            pass
+
+    await asyncio.wait_for(drain(), 5)   # the server closed the stream: queue events no longer reach that cookie
