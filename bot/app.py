@@ -113,6 +113,7 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
     app.add_routes(health.routes(services))
     if "handoff" in services.extras:
         app[console.CONSOLE] = console.make_console(services.extras["handoff"], settings)
+        app.on_cleanup.append(lambda _app: _app[console.CONSOLE].limiter.close())
         app.add_routes(console.routes(services.extras["handoff"], settings, app[console.CONSOLE]))
         app.on_startup.append(lambda _app: services.extras["handoff"].refresh_teams())
         if "assist" in services.extras:   # assisted mode: /console/assist (bot/web/console/assist.py)

@@ -175,6 +175,7 @@ class LoginLimiter:
         self.client_limit = RateLimitItemPerMinute(per_client, minutes, namespace="motcua-login-client")
         self.local = FixedWindowRateLimiter(BoundedMemoryStorage(max_keys))
         self.shared: FixedWindowRateLimiter | None = None
+        self.degraded = False
         if redis_url:
             storage: Storage = RedisStorage("async+" + redis_url, implementation="redispy",
                                             socket_timeout=1.0, socket_connect_timeout=1.0)
@@ -183,10 +184,21 @@ class LoginLimiter:
     async def _run(self, op: str, *args: Any) -> Any:
         if self.shared is not None:
             try:
-                return await getattr(self.shared, op)(*args)
+                result = await getattr(self.shared, op)(*args)
+                self.degraded = False
+                return result
             except Exception as exc:   # Redis down: count here instead
-                log.warning("login throttle: Redis unreachable (%s), counting in this worker", type(exc).__name__)
+                if not self.degraded:
+                    log.warning("login throttle: Redis unreachable (%s), counting in this worker",
+                                type(exc).__name__)
+                self.degraded = True
         return await getattr(self.local, op)(*args)
+
+    async def close(self) -> None:
+        """Close the Redis connections limits opened (it has no public close of its own)."""
+        client = getattr(getattr(getattr(self.shared, "storage", None), "bridge", None), "storage", None)
+        if client is not None:
+            await client.aclose()
 
     async def blocked(self, username: str, client: str) -> bool:
         return not (await self._run("test", self.user_limit, username.lower())

@@ -56,6 +56,13 @@ async def test_login_limiter_per_user_and_per_client() -> None:
     assert not await lim.blocked("lan", "2.2.2.2")
 
 
+async def test_login_limiter_still_counts_while_redis_is_down() -> None:
+    lim = LoginLimiter("redis://127.0.0.1:1/0", per_user=2, per_client=5)   # nothing listens on port 1
+    await lim.failed("lan", "1.1.1.1")
+    await lim.failed("lan", "1.1.1.1")
+    assert lim.degraded and await lim.blocked("lan", "9.9.9.9")
+
+
 def test_password_rule() -> None:
     assert len(common_passwords()) > 100
     assert password_problem("mat-khau-an-toan-1") is None
