@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.storage.db import is_outage
 from bot.privacy.retention import retention_loop
 from bot.web import health, metrics
+from bot.web.guard import staff_guard
 from bot.web.console import assist as assist_pages
 from bot.web.console import routes as console
 from bot.web.dossiers import routes as dossiers
@@ -94,7 +95,8 @@ def template_dirs() -> list[Path]:
 def build_app(settings: Settings, services: Services | None = None) -> web.Application:
     """The whole HTTP surface of one worker."""
     services = services or build_services(settings)
-    app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=[security_headers])
+    app = web.Application(client_max_size=settings.server.max_body_bytes,
+                          middlewares=[security_headers, staff_guard(settings.server.base_url)])
     app[SERVICES] = services
     aiohttp_jinja2.setup(app, loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs()]),
                          autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
@@ -111,6 +113,7 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
     app.add_routes(health.routes(services))
     if "handoff" in services.extras:
         app[console.CONSOLE] = console.make_console(services.extras["handoff"], settings)
+        app.on_cleanup.append(lambda _app: _app[console.CONSOLE].limiter.close())
         app.add_routes(console.routes(services.extras["handoff"], settings, app[console.CONSOLE]))
         app.on_startup.append(lambda _app: services.extras["handoff"].refresh_teams())
         if "assist" in services.extras:   # assisted mode: /console/assist (bot/web/console/assist.py)

@@ -26,6 +26,11 @@ class ServerSettings(BaseModel):
     sender_rate: float = 2.0      # messages per second one sender may keep up…
     sender_burst: int = 15        # …with bursts of this many
     gc_freeze: bool = True        # exempt start-up objects from the cyclic GC (shorter full collections)
+    # Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For is believed, e.g. ["127.0.0.1"] behind a
+    # local nginx. Empty: the peer address is the client, and X-Forwarded-For is ignored (it can be forged).
+    trusted_proxies: list[str] = Field(default_factory=list)
+    login_failures_per_user: int = 5      # failed staff logins per username…
+    login_failures_per_client: int = 10   # …and per client address, in 15 minutes
 
 
 class DatabaseSettings(BaseModel):
@@ -143,7 +148,7 @@ class Secrets(BaseModel):
     zalo_oa_secret_key: SecretStr | None = None
     zalo_oa_refresh_token: SecretStr | None = None
     zalo_oa_access_token: SecretStr | None = None
-    session_key: SecretStr | None = None
+    session_key: SecretStr | None = None   # unused since sessions are server-side (kept so old envs still load)
 
 
 class _YamlSource(PydanticBaseSettingsSource):

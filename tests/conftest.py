@@ -207,6 +207,19 @@ def new_sender() -> str:
     return "t-" + uuid.uuid4().hex[:12]
 
 
+async def console_login(client: Any, username: str, password: str, next_: str | None = None,
+                        headers: dict[str, str] | None = None) -> Any:
+    """Sign in as a browser does: open the login form (its CSRF cookie and token), then post it."""
+    import re
+
+    page = await (await client.get("/console/login", headers=headers)).text()
+    m = re.search(r'name="csrf" value="([0-9a-f]+)"', page)   # its presence: test_login_form_needs_its_csrf_token
+    data = {"username": username, "password": password, "csrf": m.group(1) if m else ""}
+    if next_ is not None:
+        data["next"] = next_
+    return await client.post("/console/login", data=data, allow_redirects=False, headers=headers)
+
+
 class LiveServer:
     """The full app on a real port, in its own thread and event loop (for sync tests such as hypothesis)."""
 

@@ -1,4 +1,4 @@
-"""`motcua agent add|list|team`: console accounts and team settings from the command line."""
+"""`motcua agent add|list|disable|team`: console accounts and team settings from the command line."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +11,7 @@ from bot.handoff.service import HandoffService
 
 
 def add_parser(sub: Any, settings_of: Any) -> None:
-    ag = sub.add_parser("agent", help="console accounts: add USERNAME | list | team ID")
+    ag = sub.add_parser("agent", help="console accounts: add USERNAME | list | disable USERNAME | team ID")
     ag_sub = ag.add_subparsers(dest="agent_command", required=True)
     add = ag_sub.add_parser("add", help="create or update a console account (asks for the password)")
     add.add_argument("username")
@@ -20,6 +20,8 @@ def add_parser(sub: Any, settings_of: Any) -> None:
     add.add_argument("--name", help="display name shown to citizens, e.g. \"Nguyễn Thị Lan\"")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     ag_sub.add_parser("list", help="list active accounts")
+    dis = ag_sub.add_parser("disable", help="deactivate an account and end its sessions at once")
+    dis.add_argument("username")
     team = ag_sub.add_parser("team", help="create or update a team (working hours, Telegram group)")
     team.add_argument("team_id")
     team.add_argument("--name", required=True)
@@ -56,6 +58,10 @@ def cmd_agent(args: argparse.Namespace, settings: Any) -> int:
             if args.agent_command == "add":
                 await h.add_agent(args.username, _password(args), args.team, args.role, args.name)
                 print(f"đã lưu tài khoản {args.username} ({args.role}, tổ {args.team})")
+            elif args.agent_command == "disable":
+                if not await h.disable_agent(args.username):
+                    raise ValueError(f"không có tài khoản {args.username}")
+                print(f"đã khoá tài khoản {args.username} và đăng xuất mọi phiên của tài khoản này")
             elif args.agent_command == "list":
                 for a in await h.list_agents():
                     print(f"{a.username}\t{a.role}\t{a.team}\t{a.display_name}")

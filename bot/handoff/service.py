@@ -2,6 +2,7 @@
 live console events and the optional Telegram group notice. Decisions live in ticket.py and routing.py."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -11,19 +12,20 @@ from typing import Any
 import aiohttp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.engine import events as ev
 from bot.engine.inputs import AgentClaimed, AgentClosed, AgentReturned, AgentSaid, AgentSetField
 from bot.engine.state import ConversationState
 from bot.handoff import routing
+from bot.handoff.passwords import check_password
 from bot.handoff.ticket import OPEN, TransitionError, next_status
 from bot.runtime.content import ContentStore
 from bot.runtime.effects import EffectEnv, Effects
 from bot.runtime.pubsub import PubSub
 from bot.settings import Settings
-from bot.storage.handoff_models import agents, audit, canned_replies, handoffs, notes, teams
+from bot.storage.handoff_models import agents, audit, canned_replies, console_sessions, handoffs, notes, teams
 from bot.storage.repo import ConversationRow, Repo, conversations
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,13 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -91,6 +100,9 @@ class HandoffService:
         self.team_hours: dict[str, routing.Hours] = {}
         self.team_chat: dict[str, str] = {}
         self.http_timeout = 5.0
+        # Each argon2 check takes ~50 ms of CPU and 64 MiB: at most two at once per worker, in threads, so a burst of
+        # logins neither stalls the event loop nor takes every core from citizens' turns.
+        self._hash_slots = asyncio.Semaphore(2)
 
     # --- duty hours --------------------------------------------------------------------------
 
@@ -242,18 +254,27 @@ class HandoffService:
 
     async def add_agent(self, username: str, password: str, team: str, role: str = "agent",
                         display_name: str | None = None) -> None:
+        """Create an account, or update one (a new password ends every session it had)."""
         if role not in {"agent", "admin"}:
             raise ValueError("role phải là agent hoặc admin")
-        if len(password) < 8:
-            raise ValueError("mật khẩu cần ít nhất 8 ký tự")
+        check_password(password, username)
+        hashed = await asyncio.to_thread(hash_password, password)   # argon2 costs ~50 ms: off the event loop
         async with self.repo.engine.begin() as conn:
             found = (await conn.execute(select(agents.c.id).where(agents.c.username == username))).first()
-            vals = {"display_name": display_name or username, "password_hash": hash_password(password),
+            vals = {"display_name": display_name or username, "password_hash": hashed,
                     "role": role, "team": team, "active": True}
             if found:
                 await conn.execute(update(agents).where(agents.c.id == found.id).values(**vals))
+                await conn.execute(delete(console_sessions).where(console_sessions.c.username == username))
             else:
                 await conn.execute(insert(agents).values(username=username, **vals))
+
+    async def disable_agent(self, username: str) -> bool:
+        """Deactivate an account and end its sessions at once; False when there is no such account."""
+        async with self.repo.engine.begin() as conn:
+            done = await conn.execute(update(agents).where(agents.c.username == username).values(active=False))
+            await conn.execute(delete(console_sessions).where(console_sessions.c.username == username))
+        return bool(done.rowcount)
 
     async def list_agents(self) -> list[AgentInfo]:
         async with self.repo.engine.connect() as conn:
@@ -270,13 +291,13 @@ class HandoffService:
         async with self.repo.engine.connect() as conn:
             r = (await conn.execute(select(agents).where(and_(agents.c.username == username,
                                                               agents.c.active.is_(True))))).first()
-        if r is None:
-            _HASHER.hash(password)  # same cost whether or not the account exists
-            return None
-        try:
-            _HASHER.verify(r.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return None
+        # argon2 runs in a thread: 40 logins at once must not stall citizens' replies on the event loop.
+        async with self._hash_slots:
+            if r is None:
+                await asyncio.to_thread(_HASHER.hash, password)  # same cost whether or not the account exists
+                return None
+            if not await asyncio.to_thread(_verify, r.password_hash, password):
+                return None
         return AgentInfo(r.username, r.display_name, r.role, r.team)
 
     # --- reading ------------------------------------------------------------------------------

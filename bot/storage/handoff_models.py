@@ -91,9 +91,22 @@ class AuditEntry(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
 
 
+class ConsoleSession(Base):
+    """A signed-in console/desk/admin session, kept server-side so logout, a password change and
+    ``motcua agent disable`` end it at once. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "console_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)            # sha256 hex of the cookie token
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))                           # the session's CSRF token
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 teams = cast(Table, Team.__table__)
 agents = cast(Table, Agent.__table__)
 handoffs = cast(Table, Handoff.__table__)
 notes = cast(Table, Note.__table__)
 canned_replies = cast(Table, CannedReply.__table__)
 audit = cast(Table, AuditEntry.__table__)
+console_sessions = cast(Table, ConsoleSession.__table__)

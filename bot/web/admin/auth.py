@@ -7,7 +7,6 @@ is authenticated and every admin page answers 401 — never open by default.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ class Principal:
     name: str
     role: str            # admin | agent
     team: str | None = None
-    session_id: str = ""
+    csrf: str = ""       # the CSRF token of the server-side session (one scheme for console, desk and admin)
 
     @property
     def is_admin(self) -> bool:
@@ -33,7 +32,6 @@ class Principal:
 
 AuthFn = Callable[[web.Request], Awaitable[Principal | None]]
 ADMIN_AUTH = web.AppKey("admin_auth", object)
-CSRF_SECRET = web.AppKey("admin_csrf_secret", bytes)
 
 
 async def principal(request: web.Request) -> Principal:
@@ -54,8 +52,8 @@ async def require_admin(request: web.Request) -> Principal:
 
 
 def csrf_token(request: web.Request, who: Principal) -> str:
-    secret = request.app.get(CSRF_SECRET, b"")
-    return hmac.new(secret, f"{who.name}|{who.session_id}".encode(), hashlib.sha256).hexdigest()[:32]
+    """The session's own token: the same in every worker, because the session lives in the database."""
+    return who.csrf
 
 
 async def check_csrf(request: web.Request, who: Principal, sent: str | None = None) -> None:
@@ -64,7 +62,8 @@ async def check_csrf(request: web.Request, who: Principal, sent: str | None = No
         sent = request.headers.get("X-CSRF-Token")
         if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             sent = str((await request.post()).get("csrf", ""))
-    if not sent or not hmac.compare_digest(sent, csrf_token(request, who)):
+    expected = csrf_token(request, who)
+    if not sent or not expected or not hmac.compare_digest(sent, expected):
         raise web.HTTPForbidden(text="Phiên làm việc đã hết hạn, vui lòng tải lại trang.")
 
 
@@ -77,32 +76,18 @@ async def audit(engine: Any, who: Principal, action: str, **detail: Any) -> None
 
 
 def console_auth(app: web.Application, settings: Any, handoff: Any) -> AuthFn | None:
-    """Read the console's signed session cookie (bot/web/console/auth.py) and its agent accounts.
+    """Who is signed in, asked of the console (bot/web/console): its server-side session and agent accounts."""
+    from bot.web.console.routes import CONSOLE
 
-    The console's signer key is ``secrets.session_key``; without it the console uses a per-process
-    random key, which this finds through the console's own route handlers.
-    """
-    from bot.web.console.auth import COOKIE, Signer
-
-    signer: Any = None
-    key = settings.secrets.session_key
-    if key is not None:
-        signer = Signer(key.get_secret_value().encode())
-    else:
-        for route in app.router.routes():
-            owner = getattr(route.handler, "__self__", None)
-            if owner is not None and isinstance(getattr(owner, "signer", None), Signer):
-                signer = owner.signer
-                break
-    if signer is None or handoff is None:
+    console = app.get(CONSOLE)
+    if console is None or handoff is None:
         return None
 
     async def current(request: web.Request) -> Principal | None:
-        cookie = request.cookies.get(COOKIE, "")
-        username = signer.verify(cookie)
-        agent = await handoff.get_agent(username) if username else None
-        if agent is None:
+        found = await console.current(request)
+        if found is None:
             return None
-        return Principal(agent.username, agent.role, agent.team, session_id=cookie)
+        agent, session = found
+        return Principal(agent.username, agent.role, agent.team, csrf=session.csrf)
 
     return current

@@ -9,7 +9,6 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import secrets
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -28,7 +27,6 @@ from bot.admin.versions import ContentVersions, build_snapshot, check, diff, exp
 from bot.content.yamlsrc import ContentErrors
 from bot.web.admin.auth import (
     ADMIN_AUTH,
-    CSRF_SECRET,
     Principal,
     audit,
     check_csrf,
@@ -354,8 +352,6 @@ def setup(app: web.Application, services: Any) -> None:
             app[ADMIN_AUTH] = fn
         else:
             log.warning("admin pages need the console login (handoff room): every admin page answers 401")
-    if CSRF_SECRET not in app:
-        app[CSRF_SECRET] = secrets.token_bytes(32)
     services.extras["admin_misses"] = app[MISSES]
     app.add_routes(routes())
 

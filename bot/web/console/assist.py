@@ -43,9 +43,9 @@ class AssistPages:
     # --- start ---------------------------------------------------------------------------------
 
     async def new_page(self, request: web.Request) -> web.Response:
-        agent, cookie = await self.con.viewer(request)
+        agent, session = await self.con.viewer(request)
         return aiohttp_jinja2.render_template("console/assist_new.html.j2", request, {
-            "me": agent, "csrf": self.con.signer.csrf(cookie), "recent": await self.a.recent(agent),
+            "me": agent, "csrf": session.csrf, "recent": await self.a.recent(agent),
             "errors": {}, "name": "", "phone": ""})
 
     async def start(self, request: web.Request) -> web.Response:
@@ -54,20 +54,20 @@ class AssistPages:
         try:
             cid = await self.a.start(agent, name, phone)
         except Invalid as exc:
-            _, cookie = await self.con.viewer(request)
+            _, session = await self.con.viewer(request)
             return aiohttp_jinja2.render_template("console/assist_new.html.j2", request, {
-                "me": agent, "csrf": self.con.signer.csrf(cookie), "recent": await self.a.recent(agent),
+                "me": agent, "csrf": session.csrf, "recent": await self.a.recent(agent),
                 "errors": exc.errors, "name": name, "phone": phone}, status=422)
         raise web.HTTPSeeOther(f"/console/assist/{cid}")
 
     # --- the conversation ------------------------------------------------------------------------
 
     async def page(self, request: web.Request) -> web.Response:
-        agent, cookie = await self.con.viewer(request)
+        agent, session = await self.con.viewer(request)
         cid = int(request.match_info["cid"])
         v = await self._view(agent, cid, request, everything=request.query.get("tat_ca") == "1")
         resp = aiohttp_jinja2.render_template("console/assist.html.j2", request, {
-            "me": agent, "csrf": self.con.signer.csrf(cookie), "v": v, "error": request.query.get("loi")})
+            "me": agent, "csrf": session.csrf, "v": v, "error": request.query.get("loi")})
         resp.headers["Cache-Control"] = "no-store"
         return resp
 
@@ -97,7 +97,7 @@ class AssistPages:
     async def slip(self, request: web.Request) -> web.Response:
         """A small printable slip: the code, how to follow the draft on the citizen's channel (/nhan), a QR of the
         web chat."""
-        agent, cookie = await self.con.viewer(request)
+        agent, session = await self.con.viewer(request)
         cid, code = int(request.match_info["cid"]), request.match_info["code"]
         try:
             s = await self.a.slip(agent, cid, code)
@@ -108,7 +108,7 @@ class AssistPages:
         from bot.dossier.render import qr_data_uri
 
         return aiohttp_jinja2.render_template("console/assist_slip.html.j2", request, {
-            "me": agent, "csrf": self.con.signer.csrf(cookie), "s": s, "cid": cid, "qr": qr_data_uri(s["web_url"])})
+            "me": agent, "csrf": session.csrf, "s": s, "cid": cid, "qr": qr_data_uri(s["web_url"])})
 
     async def since(self, request: web.Request) -> web.Response:
         """Entries after ``?after=ID`` (the script catches up after a lost connection)."""

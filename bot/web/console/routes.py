@@ -5,7 +5,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,21 @@ from aiohttp import web
 
 from bot.handoff.service import AgentInfo, Forbidden, HandoffService, NotFound
 from bot.handoff.ticket import TransitionError
-from bot.web.console.auth import COOKIE, COOKIE_PATH, SESSION_SECONDS, Signer, Throttle
+from bot.web.console.auth import (
+    COOKIE,
+    COOKIE_PATH,
+    SESSION_SECONDS,
+    LoginLimiter,
+    Networks,
+    Session,
+    SessionStore,
+    client_address,
+    csrf_ok,
+    login_token,
+    login_token_ok,
+    parse_networks,
+    set_login_cookie,
+)
 
 _NEXT_PREFIXES = ("/console", "/dossiers", "/d/")
 
@@ -35,62 +48,77 @@ HEARTBEAT = 15.0
 
 
 class Console:
-    def __init__(self, handoff: HandoffService, secret: bytes | None, secure_cookie: bool):
-        if secret is None:
-            log.warning("MOTCUA_SECRETS__SESSION_KEY is not set: console sessions end when the server restarts")
-        self.h = handoff
-        self.signer = Signer(secret or secrets.token_bytes(32))
-        self.throttle = Throttle()
-        self.secure = secure_cookie
+    """Sign-in and the console pages; the desk, assisted mode and the admin pages ask it who is signed in."""
 
-    async def viewer(self, request: web.Request) -> tuple[AgentInfo, str]:
-        cookie = request.cookies.get(COOKIE, "")
-        username = self.signer.verify(cookie)
-        agent = await self.h.get_agent(username) if username else None
-        if agent is None:
+    def __init__(self, handoff: HandoffService, sessions: SessionStore, limiter: LoginLimiter, secure_cookie: bool,
+                 trusted: Networks = ()):
+        self.h = handoff
+        self.sessions = sessions
+        self.limiter = limiter
+        self.secure = secure_cookie
+        self.trusted = trusted
+
+    async def current(self, request: web.Request) -> tuple[AgentInfo, Session] | None:
+        """The signed-in, still active agent and their live session, or None."""
+        session = await self.sessions.get(request.cookies.get(COOKIE))
+        agent = await self.h.get_agent(session.username) if session else None
+        return (agent, session) if agent is not None and session is not None else None
+
+    async def viewer(self, request: web.Request) -> tuple[AgentInfo, Session]:
+        found = await self.current(request)
+        if found is None:
             raise web.HTTPFound("/console/login?" + urlencode({"next": request.path_qs})
                                 if request.method == "GET" and _safe_next(request.path_qs) else "/console/login")
-        return agent, cookie
+        return found
+
+    @staticmethod
+    def check_csrf(session: Session, sent: str | None) -> None:
+        if not csrf_ok(session, sent):
+            raise web.HTTPForbidden(text="Phiên làm việc không hợp lệ, vui lòng tải lại trang.")
 
     async def form(self, request: web.Request) -> tuple[AgentInfo, Any]:
         """A POST from a signed-in agent with a valid CSRF token."""
-        agent, cookie = await self.viewer(request)
+        agent, session = await self.viewer(request)
         data = await request.post()
         token = data.get("csrf") or request.headers.get("X-CSRF-Token")
-        if not self.signer.check_csrf(cookie, str(token) if token else None):
-            raise web.HTTPForbidden(text="Phiên làm việc không hợp lệ, vui lòng tải lại trang.")
+        self.check_csrf(session, str(token) if token else None)
         return agent, data
 
     # --- login --------------------------------------------------------------------------------
 
+    def _login_form(self, request: web.Request, error: str | None, nxt: str, status: int = 200) -> web.Response:
+        token = login_token(request)
+        resp = aiohttp_jinja2.render_template("console/login.html.j2", request,
+                                              {"error": error, "next": nxt, "csrf": token}, status=status)
+        set_login_cookie(resp, token, self.secure)
+        return resp
+
     async def login_page(self, request: web.Request) -> web.Response:
-        return aiohttp_jinja2.render_template("console/login.html.j2", request,
-                                              {"error": None, "next": _safe_next(request.query.get("next", ""))})
+        return self._login_form(request, None, _safe_next(request.query.get("next", "")))
 
     async def login(self, request: web.Request) -> web.Response:
         data = await request.post()
         username, password = str(data.get("username", "")).strip()[:64], str(data.get("password", ""))[:256]
         nxt = _safe_next(str(data.get("next", "")))
-        ip = request.remote or "?"
-        if self.throttle.blocked(username, ip):
-            return aiohttp_jinja2.render_template("console/login.html.j2", request,
-                                                  {"error": "Bạn đã nhập sai nhiều lần. Vui lòng thử lại sau 15 phút.",
-                                                   "next": nxt},
-                                                  status=429)
+        if not login_token_ok(request, str(data.get("csrf", "")) or None):
+            return self._login_form(request, "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.", nxt, 403)
+        client = client_address(request, self.trusted)
+        if await self.limiter.blocked(username, client):
+            return self._login_form(request, "Bạn đã nhập sai nhiều lần. Vui lòng thử lại sau 15 phút.", nxt, 429)
         agent = await self.h.authenticate(username, password)
         if agent is None:
-            self.throttle.failed(username, ip)
-            return aiohttp_jinja2.render_template("console/login.html.j2", request,
-                                                  {"error": "Tên đăng nhập hoặc mật khẩu không đúng.", "next": nxt},
-                                                  status=401)
-        self.throttle.succeeded(username, ip)
+            await self.limiter.failed(username, client)
+            return self._login_form(request, "Tên đăng nhập hoặc mật khẩu không đúng.", nxt, 401)
+        await self.limiter.succeeded(username)
+        token, _session = await self.sessions.create(agent.username)
         resp = web.HTTPFound(nxt or "/console")
-        resp.set_cookie(COOKIE, self.signer.issue(agent.username), httponly=True, samesite="Lax", secure=self.secure,
+        resp.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=self.secure,
                         max_age=SESSION_SECONDS, path=COOKIE_PATH)
         raise resp
 
     async def logout(self, request: web.Request) -> web.Response:
         await self.form(request)
+        await self.sessions.end(request.cookies.get(COOKIE))
         resp = web.HTTPFound("/console/login")
         resp.del_cookie(COOKIE, path=COOKIE_PATH)
         raise resp
@@ -98,21 +126,21 @@ class Console:
     # --- pages --------------------------------------------------------------------------------
 
     async def queue_page(self, request: web.Request) -> web.Response:
-        agent, cookie = await self.viewer(request)
+        agent, session = await self.viewer(request)
         return aiohttp_jinja2.render_template("console/queue.html.j2", request, {
-            "me": agent, "csrf": self.signer.csrf(cookie), "queue": await self.h.queue(agent)})
+            "me": agent, "csrf": session.csrf, "queue": await self.h.queue(agent)})
 
     async def queue_json(self, request: web.Request) -> web.Response:
         agent, _ = await self.viewer(request)
         return web.json_response({"queue": await self.h.queue(agent)})
 
     async def conversation_page(self, request: web.Request) -> web.Response:
-        agent, cookie = await self.viewer(request)
+        agent, session = await self.viewer(request)
         c = await self._load(agent, request)
         others = [a for a in await self.h.list_agents() if a.username != agent.username
                   and (agent.role == "admin" or a.team == agent.team)]
         return aiohttp_jinja2.render_template("console/conversation.html.j2", request, {
-            "me": agent, "csrf": self.signer.csrf(cookie), "c": c, "agents": others,
+            "me": agent, "csrf": session.csrf, "c": c, "agents": others,
             "error": request.query.get("loi")})
 
     async def conversation_json(self, request: web.Request) -> web.Response:
@@ -183,6 +211,8 @@ class Console:
                     ev = await asyncio.wait_for(it.__anext__(), HEARTBEAT)
                     await resp.write(f"data: {json.dumps(ev, ensure_ascii=False)}\n\n".encode())
                 except TimeoutError:
+                    if await self.current(request) is None:   # signed out, disabled or password changed
+                        break
                     await resp.write(b": ping\n\n")
                 except (ConnectionResetError, asyncio.CancelledError):
                     break
@@ -193,9 +223,11 @@ CONSOLE = web.AppKey("console", Console)  # other rooms (the desk, /dossiers) as
 
 
 def make_console(handoff: HandoffService, settings: Any) -> Console:
-    key = settings.secrets.session_key
-    return Console(handoff, key.get_secret_value().encode() if key else None,
-                   settings.server.base_url.startswith("https"))
+    srv = settings.server
+    limiter = LoginLimiter(settings.redis.url, per_user=srv.login_failures_per_user,
+                           per_client=srv.login_failures_per_client)
+    return Console(handoff, SessionStore(handoff.repo.engine), limiter, srv.base_url.startswith("https"),
+                   parse_networks(srv.trusted_proxies))
 
 
 def routes(handoff: HandoffService, settings: Any, con: Console | None = None) -> list[web.AbstractRouteDef]:

@@ -1,6 +1,6 @@
 """Dossier pages: the citizen's secret link (/d/…) and the one-stop desk (/dossiers…).
 
-Thin handlers over ``bot.dossier.desk.Desk``; officers are the console's signed-in agents (its cookie, its
+Thin handlers over ``bot.dossier.desk.Desk``; officers are the console's signed-in agents (its session, its
 CSRF token). Routes and form field names are documented in docs/desk.md — other tests rely on them.
 """
 from __future__ import annotations
@@ -16,7 +16,6 @@ from aiohttp import web
 
 from bot.dossier.desk import Desk, DeskError, Forbidden, InvalidInput, NotFound, read_code
 from bot.dossier.render import font_files, render_html, render_pdf
-from bot.web.console.auth import COOKIE
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -111,7 +110,7 @@ class DeskPages:
 
     async def open_page(self, request: web.Request) -> web.StreamResponse:
         """The code box (typed, or typed by a USB scanner + Enter); ``?code=`` opens the draft."""
-        me, cookie = await self._viewer(request)
+        me, sess = await self._viewer(request)
         typed = request.query.get("code")
         error, status = None, 200
         if typed is not None:
@@ -121,20 +120,19 @@ class DeskPages:
                 error, status = exc.message, exc.status
             else:
                 raise web.HTTPSeeOther(f"/dossiers/{code}")
-        return self._open(request, me, cookie, error, typed or "", status)
+        return self._open(request, me, sess, error, typed or "", status)
 
-    def _open(self, request: web.Request, me: Any, cookie: str, error: str | None, typed: str,
+    def _open(self, request: web.Request, me: Any, sess: Any, error: str | None, typed: str,
               status: int) -> web.Response:
         return self._page(request, "dossiers/open.html.j2", {
-            "me": me, "csrf": self.console.signer.csrf(cookie), "error": error, "typed": typed}, status)
+            "me": me, "csrf": sess.csrf, "error": error, "typed": typed}, status)
 
     async def scan(self, request: web.Request) -> web.StreamResponse:
         """A photo of the printout's QR (camera frame or file) → the draft it names."""
-        me, cookie = await self._viewer(request)
+        me, sess = await self._viewer(request)
         fetch = request.headers.get("X-Requested-With") == "fetch"
         csrf, image = await self._read_scan(request)
-        if not self.console.signer.check_csrf(cookie, csrf or request.headers.get("X-CSRF-Token")):
-            raise web.HTTPForbidden(text="Phiên làm việc không hợp lệ, vui lòng tải lại trang.")
+        self.console.check_csrf(sess, csrf or request.headers.get("X-CSRF-Token"))
         try:
             if image is None:
                 raise InvalidInput("Bạn chụp hoặc chọn ảnh mã QR trên tờ khai.")
@@ -142,7 +140,7 @@ class DeskPages:
         except DeskError as exc:
             if fetch:
                 return web.json_response({"error": exc.message}, status=exc.status, headers=NO_STORE)
-            return self._open(request, me, cookie, exc.message, "", exc.status)
+            return self._open(request, me, sess, exc.message, "", exc.status)
         if fetch:
             return web.json_response({"url": f"/dossiers/{code}", "code": code}, headers=NO_STORE)
         raise web.HTTPSeeOther(f"/dossiers/{code}")
@@ -166,47 +164,47 @@ class DeskPages:
                 image = bytes(buf) or None
         return csrf, image
 
-    async def _open_draft(self, request: web.Request, me: Any, cookie: str) -> Any:
+    async def _open_draft(self, request: web.Request, me: Any, sess: Any) -> Any:
         raw = request.match_info["code"]
         try:
             code = read_code(raw)
         except DeskError as exc:
-            raise self._as_http(request, me, cookie, exc, raw) from None
+            raise self._as_http(request, me, sess, exc, raw) from None
         if code != raw:
             raise web.HTTPSeeOther(f"/dossiers/{code}{request.path[len('/dossiers/') + len(raw):]}")
         try:
             return await self.desk.open(me, code)
         except DeskError as exc:
-            raise self._as_http(request, me, cookie, exc, raw) from None
+            raise self._as_http(request, me, sess, exc, raw) from None
 
-    def _as_http(self, request: web.Request, me: Any, cookie: str, exc: DeskError, typed: str) -> web.HTTPException:
+    def _as_http(self, request: web.Request, me: Any, sess: Any, exc: DeskError, typed: str) -> web.HTTPException:
         if isinstance(exc, Forbidden):
             page = self._page(request, "dossiers/forbidden.html.j2",
-                              {"me": me, "csrf": self.console.signer.csrf(cookie), "error": exc.message}, 403)
+                              {"me": me, "csrf": sess.csrf, "error": exc.message}, 403)
         else:
-            page = self._open(request, me, cookie, exc.message, typed, exc.status)
+            page = self._open(request, me, sess, exc.message, typed, exc.status)
         kind = {403: web.HTTPForbidden, 404: web.HTTPNotFound, 409: web.HTTPConflict}.get(
             page.status, web.HTTPUnprocessableEntity)
         return kind(text=page.text, content_type="text/html", headers=NO_STORE)
 
     async def view(self, request: web.Request) -> web.StreamResponse:
-        me, cookie = await self._viewer(request)
-        view = await self._open_draft(request, me, cookie)
+        me, sess = await self._viewer(request)
+        view = await self._open_draft(request, me, sess)
         ok = request.query.get("ok")
-        return self._view(request, me, cookie, view, None, 200, OK_MESSAGES.get(ok or ""))
+        return self._view(request, me, sess, view, None, 200, OK_MESSAGES.get(ok or ""))
 
-    def _view(self, request: web.Request, me: Any, cookie: str, view: Any, error: str | None, status: int,
+    def _view(self, request: web.Request, me: Any, sess: Any, view: Any, error: str | None, status: int,
               ok: str | None = None) -> web.Response:
         notice = None
         if ok:
             notice = f"{ok} {NOTIFIED if view.conversation_id is not None else NOT_LINKED}"
         return self._page(request, "dossiers/view.html.j2", {
-            "me": me, "csrf": self.console.signer.csrf(cookie), "d": view, "c": view.content, "error": error,
+            "me": me, "csrf": sess.csrf, "d": view, "c": view.content, "error": error,
             "notice": notice}, status)
 
     async def export_json(self, request: web.Request) -> web.StreamResponse:
-        me, cookie = await self._viewer(request)
-        view = await self._open_draft(request, me, cookie)
+        me, sess = await self._viewer(request)
+        view = await self._open_draft(request, me, sess)
         try:
             data = view.export()
         except NotFound as exc:
@@ -215,8 +213,8 @@ class DeskPages:
                             headers={**NO_STORE, "Content-Disposition": f'inline; filename="{view.code}.json"'})
 
     async def print_html(self, request: web.Request) -> web.StreamResponse:
-        me, cookie = await self._viewer(request)
-        view = await self._open_draft(request, me, cookie)
+        me, sess = await self._viewer(request)
+        view = await self._open_draft(request, me, sess)
         if view.content is None:
             raise web.HTTPNotFound(text="Thủ tục của hồ sơ không còn trong danh mục.")
         html = _for_browser(render_html(view.content, view.code, self.base_url))
@@ -224,16 +222,17 @@ class DeskPages:
                             headers={**NO_STORE, "Content-Security-Policy": PRINT_CSP})
 
     async def officer_pdf(self, request: web.Request) -> web.StreamResponse:
-        me, cookie = await self._viewer(request)
-        view = await self._open_draft(request, me, cookie)
+        me, sess = await self._viewer(request)
+        view = await self._open_draft(request, me, sess)
         if view.content is None:
             raise web.HTTPNotFound(text="Thủ tục của hồ sơ không còn trong danh mục.")
         return await self._pdf(view.code, view.content)
 
     async def _act(self, request: web.Request, what: str) -> web.StreamResponse:
-        me, data = await self.console.form(request)   # signed in + CSRF
-        cookie = request.cookies.get(COOKIE, "")
-        view = await self._open_draft(request, me, cookie)
+        me, sess = await self._viewer(request)
+        data = await request.post()
+        self.console.check_csrf(sess, str(data.get("csrf") or request.headers.get("X-CSRF-Token") or "") or None)
+        view = await self._open_draft(request, me, sess)
         fetch = request.headers.get("X-Requested-With") == "fetch"
         try:
             if what == "status":
@@ -244,7 +243,7 @@ class DeskPages:
             if fetch:
                 return web.json_response({"error": exc.message}, status=exc.status, headers=NO_STORE)
             fresh = await self.desk.open(me, view.code)
-            return self._view(request, me, cookie, fresh, exc.message, exc.status)
+            return self._view(request, me, sess, fresh, exc.message, exc.status)
         if fetch:
             return web.json_response({"ok": True, "status": view.status, "official_number": view.official_number},
                                      headers=NO_STORE)

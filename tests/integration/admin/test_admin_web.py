@@ -14,14 +14,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.storage.handoff_models import audit
 from bot.storage.models import EventRow
-from bot.web.admin.auth import ADMIN_AUTH, CSRF_SECRET, Principal
+from bot.web.admin.auth import ADMIN_AUTH, Principal
 from bot.web.admin.routes import VERSIONS
 from tests.conftest import new_sender
 
 PID = "ho-tich.khai-sinh"
 FLOW = f"flows/{PID}.yml"
 ASK = "Bạn đã có Giấy chứng sinh của bệnh viện hoặc trạm y tế chưa?"
-USERS = {"admin-key": Principal("an.admin", "admin", None, "s1"), "agent-key": Principal("binh.canbo", "agent", "xa-a", "s2")}
+USERS = {"admin-key": Principal("an.admin", "admin", None, csrf="csrf-of-session-1"),
+         "agent-key": Principal("binh.canbo", "agent", "xa-a", csrf="csrf-of-session-2")}
 
 
 async def header_auth(request: Any) -> Principal | None:
@@ -43,7 +44,6 @@ async def admin_client(services: Any, db_url: str) -> AsyncIterator[TestClient]:
     await eng.dispose()
     app = build_app(services.settings, services)
     app[ADMIN_AUTH] = header_auth
-    app[CSRF_SECRET] = b"test-secret"
     async with TestClient(TestServer(app)) as c:
         yield c
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.storage.assist_models import assisted_citizens, draft_claims
 from bot.storage.handoff_models import audit
 from bot.storage.repo import drafts
-from tests.conftest import new_sender
+from tests.conftest import console_login, new_sender
 from tests.fakes.driver import walk_to_review
 
 PASSWORD = "mat-khau-an-toan-1"
@@ -21,7 +21,7 @@ PHONE = "0912345678"
 async def login(client: Any, services: Any, username: str, team: str, role: str = "agent") -> str:
     await services.extras["handoff"].add_agent(username, PASSWORD, team, role, display_name=f"Cán bộ {username}")
     client.session.cookie_jar.clear()
-    r = await client.post("/console/login", data={"username": username, "password": PASSWORD}, allow_redirects=False)
+    r = await console_login(client, username, PASSWORD)
     assert r.status == 302, await r.text()
     page = await (await client.get("/console/assist")).text()
     assert "Hỗ trợ công dân tại quầy" in page

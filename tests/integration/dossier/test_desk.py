@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot.dossier.codes import new_code
-from tests.conftest import new_sender
+from tests.conftest import console_login, new_sender
 from tests.e2e.test_all_procedures import CONTENT, VALUES, post, safe_option
 from tests.integration.dossier.test_rest_to_pdf import flat, pdf_text
 
@@ -65,7 +65,7 @@ async def walk_to_draft(client: Any, services: Any, pid: str = PID, sender: str 
 async def login(client: Any, services: Any, username: str, team: str, role: str = "agent") -> str:
     await services.extras["handoff"].add_agent(username, PASSWORD, team, role, display_name=f"Cán bộ {username}")
     client.session.cookie_jar.clear()
-    r = await client.post("/console/login", data={"username": username, "password": PASSWORD}, allow_redirects=False)
+    r = await console_login(client, username, PASSWORD)
     assert r.status == 302
     assert "Path=/;" in r.headers["Set-Cookie"] or r.headers["Set-Cookie"].rstrip().endswith("Path=/")
     page = await (await client.get("/dossiers")).text()
@@ -115,15 +115,13 @@ async def test_an_officer_sent_to_login_lands_back_on_the_draft(client: Any, ser
     r = await client.get(f"/dossiers/{code}", allow_redirects=False)
     page = await (await client.get(r.headers["Location"])).text()
     assert f'name="next" value="/dossiers/{code}"' in page
-    r = await client.post("/console/login", data={"username": "lan", "password": PASSWORD, "next": f"/dossiers/{code}"},
-                          allow_redirects=False)
+    r = await console_login(client, "lan", PASSWORD, f"/dossiers/{code}")
     assert r.status == 302 and r.headers["Location"] == f"/dossiers/{code}"
     assert code in await (await client.get(r.headers["Location"])).text()
     # another site, a scheme-relative URL or a header split never becomes the landing page
     for evil in ("https://evil.example/", "//evil.example/x", "/dossiers/\\evil", "/console\r\nSet-Cookie: x=1"):
         client.session.cookie_jar.clear()
-        r = await client.post("/console/login", data={"username": "lan", "password": PASSWORD, "next": evil},
-                              allow_redirects=False)
+        r = await console_login(client, "lan", PASSWORD, evil)
         assert r.status == 302 and r.headers["Location"] == "/console", evil
 
 

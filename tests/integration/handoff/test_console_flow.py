@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.conftest import new_sender
+from tests.conftest import console_login, new_sender
 
 PASSWORD = "mat-khau-an-toan-1"
 
@@ -24,7 +24,7 @@ async def login(client: Any, services: Any, username: str, team: str, role: str 
     h = services.extras["handoff"]
     await h.add_agent(username, PASSWORD, team, role, display_name=f"Cán bộ {username}")
     client.session.cookie_jar.clear()
-    r = await client.post("/console/login", data={"username": username, "password": PASSWORD}, allow_redirects=False)
+    r = await console_login(client, username, PASSWORD)
     assert r.status == 302, await r.text()
     page = await (await client.get("/console")).text()
     m = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
@@ -116,9 +116,9 @@ async def test_citizen_script_stays_text_in_console(client: Any, services: Any) 
 async def test_login_rejects_bad_password_and_throttles(client: Any, services: Any) -> None:
     await services.extras["handoff"].add_agent("dung", PASSWORD, "mac-dinh")
     for _ in range(5):
-        r = await client.post("/console/login", data={"username": "dung", "password": "sai"}, allow_redirects=False)
+        r = await console_login(client, "dung", "sai")
         assert r.status == 401
-    r = await client.post("/console/login", data={"username": "dung", "password": PASSWORD}, allow_redirects=False)
+    r = await console_login(client, "dung", PASSWORD)
     assert r.status == 429
     assert (await client.get("/console", allow_redirects=False)).status == 302
 
