@@ -22,7 +22,7 @@ from bot.privacy.registry import (
     PERSONAL_EVENT_TYPES,
 )
 from bot.privacy.retention import purge
-from tests.conftest import new_sender
+from tests.conftest import console_login, new_sender
 from tests.e2e.test_all_procedures import CONTENT, VALUES, post, safe_option
 
 PID = "ho-tich.khai-sinh"
@@ -123,7 +123,7 @@ async def login_admin(client: Any, services: Any) -> str:
     """An admin of the default team (sees every conversation, the desk and the console)."""
     await services.extras["handoff"].add_agent("bao", PASSWORD, "mac-dinh", "admin", display_name="Cán bộ Bảo")
     client.session.cookie_jar.clear()
-    r = await client.post("/console/login", data={"username": "bao", "password": PASSWORD}, allow_redirects=False)
+    r = await console_login(client, "bao", PASSWORD)
     assert r.status == 302
     m = re.search(r'name="csrf" value="([0-9a-f]+)"', await (await client.get("/dossiers")).text())
     assert m
