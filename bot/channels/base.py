@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import orjson
 from aiohttp import web
 
@@ -57,24 +58,27 @@ def decode_json(raw: bytes) -> Any:
         value = orjson.loads(raw)
     except (orjson.JSONDecodeError, RecursionError):
         raise Rejected(400, "body is not valid JSON (UTF-8, no lone surrogates)") from None
-    if _too_deep(value):
+    if _too_deep(raw):
         raise Rejected(400, "body is nested too deeply")
     return value
 
 
-def _too_deep(value: Any) -> bool:
-    """Iterative (never recursive) check that no array or object nests deeper than MAX_DEPTH."""
-    stack = [(value, 1)]
-    while stack:
-        v, depth = stack.pop()
-        if isinstance(v, dict):
-            v = list(v.values())
-        elif not isinstance(v, list):
-            continue
-        if depth > MAX_DEPTH:
-            return True
-        stack.extend((x, depth + 1) for x in v if isinstance(x, (dict, list)))
-    return False
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _too_deep(raw: bytes) -> bool:
+    """Whether a VALID JSON text nests arrays/objects deeper than MAX_DEPTH, without walking the parsed value.
+
+    Counting brackets outside strings in C and numpy keeps a hostile 2 MB body of tiny arrays to milliseconds
+    (a Python walk of the parsed value took ~0.5 s of the event loop).
+    """
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return False
+    brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1)
+    return bool(steps.size) and int(np.cumsum(steps).max()) > MAX_DEPTH
 
 
 async def read_json(request: web.Request, max_bytes: int) -> Any:

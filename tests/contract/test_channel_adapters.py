@@ -117,3 +117,23 @@ def test_zalo_oa_buttons_as_numbered_text_plus_quick_replies() -> None:
     assert [b["payload"] for b in btns] == [b["payload"] for b in BUTTONS] and btns[0]["type"] == "oa.query.hide"
     many = zalo_oa.render({"kind": "text", "text": "Chọn", "buttons": BUTTONS * 3})
     assert all("attachment" not in m for m in many)   # over the button limit: numbered text only
+
+
+def test_body_depth_limit_counts_real_nesting_not_brackets_inside_text() -> None:
+    """A citizen may type brackets, quotes and backslashes; only real nesting past MAX_DEPTH is refused."""
+    import json
+
+    import pytest
+
+    from bot.channels.base import MAX_DEPTH, Rejected, decode_json
+
+    typed = 'tôi gõ "[[[[" \\ và \\" {{{{' + "[" * 100
+    body = {"sender": "a\\", "message": typed, "metadata": {"x": [[[{"y": "]]]]"}]]]}}
+    assert decode_json(json.dumps(body, ensure_ascii=False).encode())["message"] == typed
+    assert decode_json(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH)
+    for raw in (b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1),
+                b'{"a": "\\\\", "b": ' + b"[" * MAX_DEPTH + b"]" * MAX_DEPTH + b"}",
+                b'{"a": "\\"[", "b": ' + b"[" * MAX_DEPTH + b"]" * MAX_DEPTH + b"}"):
+        with pytest.raises(Rejected) as err:
+            decode_json(raw)
+        assert err.value.status == 400
