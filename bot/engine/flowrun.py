@@ -23,7 +23,7 @@ from bot.content.flow import (
 )
 from bot.engine import events as ev
 from bot.engine.messages import Button
-from bot.engine.state import ConversationState, Pending
+from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.text import fold
 from bot.engine.turn import Out
 
@@ -153,13 +153,13 @@ def reprompt(state: ConversationState, out: Out) -> ConversationState:
     proc = out.ctx.content.procedure(state.procedure_id)
     step = next((s for s in flow.steps if s.id == state.step_id), None) if flow else None
     if proc is not None and flow is not None and step is not None:
-        if isinstance(step, QuestionStep) and state.pending.kind == "question":
+        if isinstance(step, QuestionStep) and state.pending.kind is PendingKind.QUESTION:
             return _ask_question(state, out, step)
-        if isinstance(step, DocumentsStep) and state.pending.kind == "document":
+        if isinstance(step, DocumentsStep) and state.pending.kind is PendingKind.DOCUMENT:
             return prompt_document(state, out, proc, step)
-        if isinstance(step, FieldsStep) and state.pending.kind == "field":
+        if isinstance(step, FieldsStep) and state.pending.kind is PendingKind.FIELD:
             return prompt_field(state, out, proc, step)
-        if isinstance(step, ReviewStep) and state.pending.kind == "review":
+        if isinstance(step, ReviewStep) and state.pending.kind is PendingKind.REVIEW:
             return show_review(state, out, proc, flow)
     if state.pending.buttons:
         out.phrase("question_pick", buttons=state.pending.buttons)
@@ -172,7 +172,7 @@ def _ask_question(state: ConversationState, out: Out, step: QuestionStep) -> Con
     buttons = tuple(Button(o.label, f"/tl {step.id} {o.value}") for o in step.options)
     text = step.ask + (f"\n{step.explain}" if step.explain else "")
     out.say(text, buttons)
-    return replace(state, pending=Pending("question", step.id, buttons))
+    return replace(state, pending=Pending(PendingKind.QUESTION, step.id, buttons))
 
 
 def match_option(step: QuestionStep, raw: str, folded: str, affirm: bool | None) -> Option | None:
@@ -246,7 +246,7 @@ def prompt_document(state: ConversationState, out: Out, proc: Procedure, step: D
     if doc.applies_when:
         text += "\n" + out.p("doc_when", when=doc.applies_when)
     out.say(text, buttons)
-    return replace(state, pending=Pending("document", doc.id, buttons))
+    return replace(state, pending=Pending(PendingKind.DOCUMENT, doc.id, buttons))
 
 
 def answer_document(state: ConversationState, out: Out, raw: str, folded: str, affirm: bool | None) -> ConversationState | None:
@@ -347,7 +347,7 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
         text += " " + out.p("field_optional_hint")
         buttons += (Button("Bỏ qua", SKIP),)
     out.say(text, buttons)
-    return replace(state, item=i, pending=Pending("field", f.id, buttons))
+    return replace(state, item=i, pending=Pending(PendingKind.FIELD, f.id, buttons))
 
 
 def validate(out: Out, f: FormField, raw: str) -> tuple[str | None, str | None]:
@@ -415,14 +415,14 @@ def show_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow)
         buttons.append(Button(out.p("review_edit_menu"), EDIT))
     btns = tuple(buttons)
     out.say("\n".join(lines), btns)
-    return replace(state, pending=Pending("review", None, btns))
+    return replace(state, pending=Pending(PendingKind.REVIEW, None, btns))
 
 
 def _edit_menu(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:
     buttons = tuple(Button(f.label, f"{EDIT} {f.id}") for f in _review_fields(state, proc, flow))
     buttons += (Button(out.p("review_back"), "/xemlai"),)
     out.phrase("review_pick_field", buttons=buttons)
-    return replace(state, pending=Pending("review", "edit", buttons))
+    return replace(state, pending=Pending(PendingKind.REVIEW, "edit", buttons))
 
 
 def answer_review(state: ConversationState, out: Out, raw: str, folded: str, affirm: bool | None) -> ConversationState | None:
@@ -455,7 +455,7 @@ def answer_review(state: ConversationState, out: Out, raw: str, folded: str, aff
     if f is None:
         return None
     out.phrase("review_edit_ask", label=f.label, buttons=_field_buttons(f))
-    return replace(state, pending=Pending("review_edit", f.id, _field_buttons(f)))
+    return replace(state, pending=Pending(PendingKind.REVIEW_EDIT, f.id, _field_buttons(f)))
 
 
 def answer_review_edit(state: ConversationState, out: Out, text: str) -> ConversationState | None:
@@ -505,5 +505,5 @@ def request_handoff(state: ConversationState, out: Out, reason: str, step_id: st
         out.phrase("handoff_requested")
     else:
         out.phrase("handoff_off_hours", when=out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo")
-        return replace(state, mode="waiting_human", pending=Pending("callback_phone"), resume=state.pending)
+        return replace(state, mode="waiting_human", pending=Pending(PendingKind.CALLBACK_PHONE), resume=state.pending)
     return replace(state, mode="waiting_human")

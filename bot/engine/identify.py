@@ -10,7 +10,7 @@ from bot.content.catalog import Status
 from bot.engine import events as ev
 from bot.engine.flowrun import HUMAN, human_button, request_handoff, start_flow
 from bot.engine.messages import Button
-from bot.engine.state import ConversationState, Pending
+from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.text import fold
 from bot.engine.turn import Out
 
@@ -65,7 +65,7 @@ def start_procedure(state: ConversationState, out: Out, pid: str, confidence: fl
     if proc.status in (Status.possibly_abolished, Status.under_review):
         buttons = (human_button(out), Button(out.p("status_continue"), CONTINUE_REF))
         out.phrase("status_uncertain", note=proc.status_note or "", buttons=buttons)
-        return replace(state, pending=Pending("status_warning", pid, buttons))
+        return replace(state, pending=Pending(PendingKind.STATUS_WARNING, pid, buttons))
     if proc.status == Status.changed and proc.status_note:
         out.phrase("status_changed", note=proc.status_note)
     return start_flow(state, out, flow)
@@ -94,7 +94,7 @@ def clarify(state: ConversationState, out: Out, cands: tuple[str, ...], offset: 
     out.phrase("clarify" if offset == 0 else "clarify_more", buttons=buttons)
     out.emit(ev.CLARIFICATION_ASKED, candidates=list(shown))
     return replace(state, phase="clarify", candidates=cands, clarify_offset=offset,
-                   pending=Pending("clarify", None, buttons))
+                   pending=Pending(PendingKind.CLARIFY, None, buttons))
 
 
 def clarification_failed(state: ConversationState, out: Out) -> ConversationState:
@@ -103,7 +103,7 @@ def clarification_failed(state: ConversationState, out: Out) -> ConversationStat
     buttons = (Button(out.p("offer_human_yes"), HUMAN), Button(out.p("offer_human_no"), "/huy"))
     out.phrase("clarify_failed", buttons=buttons)
     return replace(state, phase="idle", candidates=(), clarify_offset=0, clarify_failures=0,
-                   pending=Pending("offer_human", None, buttons))
+                   pending=Pending(PendingKind.OFFER_HUMAN, None, buttons))
 
 
 def answer_clarify(state: ConversationState, out: Out, raw: str, folded: str) -> ConversationState | None:

@@ -20,9 +20,8 @@ from bot.engine import (
     Input,
     Thresholds,
     TurnContext,
-    needs_nlu,
-    nlu_context,
     step,
+    turn_needs,
 )
 from bot.engine.messages import outbound_to_dict
 from bot.engine.turn import Turn
@@ -140,21 +139,19 @@ class TurnRunner:
                 row = await self.repo.load(msg.channel, msg.sender_id)
                 state = self._state_of(row)
                 text = msg.content
-                understanding = None
-                if needs_nlu(state, text) and text.strip():
-                    understanding = await self.nlu.aparse(text, nlu_context(state))
+                needs = turn_needs(state, text)
+                understanding = await self.nlu.aparse(text, needs.nlu) if needs.nlu is not None else None
                 extracted: dict[str, str] = {}
                 extract_error = None
                 if msg.attachment is not None and self.extract is not None:
                     extracted, extract_error = await self.extract(msg, state)
                 now = self.clock()
                 drafts = None
-                asks_code = state.pending is not None and state.pending.kind == "status_code"
-                if row is not None and self.list_drafts is not None and (asks_code or _wants_drafts(text, understanding)):
+                if row is not None and self.list_drafts is not None and needs.wants_drafts(understanding):
                     drafts = await self.list_drafts(row.id)
                 code = None
-                if state.pending is not None and state.pending.kind == "review" and self.new_code and state.procedure_id:
-                    code = self.new_code(state.procedure_id)
+                if needs.draft_code_for is not None and self.new_code:
+                    code = self.new_code(needs.draft_code_for)
                 turn = step(state, CitizenSaid(msg, understanding, extracted, extract_error),
                             self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row)))
                 body: dict[str, Any] = {"text": msg.text}
@@ -228,14 +225,6 @@ class TurnRunner:
             events=[(e.type, e.data) for e in turn.events], team=team,
             needs_effect=frozenset(e.type for e in turn.events if self.wants is None or self.wants(e.type)),
         )
-
-
-def _wants_drafts(text: str, understanding: Any) -> bool:
-    from bot.engine.text import DRAFTS_WORDS, fold
-
-    if fold(text) in DRAFTS_WORDS or text.startswith("/hoso"):
-        return True
-    return bool(understanding is not None and understanding.label == "ask_status")
 
 
 _VN = dt.timezone(dt.timedelta(hours=7))

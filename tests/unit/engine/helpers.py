@@ -7,7 +7,7 @@ from typing import Any
 
 from nlu.api import Candidate, Understanding
 
-from bot.engine import CitizenSaid, ConversationState, InboundMessage, Text, TurnContext, step
+from bot.engine import CitizenSaid, ConversationState, InboundMessage, Text, Thresholds, TurnContext, step
 from bot.engine.turn import Turn
 
 
@@ -24,10 +24,12 @@ class Chat:
     code: str | None = "KS-7F3K2Q"
     humans_on_duty: bool = True
     office_hours: str | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
     def ctx(self) -> TurnContext:
         return TurnContext(content=self.content, today=self.today, new_draft_code=self.code,
-                           humans_on_duty=self.humans_on_duty, office_hours=self.office_hours)
+                           humans_on_duty=self.humans_on_duty, office_hours=self.office_hours,
+                           thresholds=self.thresholds)
 
     def say(self, text: str, understanding: Understanding | None = None, **kw: Any) -> Turn:
         msg = InboundMessage(channel="test", sender_id="u", text=text, payload=text if text.startswith("/") else None)
