@@ -98,8 +98,8 @@ def build_services(settings: Settings, *, clock: Callable[[], dt.datetime] = utc
     else:
         locks, pubsub, limiter = LocalLocks(), MemoryPubSub(), MemoryRateLimiter(rate, burst)
     effects = Effects(EffectEnv(settings=settings, repo=repo, clock=clock, content=store))
-    effects.on(ev.DRAFT_REQUESTED, create_draft)
-    effects.on(ev.DATA_DELETION_REQUESTED, delete_citizen_data)
+    effects.on(ev.DraftRequested, create_draft)
+    effects.on(ev.DataDeletionRequested, delete_citizen_data)
 
     from bot.dossier.desk import Desk
 

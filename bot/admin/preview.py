@@ -31,4 +31,4 @@ async def preview_turn(draft: ContentSnapshot, state: dict[str, Any] | None, tex
     code = PREVIEW_CODE if needs.draft_code_for is not None else None
     ctx = dataclasses.replace(ctx, content=draft, new_draft_code=code, drafts=())
     turn = step(st, CitizenSaid(msg, understanding, {}, None), ctx)
-    return turn.state.to_dict(), [outbound_to_dict(r) for r in turn.replies], [e.type for e in turn.events]
+    return turn.state.to_dict(), [outbound_to_dict(r) for r in turn.replies], [e.type.value for e in turn.events]

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dossier.desk import desk_counts
+from bot.engine.events import EventType
 from bot.storage.models import Conversation, Draft, EventRow
 
 _LONG_DIGITS = re.compile(r"\d[\d .-]{4,}\d")
@@ -27,10 +28,10 @@ def mask_digits(text: str) -> str:
     return _LONG_DIGITS.sub(lambda m: m.group(0)[:2] + "…" + m.group(0)[-2:], text)
 
 FUNNEL = (
-    ("procedure_identified", "Xác định thủ tục"),
-    ("documents_reached", "Đến bước giấy tờ"),
-    ("fields_reached", "Đến bước điền thông tin"),
-    ("draft_requested", "Tạo bản nháp hồ sơ"),
+    (EventType.PROCEDURE_IDENTIFIED, "Xác định thủ tục"),
+    (EventType.DOCUMENTS_REACHED, "Đến bước giấy tờ"),
+    (EventType.FIELDS_REACHED, "Đến bước điền thông tin"),
+    (EventType.DRAFT_REQUESTED, "Tạo bản nháp hồ sơ"),
 )
 HANDOFF_REASONS_VI = {
     "citizen_request": "Người dân yêu cầu",
@@ -136,7 +137,7 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
         funnel.rows.append([label, n, round(100 * n / first, 1) if first else 0.0])
 
     top = Table("thu_tuc", "Thủ tục được hỏi nhiều nhất", ["STT", "Thủ tục", "Mã thủ tục", "Số lượt"])
-    counts = Counter(str((e.data or {}).get("procedure_id")) for e in by_type["procedure_identified"])
+    counts = Counter(str((e.data or {}).get("procedure_id")) for e in by_type[EventType.PROCEDURE_IDENTIFIED])
     for i, (pid, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), 1):
         top.rows.append([i, name_of(pid), pid, n])
 
@@ -170,19 +171,19 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
     taken: Counter[str] = Counter()
     for e in events:
         cid, at = e.conversation_id, _aware(e.created_at)
-        if e.type == "handoff_requested":
+        if e.type == EventType.HANDOFF_REQUESTED:
             reason = str((e.data or {}).get("reason") or "khác")
             requested[reason] += 1
             open_req[cid] = (reason, at)
-        elif e.type == "agent_claimed" and cid in open_req:
+        elif e.type == EventType.AGENT_CLAIMED and cid in open_req:
             reason, t0 = open_req.pop(cid)
             taken[reason] += 1
             waits[reason].append((at - t0).total_seconds())
             claimed[cid] = (reason, at)
-        elif e.type in ("agent_returned", "agent_closed") and cid in claimed:
+        elif e.type in (EventType.AGENT_RETURNED, EventType.AGENT_CLOSED) and cid in claimed:
             reason, t0 = claimed.pop(cid)
             handling[reason].append((at - t0).total_seconds())
-        elif e.type == "handoff_cancelled":
+        elif e.type == EventType.HANDOFF_CANCELLED:
             open_req.pop(cid, None)
     for reason, n in requested.most_common():
         avg_w, med_w = _minutes(waits[reason])
@@ -190,7 +191,7 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
         handoffs.rows.append([HANDOFF_REASONS_VI.get(reason, reason), n, taken[reason], avg_w, med_w, avg_h])
 
     ratings = Table("danh_gia", "Mức độ hài lòng", ["Điểm", "Số lượt"])
-    rc = Counter(int((e.data or {}).get("rating", 0)) for e in by_type["rating_given"])
+    rc = Counter(int((e.data or {}).get("rating", 0)) for e in by_type[EventType.RATING_GIVEN])
     for score in range(5, 0, -1):
         ratings.rows.append([score, rc.get(score, 0)])
 
@@ -198,15 +199,15 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
     avg_rating = round(sum(s * rc.get(s, 0) for s in range(1, 6)) / total_ratings, 2) if total_ratings else None
     summary = Table("tong_hop", "Tổng hợp", ["Chỉ tiêu", "Giá trị"], [
         ["Cuộc trò chuyện mới", conversations],
-        ["Lượt xác định thủ tục", len(by_type["procedure_identified"])],
+        ["Lượt xác định thủ tục", len(by_type[EventType.PROCEDURE_IDENTIFIED])],
         ["Bản nháp hồ sơ", len(drafts)],
         ["Lượt chuyển cán bộ", sum(requested.values())],
-        ["Tin nhắn bot không hiểu", len(by_type["unrecognized"])],
+        ["Tin nhắn bot không hiểu", len(by_type[EventType.UNRECOGNIZED])],
         ["Lượt đánh giá", total_ratings],
         ["Điểm hài lòng trung bình (1–5)", avg_rating],
     ])
     unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (UTC)", "Nội dung"])
-    for e in list(reversed(by_type["unrecognized"]))[:100]:
+    for e in list(reversed(by_type[EventType.UNRECOGNIZED]))[:100]:
         unrec.rows.append([_aware(e.created_at).strftime("%d/%m/%Y %H:%M"), mask_digits(str((e.data or {}).get("text", "")))])
     tables = {t.key: t for t in (summary, top, funnel, dtable, intake, handoffs, ratings, unrec)}
     return Report(team=team, period=period, tables=tables)

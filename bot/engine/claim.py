@@ -67,7 +67,7 @@ def answer_claim_phone(state: ConversationState, out: Out, raw: str, folded: str
     if not res.ok or not res.value:
         out.say(res.reason or out.p("claim_ask_phone", code=code), state.pending.buttons)
         return state
-    out.emit(ev.DRAFT_CLAIM_REQUESTED, code=code, phone_digest=claim_digest(code, res.value))
+    out.emit(ev.DraftClaimRequested(code=code, phone_digest=claim_digest(code, res.value)))
     # The room answers (claimed, or refused) in the same delivery; the flow's own question waits for the next turn.
     return replace(state, pending=state.resume, resume=None)
 

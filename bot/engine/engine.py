@@ -133,7 +133,7 @@ def step(state: ConversationState, inp: Input, ctx: TurnContext) -> Turn:
         return out.turn(_citizen(state, inp, out))
     if isinstance(inp, AgentClaimed):
         out.phrase("handoff_agent_joined", agent=inp.agent_name)
-        out.emit(ev.AGENT_CLAIMED, agent=inp.agent_name)
+        out.emit(ev.AgentClaimed(agent=inp.agent_name))
         return out.turn(replace(state, mode="human", agent=inp.agent_name))
     if isinstance(inp, AgentSaid):
         out.replies.append(Text(text=clean(inp.text), sender="agent"))
@@ -141,12 +141,12 @@ def step(state: ConversationState, inp: Input, ctx: TurnContext) -> Turn:
     if isinstance(inp, AgentSetField):
         return out.turn(state.with_field(inp.field_id, inp.value))
     if isinstance(inp, AgentReturned):
-        out.emit(ev.AGENT_RETURNED, agent=inp.agent_name, step_id=inp.step_id)
+        out.emit(ev.AgentReturned(agent=inp.agent_name, step_id=inp.step_id))
         out.phrase("handoff_returned")
         state = replace(state, mode="bot", agent=None, misses=0, clarify_failures=0)
         return out.turn(_ask_rating(_return_to_step(state, out, inp.step_id), out))
     if isinstance(inp, AgentClosed):
-        out.emit(ev.AGENT_CLOSED, agent=inp.agent_name)
+        out.emit(ev.AgentClosed(agent=inp.agent_name))
         out.phrase("handoff_closed")
         state = replace(state, mode="bot", agent=None, phase="idle", procedure_id=None, step_id=None, pending=None)
         return out.turn(_ask_rating(state, out))
@@ -197,7 +197,7 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
         return _drafts(state, out)
 
     if state.mode == "human":
-        out.emit(ev.CITIZEN_MESSAGE_FOR_AGENT, text=raw)
+        out.emit(ev.CitizenMessageForAgent(text=raw))
         return state
 
     if cmd == "back":
@@ -297,7 +297,7 @@ def _on_review_edit(state: ConversationState, out: Out, s: Said) -> Conversation
 def _on_rating(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
     digits = s.raw.removeprefix("/danhgia ").strip()
     if digits in {"1", "2", "3", "4", "5"}:
-        out.emit(ev.RATING_GIVEN, rating=int(digits))
+        out.emit(ev.RatingGiven(rating=int(digits)))
         out.phrase("rating_thanks")
         return _resume(state, out)
     return None
@@ -323,7 +323,7 @@ def _on_status_warning(state: ConversationState, out: Out, s: Said) -> Conversat
 
 def _on_confirm_delete(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
     if s.raw == "/xoadulieu_xacnhan" or s.folded in {"xoa du lieu", "xoa", "dong y", "co", "1"}:
-        out.emit(ev.DATA_DELETION_REQUESTED)
+        out.emit(ev.DataDeletionRequested())
         out.phrase("deleted")
         return ConversationState(welcomed=True)
     out.phrase("delete_cancelled")
@@ -343,7 +343,7 @@ def _on_callback_phone(state: ConversationState, out: Out, s: Said) -> Conversat
         return replace(state, pending=state.resume, resume=None)
     res = validate_field("phone", s.raw, today=out.ctx.today)
     if res.ok and res.value:
-        out.emit(ev.CALLBACK_REQUESTED, phone=res.value)
+        out.emit(ev.CallbackRequested(phone=res.value))
         out.phrase("callback_noted", phone=res.display or res.value,
                    when=out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo")
         return replace(state, pending=state.resume, resume=None)
@@ -413,7 +413,7 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
         if handled is not None:
             return handled
     if state.mode == "waiting_human":
-        out.emit(ev.CITIZEN_MESSAGE_FOR_AGENT, text=raw)
+        out.emit(ev.CitizenMessageForAgent(text=raw))
         out.phrase("handoff_waiting")
         return state
     return _identify(state, out, raw, u)
@@ -486,7 +486,7 @@ def _identify(state: ConversationState, out: Out, raw: str, u: Understanding) ->
     cands = candidates(u, out)
     likely = bool(cands) and u.procedures()[0].confidence >= th.out_of_scope_candidate
     if label == "out_of_scope" and conf >= th.intent and not likely:
-        out.emit(ev.UNRECOGNIZED, text=raw, label=label, confidence=round(conf, 4))
+        out.emit(ev.Unrecognized(text=raw, label=label, confidence=round(conf, 4)))
         out.phrase("out_of_scope")
         return _missed(state, out)
     if state.phase == "flow" and state.pending is not None:
@@ -495,22 +495,22 @@ def _identify(state: ConversationState, out: Out, raw: str, u: Understanding) ->
             out.phrase("question_pick")
         return _missed(reprompt(state, out), out)
     if cands and (label is None or "." in label or conf < th.intent):
-        out.emit(ev.UNRECOGNIZED, text=raw, label=label, confidence=round(conf, 4))
+        out.emit(ev.Unrecognized(text=raw, label=label, confidence=round(conf, 4)))
         failures = state.clarify_failures + (1 if state.phase == "clarify" else 0)
         state = replace(state, clarify_failures=failures)
         if failures >= th.max_clarify_failures:
             return clarification_failed(state, out)
         return clarify(state, out, cands, 0)
-    out.emit(ev.UNRECOGNIZED, text=raw, label=label, confidence=round(conf, 4))
+    out.emit(ev.Unrecognized(text=raw, label=label, confidence=round(conf, 4)))
     out.phrase("not_understood")
     return _missed(state, out)
 
 
 def _restart(state: ConversationState, out: Out) -> ConversationState:
     """Start over ("/huy", "làm lại"): a requested or open handoff is cancelled; drafts and contact stay."""
-    out.emit(ev.RESTARTED, procedure_id=state.procedure_id)
+    out.emit(ev.Restarted(procedure_id=state.procedure_id))
     if state.mode != "bot":
-        out.emit(ev.HANDOFF_CANCELLED)
+        out.emit(ev.HandoffCancelled())
     out.phrase("restarted")
     out.phrase("ask_procedure")
     return ConversationState(welcomed=True, last_draft=state.last_draft, contact=state.contact)
@@ -525,7 +525,7 @@ def _has_progress(state: ConversationState) -> bool:
 def _confirm_switch(state: ConversationState, out: Out, pid: str) -> ConversationState:
     current, new = out.ctx.content.procedures[state.procedure_id], out.ctx.content.procedures[pid]
     buttons = (Button(out.p("switch_yes"), PICK + pid), Button(out.p("switch_no"), SWITCH_NO))
-    out.emit(ev.SWITCH_OFFERED, procedure_id=pid, current=current.id)
+    out.emit(ev.SwitchOffered(procedure_id=pid, current=current.id))
     out.phrase("switch_confirm", current=current.name, new=new.name, buttons=buttons)
     return replace(state, pending=Pending(PendingKind.SWITCH_CONFIRM, pid, buttons), resume=state.pending)
 
@@ -553,7 +553,7 @@ def _missed(state: ConversationState, out: Out, offer: bool = True) -> Conversat
     misses = state.misses + 1
     state = replace(state, misses=misses)
     if offer and misses >= out.ctx.thresholds.max_clarify_failures and state.mode == "bot":
-        out.emit(ev.CLARIFICATION_FAILED, failures=misses, candidates=[])
+        out.emit(ev.ClarificationFailed(failures=misses, candidates=[]))
         buttons = (Button(out.p("offer_human_yes"), "/canbo"),)
         out.phrase("clarify_failed", buttons=buttons)
         return replace(state, misses=0)
@@ -609,7 +609,7 @@ def _attachment(state: ConversationState, inp: CitizenSaid, out: Out) -> Convers
             continue
         state = state.with_field(fid, value)
         lines.append(f"• {f.label}: {display_value(f, value)}")
-        out.emit(ev.FIELD_COLLECTED, procedure_id=proc.id, field_id=fid, source="cccd_qr")
+        out.emit(ev.FieldCollected(procedure_id=proc.id, field_id=fid, source="cccd_qr"))
     lines.append(out.p("cccd_confirm"))
     out.say("\n".join(lines))
     if state.pending is not None and state.pending.kind is PendingKind.FIELD and state.pending.ref in inp.extracted:
@@ -626,7 +626,7 @@ def _attachment(state: ConversationState, inp: CitizenSaid, out: Out) -> Convers
 
 def _drafts(state: ConversationState, out: Out) -> ConversationState:
     drafts = out.ctx.drafts
-    out.emit(ev.DRAFTS_LISTED)
+    out.emit(ev.DraftsListed())
     if not drafts:
         out.phrase("drafts_none")
         return reprompt(state, out)

@@ -113,7 +113,7 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
                 continue
             if step.intro:
                 out.say(step.intro)
-            out.emit(ev.DOCUMENTS_REACHED, procedure_id=proc.id, step_id=step.id, count=len(docs))
+            out.emit(ev.DocumentsReached(procedure_id=proc.id, step_id=step.id, count=len(docs)))
             return prompt_document(state, out, proc, step)
         if isinstance(step, FieldsStep):
             state = _prefill(state, out, step)
@@ -124,12 +124,12 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
                 continue
             if step.intro:
                 out.say(step.intro)
-            out.emit(ev.FIELDS_REACHED, procedure_id=proc.id, step_id=step.id, count=len(fields))
+            out.emit(ev.FieldsReached(procedure_id=proc.id, step_id=step.id, count=len(fields)))
             return prompt_field(state, out, proc, step)
         if isinstance(step, ReviewStep):
             if step.intro:
                 out.say(step.intro)
-            out.emit(ev.REVIEW_REACHED, procedure_id=proc.id)
+            out.emit(ev.ReviewReached(procedure_id=proc.id))
             return show_review(state, out, proc, flow)
         i += 1
     out.phrase("flow_ended")
@@ -139,7 +139,7 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
 def next_step(state: ConversationState, out: Out) -> ConversationState:
     flow = out.ctx.content.flow(state.procedure_id)
     idx = flow.step_index(state.step_id) if flow and state.step_id else None
-    out.emit(ev.STEP_COMPLETED, procedure_id=state.procedure_id, step_id=state.step_id)
+    out.emit(ev.StepCompleted(procedure_id=state.procedure_id, step_id=state.step_id))
     return advance(state, out, (idx or 0) + 1 if idx is not None else 0)
 
 
@@ -211,14 +211,14 @@ def answer_question(state: ConversationState, out: Out, step: QuestionStep, opt:
         out.phrase("switched_procedure", name=name.name if name else opt.switch_to)
         return start_procedure(state, out, opt.switch_to, 1.0, keep_answers=True)
     if opt.end:
-        out.emit(ev.STEP_COMPLETED, procedure_id=state.procedure_id, step_id=step.id)
+        out.emit(ev.StepCompleted(procedure_id=state.procedure_id, step_id=step.id))
         out.phrase("flow_ended")
         return replace(state, phase="done", pending=None)
     if opt.goto:
         flow = out.ctx.content.flow(state.procedure_id)
         idx = flow.step_index(opt.goto) if flow else None
         if idx is not None:
-            out.emit(ev.STEP_COMPLETED, procedure_id=state.procedure_id, step_id=step.id)
+            out.emit(ev.StepCompleted(procedure_id=state.procedure_id, step_id=step.id))
             return advance(state, out, idx)
     return next_step(state, out)
 
@@ -284,7 +284,7 @@ def answer_document(state: ConversationState, out: Out, raw: str, folded: str, a
         out.phrase("doc_optional_skipped")
     else:
         missing += (doc.id,)
-        out.emit(ev.DOCUMENT_MISSING, procedure_id=proc.id, doc_id=doc.id)
+        out.emit(ev.DocumentMissing(procedure_id=proc.id, doc_id=doc.id))
         if doc.how_to_get:
             out.phrase("doc_how_to_get", how=doc.how_to_get)
         out.phrase("doc_missing_noted")
@@ -376,11 +376,11 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
         return prompt_field(replace(state, item=state.item + 1), out, proc, step)
     value, reason = validate(out, f, text)
     if value is None:
-        out.emit(ev.FIELD_REJECTED, procedure_id=proc.id, field_id=f.id, field_type=f.type)
+        out.emit(ev.FieldRejected(procedure_id=proc.id, field_id=f.id, field_type=f.type))
         out.phrase("field_invalid", reason=reason)
         return prompt_field(state, out, proc, step)
     state = state.push(out.ctx.thresholds.max_history).with_field(f.id, value)
-    out.emit(ev.FIELD_COLLECTED, procedure_id=proc.id, field_id=f.id)
+    out.emit(ev.FieldCollected(procedure_id=proc.id, field_id=f.id))
     return prompt_field(replace(state, item=state.item + 1), out, proc, step)
 
 
@@ -466,7 +466,7 @@ def answer_review_edit(state: ConversationState, out: Out, text: str) -> Convers
         return None
     value, reason = validate(out, f, text)
     if value is None:
-        out.emit(ev.FIELD_REJECTED, procedure_id=proc.id, field_id=f.id, field_type=f.type)
+        out.emit(ev.FieldRejected(procedure_id=proc.id, field_id=f.id, field_type=f.type))
         out.phrase("field_invalid", reason=reason)
         return state
     state = state.with_field(f.id, value)
@@ -478,8 +478,7 @@ def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Fl
     answers = state.answer_map
     fields = {k: v for k, v in state.fields if k in applicable_fields(flow, answers)}
     code = out.ctx.new_draft_code
-    out.emit(
-        ev.DRAFT_REQUESTED,
+    out.emit(ev.DraftRequested(
         procedure_id=proc.id,
         code=code,
         answers=answers,
@@ -487,8 +486,8 @@ def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Fl
         applicable_docs=applicable_docs(flow, answers),
         docs_missing=list(state.docs_missing),
         docs_have=list(state.docs_have),
-    )
-    out.emit(ev.STEP_COMPLETED, procedure_id=proc.id, step_id=state.step_id)
+    ))
+    out.emit(ev.StepCompleted(procedure_id=proc.id, step_id=state.step_id))
     out.phrase("review_done" if proc.form else "review_done_checklist", name=proc.name, code=code or "")
     return replace(state, phase="done", pending=None, last_draft=code or state.last_draft)
 
@@ -500,7 +499,7 @@ def request_handoff(state: ConversationState, out: Out, reason: str, step_id: st
     if state.mode != "bot":
         out.phrase("handoff_waiting")
         return state
-    out.emit(ev.HANDOFF_REQUESTED, reason=reason, procedure_id=state.procedure_id, step_id=step_id or state.step_id)
+    out.emit(ev.HandoffRequested(reason=reason, procedure_id=state.procedure_id, step_id=step_id or state.step_id))
     if out.ctx.humans_on_duty:
         out.phrase("handoff_requested")
     else:

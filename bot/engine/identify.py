@@ -51,7 +51,7 @@ def start_procedure(state: ConversationState, out: Out, pid: str, confidence: fl
         answers=state.answers if keep_answers else (), fields=state.fields if keep_answers else (),
         docs_have=(), docs_missing=(), candidates=(), clarify_offset=0, clarify_failures=0, misses=0,
     )
-    out.emit(ev.PROCEDURE_IDENTIFIED, procedure_id=pid, confidence=round(confidence, 4))
+    out.emit(ev.ProcedureIdentified(procedure_id=pid, confidence=round(confidence, 4)))
     intro = out.p("identified", name=proc.name)
     if proc.summary:
         intro += " " + proc.summary
@@ -92,14 +92,14 @@ def clarify(state: ConversationState, out: Out, cands: tuple[str, ...], offset: 
     buttons = tuple(Button(out.ctx.content.procedures[c].name, PICK + c) for c in shown)
     buttons += (Button(out.p("clarify_none"), NONE_OF_THESE),)
     out.phrase("clarify" if offset == 0 else "clarify_more", buttons=buttons)
-    out.emit(ev.CLARIFICATION_ASKED, candidates=list(shown))
+    out.emit(ev.ClarificationAsked(candidates=list(shown)))
     return replace(state, phase="clarify", candidates=cands, clarify_offset=offset,
                    pending=Pending(PendingKind.CLARIFY, None, buttons))
 
 
 def clarification_failed(state: ConversationState, out: Out) -> ConversationState:
     """Two failed clarifications in a row: offer a person instead of guessing again."""
-    out.emit(ev.CLARIFICATION_FAILED, failures=state.clarify_failures + 1, candidates=list(state.candidates))
+    out.emit(ev.ClarificationFailed(failures=state.clarify_failures + 1, candidates=list(state.candidates)))
     buttons = (Button(out.p("offer_human_yes"), HUMAN), Button(out.p("offer_human_no"), "/huy"))
     out.phrase("clarify_failed", buttons=buttons)
     return replace(state, phase="idle", candidates=(), clarify_offset=0, clarify_failures=0,

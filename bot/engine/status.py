@@ -44,7 +44,7 @@ def _back_to_flow(state: ConversationState, out: Out) -> ConversationState:
 
 def answer_status(state: ConversationState, out: Out) -> ConversationState:
     """The citizen asks where their dossier stands."""
-    out.emit(ev.STATUS_ASKED)
+    out.emit(ev.StatusAsked())
     drafts = out.ctx.drafts or ()
     if not drafts:
         out.phrase("drafts_none")

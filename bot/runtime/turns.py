@@ -183,7 +183,7 @@ class TurnRunner:
                     await self.effects(saved.event_ids, conv)
                     ran = True
                 replies = list(rec.outbound)
-                return TurnOutcome(saved.conversation_id, replies, events=[e.type for e in turn.events],
+                return TurnOutcome(saved.conversation_id, replies, events=[e.type.value for e in turn.events],
                                    delivered=saved.earlier + replies, effects_ran=ran)
             raise RuntimeError("conversation kept changing under this turn")
 
@@ -222,8 +222,8 @@ class TurnRunner:
             step_id=st.step_id, now=now, message_id=message_id, inbound=inbound,
             outbound=[outbound_to_dict(r) for r in turn.replies],
             outbound_sender=[getattr(r, "sender", "bot") for r in turn.replies],
-            events=[(e.type, e.data) for e in turn.events], team=team,
-            needs_effect=frozenset(e.type for e in turn.events if self.wants is None or self.wants(e.type)),
+            events=[(e.type.value, e.data) for e in turn.events], team=team,
+            needs_effect=frozenset(e.type.value for e in turn.events if self.wants is None or self.wants(e.type)),
         )
 
 
