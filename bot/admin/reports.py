@@ -108,6 +108,43 @@ def _aware(t: dt.datetime) -> dt.datetime:
 async def build_report(engine: AsyncEngine, period: Period, team: str | None = None,
                        name_of: Callable[[str], str] = lambda pid: pid) -> Report:
     """All tables of the dashboard for ``team`` (None = every team) in ``period``."""
+    events, conversations, drafts = await _rows(engine, period, team)
+    by_type: dict[str, list[Any]] = defaultdict(list)
+    for e in events:
+        by_type[e.type].append(e)
+    desk = await desk_counts(engine, period.start, period.end, team)
+    handoffs, requested = _handoffs(events)
+    ratings, rc = _ratings(by_type)
+    total_ratings = sum(rc.get(s, 0) for s in range(1, 6))
+    avg_rating = round(sum(s * rc.get(s, 0) for s in range(1, 6)) / total_ratings, 2) if total_ratings else None
+    summary = Table("tong_hop", "Tổng hợp", ["Chỉ tiêu", "Giá trị"], [
+        ["Cuộc trò chuyện mới", conversations],
+        ["Lượt xác định thủ tục", len(by_type[EventType.PROCEDURE_IDENTIFIED])],
+        ["Bản nháp hồ sơ", len(drafts)],
+        ["Lượt chuyển cán bộ", sum(requested.values())],
+        ["Tin nhắn bot không hiểu", len(by_type[EventType.UNRECOGNIZED])],
+        ["Lượt đánh giá", total_ratings],
+        ["Điểm hài lòng trung bình (1–5)", avg_rating],
+    ])
+    # The desk: how many drafts reached the counter, were processed, and came complete at the first visit
+    # (the figure that shows whether the bot saves citizens a second trip). See bot/dossier/desk.py.
+    intake = Table("tiep_nhan", "Tiếp nhận tại bộ phận một cửa", ["Chỉ tiêu", "Số hồ sơ"], [
+        ["Bản nháp hồ sơ được lập", desk.created],
+        ["Hồ sơ đã tiếp nhận tại bộ phận một cửa", desk.received],
+        ["Hồ sơ đã giải quyết (có kết quả hoặc đã trả)", desk.processed],
+        ["Tiếp nhận đủ giấy tờ ngay lần đầu", desk.first_visit_complete],
+        ["Tỷ lệ đủ giấy tờ ngay lần đầu (%)", desk.first_visit_rate],
+    ])
+    unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (UTC)", "Nội dung"])
+    for e in list(reversed(by_type[EventType.UNRECOGNIZED]))[:100]:
+        unrec.rows.append([_aware(e.created_at).strftime("%d/%m/%Y %H:%M"), mask_digits(str((e.data or {}).get("text", "")))])
+    tables = {t.key: t for t in (summary, _top(by_type, name_of), _funnel(by_type), _drafts(drafts, name_of), intake,
+                                 handoffs, ratings, unrec)}
+    return Report(team=team, period=period, tables=tables)
+
+
+async def _rows(engine: AsyncEngine, period: Period, team: str | None) -> tuple[Any, int, Any]:
+    """The period's events (in order), the number of new conversations, and the drafts made."""
     ev_q = (select(EventRow.id, EventRow.type, EventRow.data, EventRow.conversation_id, EventRow.created_at)
             .where(EventRow.created_at >= period.start, EventRow.created_at < period.end)
             .order_by(EventRow.id))
@@ -123,43 +160,40 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
         events = (await conn.execute(ev_q)).all()
         conversations = int((await conn.execute(conv_q)).scalar_one())
         drafts = (await conn.execute(draft_q)).all()
+    return events, conversations, drafts
 
-    by_type: dict[str, list[Any]] = defaultdict(list)
-    for e in events:
-        by_type[e.type].append(e)
 
-    # Funnel: distinct conversations reaching each stage.
+def _funnel(by_type: dict[str, list[Any]]) -> Table:
+    """Distinct conversations reaching each stage."""
     funnel = Table("pheu", "Phễu hoàn thành", ["Giai đoạn", "Số cuộc trò chuyện", "Tỷ lệ so với bước đầu (%)"])
     first = None
     for etype, label in FUNNEL:
         n = len({e.conversation_id for e in by_type[etype]})
         first = n if first is None else first
         funnel.rows.append([label, n, round(100 * n / first, 1) if first else 0.0])
+    return funnel
 
+
+def _top(by_type: dict[str, list[Any]], name_of: Callable[[str], str]) -> Table:
     top = Table("thu_tuc", "Thủ tục được hỏi nhiều nhất", ["STT", "Thủ tục", "Mã thủ tục", "Số lượt"])
     counts = Counter(str((e.data or {}).get("procedure_id")) for e in by_type[EventType.PROCEDURE_IDENTIFIED])
     for i, (pid, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), 1):
         top.rows.append([i, name_of(pid), pid, n])
+    return top
 
+
+def _drafts(drafts: Any, name_of: Callable[[str], str]) -> Table:
     dtable = Table("ho_so", "Bản nháp hồ sơ", ["Thủ tục", "Mã thủ tục", "Số bản nháp", "Đủ giấy tờ", "Thiếu giấy tờ"])
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for d in drafts:
         per[d.procedure_id][0 if d.complete_documents else 1] += 1
     for pid, (ok, lack) in sorted(per.items(), key=lambda kv: -sum(kv[1])):
         dtable.rows.append([name_of(pid), pid, ok + lack, ok, lack])
+    return dtable
 
-    # The desk: how many drafts reached the counter, were processed, and came complete at the first visit
-    # (the figure that shows whether the bot saves citizens a second trip). See bot/dossier/desk.py.
-    desk = await desk_counts(engine, period.start, period.end, team)
-    intake = Table("tiep_nhan", "Tiếp nhận tại bộ phận một cửa", ["Chỉ tiêu", "Số hồ sơ"], [
-        ["Bản nháp hồ sơ được lập", desk.created],
-        ["Hồ sơ đã tiếp nhận tại bộ phận một cửa", desk.received],
-        ["Hồ sơ đã giải quyết (có kết quả hoặc đã trả)", desk.processed],
-        ["Tiếp nhận đủ giấy tờ ngay lần đầu", desk.first_visit_complete],
-        ["Tỷ lệ đủ giấy tờ ngay lần đầu (%)", desk.first_visit_rate],
-    ])
 
-    # Handoffs: wait = request → claim, handling = claim → return/close, per conversation in order.
+def _handoffs(events: Any) -> tuple[Table, Counter[str]]:
+    """Wait = request → claim, handling = claim → return/close, per conversation in order; and requests by reason."""
     handoffs = Table("chuyen_can_bo", "Chuyển cán bộ",
                      ["Lý do", "Số lượt", "Đã tiếp nhận", "Chờ TB (phút)", "Chờ trung vị (phút)",
                       "Xử lý TB (phút)"])
@@ -189,25 +223,12 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
         avg_w, med_w = _minutes(waits[reason])
         avg_h, _ = _minutes(handling[reason])
         handoffs.rows.append([HANDOFF_REASONS_VI.get(reason, reason), n, taken[reason], avg_w, med_w, avg_h])
+    return handoffs, requested
 
+
+def _ratings(by_type: dict[str, list[Any]]) -> tuple[Table, Counter[int]]:
     ratings = Table("danh_gia", "Mức độ hài lòng", ["Điểm", "Số lượt"])
     rc = Counter(int((e.data or {}).get("rating", 0)) for e in by_type[EventType.RATING_GIVEN])
     for score in range(5, 0, -1):
         ratings.rows.append([score, rc.get(score, 0)])
-
-    total_ratings = sum(rc.get(s, 0) for s in range(1, 6))
-    avg_rating = round(sum(s * rc.get(s, 0) for s in range(1, 6)) / total_ratings, 2) if total_ratings else None
-    summary = Table("tong_hop", "Tổng hợp", ["Chỉ tiêu", "Giá trị"], [
-        ["Cuộc trò chuyện mới", conversations],
-        ["Lượt xác định thủ tục", len(by_type[EventType.PROCEDURE_IDENTIFIED])],
-        ["Bản nháp hồ sơ", len(drafts)],
-        ["Lượt chuyển cán bộ", sum(requested.values())],
-        ["Tin nhắn bot không hiểu", len(by_type[EventType.UNRECOGNIZED])],
-        ["Lượt đánh giá", total_ratings],
-        ["Điểm hài lòng trung bình (1–5)", avg_rating],
-    ])
-    unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (UTC)", "Nội dung"])
-    for e in list(reversed(by_type[EventType.UNRECOGNIZED]))[:100]:
-        unrec.rows.append([_aware(e.created_at).strftime("%d/%m/%Y %H:%M"), mask_digits(str((e.data or {}).get("text", "")))])
-    tables = {t.key: t for t in (summary, top, funnel, dtable, intake, handoffs, ratings, unrec)}
-    return Report(team=team, period=period, tables=tables)
+    return ratings, rc

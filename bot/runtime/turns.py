@@ -12,6 +12,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Awaitable, Callable
 
+from nlu.api import Understanding
+
 from bot.engine import (
     CitizenSaid,
     ConversationState,
@@ -137,23 +139,8 @@ class TurnRunner:
             for _attempt in range(5):
                 t0 = time.perf_counter()
                 row = await self.repo.load(msg.channel, msg.sender_id)
-                state = self._state_of(row)
-                text = msg.content
-                needs = turn_needs(state, text)
-                understanding = await self.nlu.aparse(text, needs.nlu) if needs.nlu is not None else None
-                extracted: dict[str, str] = {}
-                extract_error = None
-                if msg.attachment is not None and self.extract is not None:
-                    extracted, extract_error = await self.extract(msg, state)
                 now = self.clock()
-                drafts = None
-                if row is not None and self.list_drafts is not None and needs.wants_drafts(understanding):
-                    drafts = await self.list_drafts(row.id)
-                code = None
-                if needs.draft_code_for is not None and self.new_code:
-                    code = self.new_code(needs.draft_code_for)
-                turn = step(state, CitizenSaid(msg, understanding, extracted, extract_error),
-                            self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row)))
+                turn, understanding = await self._citizen_step(msg, row, now)
                 body: dict[str, Any] = {"text": msg.text}
                 if msg.payload is not None:
                     body["payload"] = msg.payload
@@ -186,6 +173,26 @@ class TurnRunner:
                 return TurnOutcome(saved.conversation_id, replies, events=[e.type.value for e in turn.events],
                                    delivered=saved.earlier + replies, effects_ran=ran)
             raise RuntimeError("conversation kept changing under this turn")
+
+    async def _citizen_step(self, msg: InboundMessage, row: ConversationRow | None,
+                            now: dt.datetime) -> tuple[Turn, Understanding | None]:
+        """Fetch what the engine says this message needs (`turn_needs`: NLU, drafts, a draft code), then step."""
+        state = self._state_of(row)
+        needs = turn_needs(state, msg.content)
+        understanding = await self.nlu.aparse(msg.content, needs.nlu) if needs.nlu is not None else None
+        extracted: dict[str, str] = {}
+        extract_error = None
+        if msg.attachment is not None and self.extract is not None:
+            extracted, extract_error = await self.extract(msg, state)
+        drafts = None
+        if row is not None and self.list_drafts is not None and needs.wants_drafts(understanding):
+            drafts = await self.list_drafts(row.id)
+        code = None
+        if needs.draft_code_for is not None and self.new_code:
+            code = self.new_code(needs.draft_code_for)
+        turn = step(state, CitizenSaid(msg, understanding, extracted, extract_error),
+                    self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row)))
+        return turn, understanding
 
     async def apply(self, conversation_id: int, inp: Input) -> Turn | None:
         """Apply an agent or system input to a stored conversation (replies go to its channel's outbox)."""
