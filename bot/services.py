@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from bot.content.loader import load_content
+from bot.dossier.codes import new_code
 from bot.dossier.service import create_draft
 from bot.engine import DraftSummary
 from bot.engine import events as ev
@@ -26,22 +26,9 @@ from bot.storage.db import create_engine
 from bot.storage.repo import Repo
 from bot.web.metrics import Metrics
 
-_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-def _fallback_code(procedure_id: str) -> str:
-    prefix = "".join(p[0] for p in procedure_id.split(".")[-1].split("-")[:2]).upper() or "HS"
-    return f"{prefix}-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
-
-
 def code_maker() -> Callable[[str], str]:
-    """Draft codes from the dossier room when present (unambiguous alphabet, check character)."""
-    try:
-        from bot.dossier.codes import new_code
-
-        return lambda pid: new_code(pid)
-    except ImportError:
-        return _fallback_code
+    """Draft codes from the dossier room (unambiguous alphabet, check character)."""
+    return lambda pid: new_code(pid)
 
 
 @dataclass
@@ -98,8 +85,8 @@ def build_services(settings: Settings, *, clock: Callable[[], dt.datetime] = utc
     else:
         locks, pubsub, limiter = LocalLocks(), MemoryPubSub(), MemoryRateLimiter(rate, burst)
     effects = Effects(EffectEnv(settings=settings, repo=repo, clock=clock, content=store))
-    effects.on(ev.DRAFT_REQUESTED, create_draft)
-    effects.on(ev.DATA_DELETION_REQUESTED, delete_citizen_data)
+    effects.on(ev.DraftRequested, create_draft)
+    effects.on(ev.DataDeletionRequested, delete_citizen_data)
 
     from bot.dossier.desk import Desk
 

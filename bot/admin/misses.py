@@ -17,11 +17,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin.models import TrainingExampleRow
+from bot.engine.events import EventType
 from bot.storage.models import EventRow
 from nlu.api import Example
 from nlu.normalize import fold as nfold
 
-MISS_TYPES = ("unrecognized",)
+MISS_TYPES = (EventType.UNRECOGNIZED.value,)
 
 
 def fold(text: str) -> str:

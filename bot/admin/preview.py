@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.content.snapshot import ContentSnapshot
 from bot.engine.context import TurnContext
-from bot.engine.engine import needs_nlu, nlu_context, step
+from bot.engine.engine import step, turn_needs
 from bot.engine.inputs import CitizenSaid
 from bot.engine.messages import InboundMessage, outbound_to_dict
 from bot.engine.state import ConversationState
@@ -25,11 +25,10 @@ async def preview_turn(draft: ContentSnapshot, state: dict[str, Any] | None, tex
     """One simulated turn: ``(new state, replies as JSON, event types)``."""
     st = ConversationState.from_dict(state or None)
     msg = InboundMessage(channel="preview", sender_id="preview", text=text, payload=payload)
-    understanding = None
-    if needs_nlu(st, msg.content) and msg.content.strip():
-        understanding = await nlu.aparse(msg.content, nlu_context(st))
+    needs = turn_needs(st, msg.content)
+    understanding = await nlu.aparse(msg.content, needs.nlu) if needs.nlu is not None else None
     ctx = base_ctx or TurnContext(content=draft, today=today or dt.date.today())
-    code = PREVIEW_CODE if st.pending is not None and st.pending.kind == "review" else None
+    code = PREVIEW_CODE if needs.draft_code_for is not None else None
     ctx = dataclasses.replace(ctx, content=draft, new_draft_code=code, drafts=())
     turn = step(st, CitizenSaid(msg, understanding, {}, None), ctx)
-    return turn.state.to_dict(), [outbound_to_dict(r) for r in turn.replies], [e.type for e in turn.events]
+    return turn.state.to_dict(), [outbound_to_dict(r) for r in turn.replies], [e.type.value for e in turn.events]

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dossier.desk import desk_counts
+from bot.engine.events import EventType
 from bot.storage.models import Conversation, Draft, EventRow
 
 _LONG_DIGITS = re.compile(r"\d[\d .-]{4,}\d")
@@ -27,10 +28,10 @@ def mask_digits(text: str) -> str:
     return _LONG_DIGITS.sub(lambda m: m.group(0)[:2] + "…" + m.group(0)[-2:], text)
 
 FUNNEL = (
-    ("procedure_identified", "Xác định thủ tục"),
-    ("documents_reached", "Đến bước giấy tờ"),
-    ("fields_reached", "Đến bước điền thông tin"),
-    ("draft_requested", "Tạo bản nháp hồ sơ"),
+    (EventType.PROCEDURE_IDENTIFIED, "Xác định thủ tục"),
+    (EventType.DOCUMENTS_REACHED, "Đến bước giấy tờ"),
+    (EventType.FIELDS_REACHED, "Đến bước điền thông tin"),
+    (EventType.DRAFT_REQUESTED, "Tạo bản nháp hồ sơ"),
 )
 HANDOFF_REASONS_VI = {
     "citizen_request": "Người dân yêu cầu",
@@ -107,6 +108,43 @@ def _aware(t: dt.datetime) -> dt.datetime:
 async def build_report(engine: AsyncEngine, period: Period, team: str | None = None,
                        name_of: Callable[[str], str] = lambda pid: pid) -> Report:
     """All tables of the dashboard for ``team`` (None = every team) in ``period``."""
+    events, conversations, drafts = await _rows(engine, period, team)
+    by_type: dict[str, list[Any]] = defaultdict(list)
+    for e in events:
+        by_type[e.type].append(e)
+    desk = await desk_counts(engine, period.start, period.end, team)
+    handoffs, requested = _handoffs(events)
+    ratings, rc = _ratings(by_type)
+    total_ratings = sum(rc.get(s, 0) for s in range(1, 6))
+    avg_rating = round(sum(s * rc.get(s, 0) for s in range(1, 6)) / total_ratings, 2) if total_ratings else None
+    summary = Table("tong_hop", "Tổng hợp", ["Chỉ tiêu", "Giá trị"], [
+        ["Cuộc trò chuyện mới", conversations],
+        ["Lượt xác định thủ tục", len(by_type[EventType.PROCEDURE_IDENTIFIED])],
+        ["Bản nháp hồ sơ", len(drafts)],
+        ["Lượt chuyển cán bộ", sum(requested.values())],
+        ["Tin nhắn bot không hiểu", len(by_type[EventType.UNRECOGNIZED])],
+        ["Lượt đánh giá", total_ratings],
+        ["Điểm hài lòng trung bình (1–5)", avg_rating],
+    ])
+    # The desk: how many drafts reached the counter, were processed, and came complete at the first visit
+    # (the figure that shows whether the bot saves citizens a second trip). See bot/dossier/desk.py.
+    intake = Table("tiep_nhan", "Tiếp nhận tại bộ phận một cửa", ["Chỉ tiêu", "Số hồ sơ"], [
+        ["Bản nháp hồ sơ được lập", desk.created],
+        ["Hồ sơ đã tiếp nhận tại bộ phận một cửa", desk.received],
+        ["Hồ sơ đã giải quyết (có kết quả hoặc đã trả)", desk.processed],
+        ["Tiếp nhận đủ giấy tờ ngay lần đầu", desk.first_visit_complete],
+        ["Tỷ lệ đủ giấy tờ ngay lần đầu (%)", desk.first_visit_rate],
+    ])
+    unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (UTC)", "Nội dung"])
+    for e in list(reversed(by_type[EventType.UNRECOGNIZED]))[:100]:
+        unrec.rows.append([_aware(e.created_at).strftime("%d/%m/%Y %H:%M"), mask_digits(str((e.data or {}).get("text", "")))])
+    tables = {t.key: t for t in (summary, _top(by_type, name_of), _funnel(by_type), _drafts(drafts, name_of), intake,
+                                 handoffs, ratings, unrec)}
+    return Report(team=team, period=period, tables=tables)
+
+
+async def _rows(engine: AsyncEngine, period: Period, team: str | None) -> tuple[Any, int, Any]:
+    """The period's events (in order), the number of new conversations, and the drafts made."""
     ev_q = (select(EventRow.id, EventRow.type, EventRow.data, EventRow.conversation_id, EventRow.created_at)
             .where(EventRow.created_at >= period.start, EventRow.created_at < period.end)
             .order_by(EventRow.id))
@@ -122,43 +160,40 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
         events = (await conn.execute(ev_q)).all()
         conversations = int((await conn.execute(conv_q)).scalar_one())
         drafts = (await conn.execute(draft_q)).all()
+    return events, conversations, drafts
 
-    by_type: dict[str, list[Any]] = defaultdict(list)
-    for e in events:
-        by_type[e.type].append(e)
 
-    # Funnel: distinct conversations reaching each stage.
+def _funnel(by_type: dict[str, list[Any]]) -> Table:
+    """Distinct conversations reaching each stage."""
     funnel = Table("pheu", "Phễu hoàn thành", ["Giai đoạn", "Số cuộc trò chuyện", "Tỷ lệ so với bước đầu (%)"])
     first = None
     for etype, label in FUNNEL:
         n = len({e.conversation_id for e in by_type[etype]})
         first = n if first is None else first
         funnel.rows.append([label, n, round(100 * n / first, 1) if first else 0.0])
+    return funnel
 
+
+def _top(by_type: dict[str, list[Any]], name_of: Callable[[str], str]) -> Table:
     top = Table("thu_tuc", "Thủ tục được hỏi nhiều nhất", ["STT", "Thủ tục", "Mã thủ tục", "Số lượt"])
-    counts = Counter(str((e.data or {}).get("procedure_id")) for e in by_type["procedure_identified"])
+    counts = Counter(str((e.data or {}).get("procedure_id")) for e in by_type[EventType.PROCEDURE_IDENTIFIED])
     for i, (pid, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), 1):
         top.rows.append([i, name_of(pid), pid, n])
+    return top
 
+
+def _drafts(drafts: Any, name_of: Callable[[str], str]) -> Table:
     dtable = Table("ho_so", "Bản nháp hồ sơ", ["Thủ tục", "Mã thủ tục", "Số bản nháp", "Đủ giấy tờ", "Thiếu giấy tờ"])
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for d in drafts:
         per[d.procedure_id][0 if d.complete_documents else 1] += 1
     for pid, (ok, lack) in sorted(per.items(), key=lambda kv: -sum(kv[1])):
         dtable.rows.append([name_of(pid), pid, ok + lack, ok, lack])
+    return dtable
 
-    # The desk: how many drafts reached the counter, were processed, and came complete at the first visit
-    # (the figure that shows whether the bot saves citizens a second trip). See bot/dossier/desk.py.
-    desk = await desk_counts(engine, period.start, period.end, team)
-    intake = Table("tiep_nhan", "Tiếp nhận tại bộ phận một cửa", ["Chỉ tiêu", "Số hồ sơ"], [
-        ["Bản nháp hồ sơ được lập", desk.created],
-        ["Hồ sơ đã tiếp nhận tại bộ phận một cửa", desk.received],
-        ["Hồ sơ đã giải quyết (có kết quả hoặc đã trả)", desk.processed],
-        ["Tiếp nhận đủ giấy tờ ngay lần đầu", desk.first_visit_complete],
-        ["Tỷ lệ đủ giấy tờ ngay lần đầu (%)", desk.first_visit_rate],
-    ])
 
-    # Handoffs: wait = request → claim, handling = claim → return/close, per conversation in order.
+def _handoffs(events: Any) -> tuple[Table, Counter[str]]:
+    """Wait = request → claim, handling = claim → return/close, per conversation in order; and requests by reason."""
     handoffs = Table("chuyen_can_bo", "Chuyển cán bộ",
                      ["Lý do", "Số lượt", "Đã tiếp nhận", "Chờ TB (phút)", "Chờ trung vị (phút)",
                       "Xử lý TB (phút)"])
@@ -170,43 +205,30 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
     taken: Counter[str] = Counter()
     for e in events:
         cid, at = e.conversation_id, _aware(e.created_at)
-        if e.type == "handoff_requested":
+        if e.type == EventType.HANDOFF_REQUESTED:
             reason = str((e.data or {}).get("reason") or "khác")
             requested[reason] += 1
             open_req[cid] = (reason, at)
-        elif e.type == "agent_claimed" and cid in open_req:
+        elif e.type == EventType.AGENT_CLAIMED and cid in open_req:
             reason, t0 = open_req.pop(cid)
             taken[reason] += 1
             waits[reason].append((at - t0).total_seconds())
             claimed[cid] = (reason, at)
-        elif e.type in ("agent_returned", "agent_closed") and cid in claimed:
+        elif e.type in (EventType.AGENT_RETURNED, EventType.AGENT_CLOSED) and cid in claimed:
             reason, t0 = claimed.pop(cid)
             handling[reason].append((at - t0).total_seconds())
-        elif e.type == "handoff_cancelled":
+        elif e.type == EventType.HANDOFF_CANCELLED:
             open_req.pop(cid, None)
     for reason, n in requested.most_common():
         avg_w, med_w = _minutes(waits[reason])
         avg_h, _ = _minutes(handling[reason])
         handoffs.rows.append([HANDOFF_REASONS_VI.get(reason, reason), n, taken[reason], avg_w, med_w, avg_h])
+    return handoffs, requested
 
+
+def _ratings(by_type: dict[str, list[Any]]) -> tuple[Table, Counter[int]]:
     ratings = Table("danh_gia", "Mức độ hài lòng", ["Điểm", "Số lượt"])
-    rc = Counter(int((e.data or {}).get("rating", 0)) for e in by_type["rating_given"])
+    rc = Counter(int((e.data or {}).get("rating", 0)) for e in by_type[EventType.RATING_GIVEN])
     for score in range(5, 0, -1):
         ratings.rows.append([score, rc.get(score, 0)])
-
-    total_ratings = sum(rc.get(s, 0) for s in range(1, 6))
-    avg_rating = round(sum(s * rc.get(s, 0) for s in range(1, 6)) / total_ratings, 2) if total_ratings else None
-    summary = Table("tong_hop", "Tổng hợp", ["Chỉ tiêu", "Giá trị"], [
-        ["Cuộc trò chuyện mới", conversations],
-        ["Lượt xác định thủ tục", len(by_type["procedure_identified"])],
-        ["Bản nháp hồ sơ", len(drafts)],
-        ["Lượt chuyển cán bộ", sum(requested.values())],
-        ["Tin nhắn bot không hiểu", len(by_type["unrecognized"])],
-        ["Lượt đánh giá", total_ratings],
-        ["Điểm hài lòng trung bình (1–5)", avg_rating],
-    ])
-    unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (UTC)", "Nội dung"])
-    for e in list(reversed(by_type["unrecognized"]))[:100]:
-        unrec.rows.append([_aware(e.created_at).strftime("%d/%m/%Y %H:%M"), mask_digits(str((e.data or {}).get("text", "")))])
-    tables = {t.key: t for t in (summary, top, funnel, dtable, intake, handoffs, ratings, unrec)}
-    return Report(team=team, period=period, tables=tables)
+    return ratings, rc

@@ -89,9 +89,9 @@ class AssistService:
         self.clock = clock
 
     def register(self, effects: Effects) -> None:
-        effects.on(ev.DRAFT_REQUESTED, self._after_draft)      # after create_draft, same transaction
-        effects.on(ev.DRAFT_CLAIM_REQUESTED, self._claim)
-        effects.on(ev.DATA_DELETION_REQUESTED, self._forget)
+        effects.on(ev.DraftRequested, self._after_draft)      # after create_draft, same transaction
+        effects.on(ev.DraftClaimRequested, self._claim)
+        effects.on(ev.DataDeletionRequested, self._forget)
 
     # --- the officer's side -------------------------------------------------------------------
 

@@ -173,11 +173,6 @@ def find_code(text: str, *, lookalikes: bool = False) -> str | None:
     return None
 
 
-def new_token() -> str:
-    """A secret for the citizen's link (128 bits, URL-safe)."""
-    return secrets.token_urlsafe(16)
-
-
 def hash_token(token: str) -> str:
     """What is stored: the token itself never sits in the database."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -31,7 +31,6 @@ from bot.storage.repo import DRAFT_DELETED, LIVE_DRAFT, drafts
 
 log = logging.getLogger(__name__)
 
-STATUSES = ("draft", "received", "needs_documents", "result_ready", "returned")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("received", "needs_documents"),
     "received": ("needs_documents", "result_ready", "returned"),
@@ -106,16 +105,6 @@ class InvalidInput(DeskError):
 
 class Conflict(DeskError):
     status = 409
-
-
-@dataclass(frozen=True)
-class Officer:
-    """Who acts at the desk (the console's AgentInfo has these attributes)."""
-
-    username: str
-    display_name: str
-    role: str
-    team: str
 
 
 @dataclass(frozen=True)
@@ -279,10 +268,6 @@ def check_transition(code: str, old: str, new: str) -> None:
                 "Có thể chuyển sang: " + ", ".join(f"«{DRAFT_STATUS_VI[s]}»" for s in allowed) + ".")
         raise InvalidTransition(ERR_TRANSITION.format(code=code, old=DRAFT_STATUS_VI.get(old, old),
                                                       new=DRAFT_STATUS_VI.get(new, new), hint=hint))
-
-
-def next_step_key(status: str) -> str:
-    return f"status_next_{status}"
 
 
 class Desk:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from typing import Any
 
@@ -24,13 +23,6 @@ DRAFT_STATUS_VI = {
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def token_ok(token: str | None, token_hash: str) -> bool:
-    """Constant-time check of a citizen's secret link token."""
-    if not token:
-        return False
-    return hmac.compare_digest(hash_token(token), token_hash)
 
 
 def citizen_links(base_url: str, code: str, token: str) -> tuple[str, str]:

@@ -1,6 +1,6 @@
 """The pure dialogue engine: state + input → new state, replies, events. No I/O anywhere below."""
 from bot.engine.context import DraftSummary, Thresholds, TurnContext
-from bot.engine.engine import needs_nlu, nlu_context, step
+from bot.engine.engine import TurnNeeds, step, turn_needs
 from bot.engine.inputs import (
     AgentClaimed,
     AgentClosed,
@@ -18,5 +18,5 @@ from bot.engine.turn import Turn
 __all__ = [
     "AgentClaimed", "AgentClosed", "AgentReturned", "AgentSaid", "AgentSetField", "Attachment", "Button",
     "CitizenSaid", "ConversationState", "Document", "DraftSummary", "Image", "InboundMessage", "Input", "Notify",
-    "Outbound", "Text", "Thresholds", "Turn", "TurnContext", "needs_nlu", "nlu_context", "step",
+    "Outbound", "Text", "Thresholds", "Turn", "TurnContext", "TurnNeeds", "step", "turn_needs",
 ]

@@ -91,5 +91,5 @@ def answer_elsewhere(out: Out, entry: Elsewhere) -> None:
     lines = [out.p("elsewhere_intro", name=entry.name), *(f.text for f in facts)]
     if not all(f.verified for f in facts):
         lines.append(out.p("elsewhere_unverified"))
-    out.emit(ev.ELSEWHERE_REFERRED, id=entry.id)
+    out.emit(ev.ElsewhereReferred(id=entry.id))
     out.say("\n".join(lines), buttons=(Button(out.p("human_button"), "/canbo"),))

@@ -15,7 +15,7 @@ from nlu.fields import validate_field
 from bot.dossier.codes import find_code, normalize_code
 from bot.engine import events as ev
 from bot.engine.messages import Button
-from bot.engine.state import ConversationState, Pending
+from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.turn import Out
 
 CLAIM_COMMANDS = ("/nhan", "/nhanhoso")
@@ -53,8 +53,7 @@ def start_claim(state: ConversationState, out: Out, rest: str) -> ConversationSt
         return state
     buttons = (Button(out.p("claim_cancel"), CANCEL),)
     out.phrase("claim_ask_phone", code=code, buttons=buttons)
-    keep = state.resume if state.pending is not None and state.pending.kind in _SIDE else state.pending
-    return replace(state, pending=Pending("claim_phone", code, buttons), resume=keep)
+    return state.ask_aside(Pending(PendingKind.CLAIM_PHONE, code, buttons))
 
 
 def answer_claim_phone(state: ConversationState, out: Out, raw: str, folded: str) -> ConversationState:
@@ -68,12 +67,11 @@ def answer_claim_phone(state: ConversationState, out: Out, raw: str, folded: str
     if not res.ok or not res.value:
         out.say(res.reason or out.p("claim_ask_phone", code=code), state.pending.buttons)
         return state
-    out.emit(ev.DRAFT_CLAIM_REQUESTED, code=code, phone_digest=claim_digest(code, res.value))
+    out.emit(ev.DraftClaimRequested(code=code, phone_digest=claim_digest(code, res.value)))
     # The room answers (claimed, or refused) in the same delivery; the flow's own question waits for the next turn.
     return replace(state, pending=state.resume, resume=None)
 
 
-_SIDE = {"rating", "confirm_delete", "callback_phone", "claim_phone"}
 _PHONE_TEXT = re.compile(r"[^\d+]")
 
 

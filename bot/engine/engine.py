@@ -5,7 +5,10 @@ help, delete, drafts) → human mode → the pending question → free text thro
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from enum import Enum
+from types import MappingProxyType
 
 from nlu.api import ParseContext, Understanding
 from nlu.fields import validate_field
@@ -55,7 +58,7 @@ from bot.engine.inputs import (
     Notify,
 )
 from bot.engine.messages import Button, Text
-from bot.engine.state import ConversationState, Pending
+from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.status import answer_status, answer_status_code
 from bot.engine.text import (
     BACK_WORDS,
@@ -73,22 +76,38 @@ from bot.engine.text import (
 from bot.engine.turn import Out, Turn
 
 QUESTION_INTENTS = {"ask_fee", "ask_duration", "ask_where"}
-SIDE_KINDS = {"rating", "confirm_delete", "callback_phone", "claim_phone"}
 RATING_BUTTONS = tuple(Button(str(i), f"/danhgia {i}") for i in range(1, 6))
 
 
-def nlu_context(state: ConversationState) -> ParseContext:
+@dataclass(frozen=True, slots=True)
+class TurnNeeds:
+    """What the runtime fetches before `step` for one citizen message, so it never reads the state itself."""
+
+    nlu: ParseContext | None        # classify the text against this context; None: read without the classifier
+    drafts: bool                    # list the citizen's drafts ("/hoso", or the bot asked which draft)
+    draft_code_for: str | None      # make a new draft code for this procedure (the summary is being answered)
+
+    def wants_drafts(self, understanding: Understanding | None) -> bool:
+        """The drafts are also needed when the classifier read a status question."""
+        return self.drafts or (understanding is not None and understanding.label == "ask_status")
+
+
+def turn_needs(state: ConversationState, text: str) -> TurnNeeds:
+    """What a turn on ``text`` needs, from what the bot is waiting for (`WAITING`) and the text itself."""
+    prefetch = WAITING[state.pending.kind].prefetch if state.pending is not None else frozenset()
+    nlu = _nlu_context(state) if _needs_nlu(state, text) and text.strip() else None
+    drafts = Prefetch.DRAFTS in prefetch or fold(text) in DRAFTS_WORDS or text.startswith("/hoso")
+    code_for = state.procedure_id if Prefetch.DRAFT_CODE in prefetch else None
+    return TurnNeeds(nlu, drafts, code_for)
+
+
+def _nlu_context(state: ConversationState) -> ParseContext:
     """What the NLU should read a message against."""
-    expecting = None
-    if state.pending is not None:
-        expecting = {"question": "choice", "document": "yes_no", "clarify": "choice", "review": "choice",
-                     "offer_human": "yes_no", "confirm_delete": "yes_no", "rating": "number"}.get(state.pending.kind)
-        if state.pending.kind in ("field", "review_edit", "callback_phone", "claim_phone"):
-            expecting = "field"
+    expecting = WAITING[state.pending.kind].expecting if state.pending is not None else None
     return ParseContext(procedure_id=state.procedure_id, expecting=expecting)
 
 
-def needs_nlu(state: ConversationState, text: str) -> bool:
+def _needs_nlu(state: ConversationState, text: str) -> bool:
     """Whether this message needs the classifier: button payloads, typed button titles or numbers, and plain
     field answers are read without it (cheaper, and a name is never misread as an intent)."""
     if text.startswith("/"):
@@ -96,9 +115,10 @@ def needs_nlu(state: ConversationState, text: str) -> bool:
     p = state.pending
     if p is None or state.mode == "human":
         return state.mode != "human"
-    if p.kind == "claim_phone":
+    reading = WAITING[p.kind].reading
+    if reading is Reading.NEVER:
         return False
-    if p.kind in ("field", "review_edit", "callback_phone"):
+    if reading is Reading.FIELD:
         return "?" in text  # only a question can interrupt a field (see `_is_interruption`)
     folded = fold(text)
     if folded.isdigit() and 1 <= int(folded) <= len(p.buttons):
@@ -113,7 +133,7 @@ def step(state: ConversationState, inp: Input, ctx: TurnContext) -> Turn:
         return out.turn(_citizen(state, inp, out))
     if isinstance(inp, AgentClaimed):
         out.phrase("handoff_agent_joined", agent=inp.agent_name)
-        out.emit(ev.AGENT_CLAIMED, agent=inp.agent_name)
+        out.emit(ev.AgentClaimed(agent=inp.agent_name))
         return out.turn(replace(state, mode="human", agent=inp.agent_name))
     if isinstance(inp, AgentSaid):
         out.replies.append(Text(text=clean(inp.text), sender="agent"))
@@ -121,12 +141,12 @@ def step(state: ConversationState, inp: Input, ctx: TurnContext) -> Turn:
     if isinstance(inp, AgentSetField):
         return out.turn(state.with_field(inp.field_id, inp.value))
     if isinstance(inp, AgentReturned):
-        out.emit(ev.AGENT_RETURNED, agent=inp.agent_name, step_id=inp.step_id)
+        out.emit(ev.AgentReturned(agent=inp.agent_name, step_id=inp.step_id))
         out.phrase("handoff_returned")
         state = replace(state, mode="bot", agent=None, misses=0, clarify_failures=0)
         return out.turn(_ask_rating(_return_to_step(state, out, inp.step_id), out))
     if isinstance(inp, AgentClosed):
-        out.emit(ev.AGENT_CLOSED, agent=inp.agent_name)
+        out.emit(ev.AgentClosed(agent=inp.agent_name))
         out.phrase("handoff_closed")
         state = replace(state, mode="bot", agent=None, phase="idle", procedure_id=None, step_id=None, pending=None)
         return out.turn(_ask_rating(state, out))
@@ -163,18 +183,13 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
     # Global commands work anywhere, also while an agent is on the line.
     cmd = _command(raw, folded)
     if cmd == "restart":
-        out.emit(ev.RESTARTED, procedure_id=state.procedure_id)
-        if state.mode != "bot":
-            out.emit(ev.HANDOFF_CANCELLED)
-        out.phrase("restarted")
-        out.phrase("ask_procedure")
-        return ConversationState(welcomed=True, last_draft=state.last_draft, contact=state.contact)
+        return _restart(state, out)
     if cmd == "human":
         return request_handoff(state, out, "citizen_request")
     if cmd == "delete":
         buttons = (Button(out.p("delete_yes"), "/xoadulieu_xacnhan"), Button(out.p("delete_no"), "/xoadulieu_khong"))
         out.phrase("confirm_delete", buttons=buttons)
-        return _side_question(state, Pending("confirm_delete", None, buttons))
+        return state.ask_aside(Pending(PendingKind.CONFIRM_DELETE, None, buttons))
     if cmd == "help":
         out.phrase("help")
         return reprompt(state, out)
@@ -182,7 +197,7 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
         return _drafts(state, out)
 
     if state.mode == "human":
-        out.emit(ev.CITIZEN_MESSAGE_FOR_AGENT, text=raw)
+        out.emit(ev.CitizenMessageForAgent(text=raw))
         return state
 
     if cmd == "back":
@@ -193,7 +208,7 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
         return start_claim(state, out, claim)
 
     if state.pending is not None:
-        handled = _answer_pending(state, inp, out, raw, folded, u)
+        handled = WAITING[state.pending.kind].handler(state, out, Said(raw, folded, u))
         if handled is not None:
             return handled
 
@@ -229,98 +244,192 @@ def _affirm(u: Understanding, out: Out) -> bool | None:
     return None
 
 
-def _answer_pending(state: ConversationState, inp: CitizenSaid, out: Out, raw: str, folded: str,
-                    u: Understanding) -> ConversationState | None:
+# --- what the bot is waiting for: one table --------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A citizen message as the pending-question handlers read it."""
+
+    raw: str                # cleaned text, or the payload of a tapped button
+    folded: str             # accent-free lower case, for typed answers
+    u: Understanding
+
+
+def _on_status_code(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    """Which draft the citizen asks about (bot/engine/status.py); anything else is read as usual."""
+    return answer_status_code(state, out, s.raw, lambda st: _free_text(st, out, s.raw, s.folded, s.u))
+
+
+def _on_clarify(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return answer_clarify(state, out, s.raw, s.folded)
+
+
+def _on_question(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
     p = state.pending
     assert p is not None
-    kind = p.kind
-    if kind == "status_code":  # which draft the citizen asks about (bot/engine/status.py)
-        return answer_status_code(state, out, raw, lambda s: _free_text(s, out, raw, folded, u))
-    if kind == "clarify":
-        return answer_clarify(state, out, raw, folded)
-    if kind == "question":
-        flow = out.ctx.content.flow(state.procedure_id)
-        step = next((s for s in flow.steps if s.id == p.ref), None) if flow else None
-        if isinstance(step, QuestionStep):
-            opt = match_option(step, raw, folded, _affirm(u, out))
-            if opt is not None:
-                return answer_question(state, out, step, opt)
-        return None
-    if kind == "document":
-        return answer_document(state, out, raw, folded, _affirm(u, out))
-    if kind == "field":
-        if _is_interruption(u, out, raw):
-            return None
-        return answer_field(state, out, raw, folded, clean(inp.message.content))
-    if kind == "review":
-        return answer_review(state, out, raw, folded, _affirm(u, out))
-    if kind == "review_edit":
-        return answer_review_edit(state, out, clean(inp.message.content))
-    if kind == "rating":
-        digits = raw.removeprefix("/danhgia ").strip()
-        if digits in {"1", "2", "3", "4", "5"}:
-            out.emit(ev.RATING_GIVEN, rating=int(digits))
-            out.phrase("rating_thanks")
-            return _resume(state, out)
-        return None
-    if kind == "offer_human":
-        yes = raw == "/canbo" or _affirm(u, out) is True or folded in {"co", "gap can bo", "1"}
-        if yes:
-            return request_handoff(replace(state, pending=None), out, "clarification_failed")
-        if raw == "/huy" or _affirm(u, out) is False or folded in {"thu lai", "khong", "2"}:
-            out.phrase("ask_procedure")
-            return replace(state, pending=None, phase="idle")
-        return None
-    if kind == "status_warning":
-        if raw == CONTINUE_REF or folded in {"xem huong dan tham khao", "tham khao", "2"}:
-            flow = out.ctx.content.flow(state.procedure_id)
-            return start_flow(replace(state, pending=None), out, flow) if flow else None
-        if folded in {"1", "gap can bo"}:
-            return request_handoff(replace(state, pending=None), out, "status_uncertain")
-        return None
-    if kind == "confirm_delete":
-        if raw == "/xoadulieu_xacnhan" or folded in {"xoa du lieu", "xoa", "dong y", "co", "1"}:
-            out.emit(ev.DATA_DELETION_REQUESTED)
-            out.phrase("deleted")
-            return ConversationState(welcomed=True)
-        out.phrase("delete_cancelled")
-        return _resume(state, out)
-    if kind == "switch_confirm":
-        return _answer_switch(state, out, raw, folded, _affirm(u, out))
-    if kind == "claim_phone":
-        return answer_claim_phone(state, out, raw, folded)
-    if kind == "callback_phone":
-        if folded in {"bo qua", "khong", "ko", "/boqua"}:
-            return replace(state, pending=state.resume, resume=None)
-        res = validate_field("phone", raw, today=out.ctx.today)
-        if res.ok and res.value:
-            out.emit(ev.CALLBACK_REQUESTED, phone=res.value)
-            out.phrase("callback_noted", phone=res.display or res.value,
-                       when=out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo")
-            return replace(state, pending=state.resume, resume=None)
-        return None
+    flow = out.ctx.content.flow(state.procedure_id)
+    step = next((st for st in flow.steps if st.id == p.ref), None) if flow else None
+    if isinstance(step, QuestionStep):
+        opt = match_option(step, s.raw, s.folded, _affirm(s.u, out))
+        if opt is not None:
+            return answer_question(state, out, step, opt)
     return None
+
+
+def _on_document(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return answer_document(state, out, s.raw, s.folded, _affirm(s.u, out))
+
+
+def _on_field(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    if _is_interruption(s.u, out, s.raw):
+        return None
+    return answer_field(state, out, s.raw, s.folded, s.raw)
+
+
+def _on_review(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return answer_review(state, out, s.raw, s.folded, _affirm(s.u, out))
+
+
+def _on_review_edit(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return answer_review_edit(state, out, s.raw)
+
+
+def _on_rating(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    digits = s.raw.removeprefix("/danhgia ").strip()
+    if digits in {"1", "2", "3", "4", "5"}:
+        out.emit(ev.RatingGiven(rating=int(digits)))
+        out.phrase("rating_thanks")
+        return _resume(state, out)
+    return None
+
+
+def _on_offer_human(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    if s.raw == "/canbo" or _affirm(s.u, out) is True or s.folded in {"co", "gap can bo", "1"}:
+        return request_handoff(replace(state, pending=None), out, "clarification_failed")
+    if s.raw == "/huy" or _affirm(s.u, out) is False or s.folded in {"thu lai", "khong", "2"}:
+        out.phrase("ask_procedure")
+        return replace(state, pending=None, phase="idle")
+    return None
+
+
+def _on_status_warning(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    if s.raw == CONTINUE_REF or s.folded in {"xem huong dan tham khao", "tham khao", "2"}:
+        flow = out.ctx.content.flow(state.procedure_id)
+        return start_flow(replace(state, pending=None), out, flow) if flow else None
+    if s.folded in {"1", "gap can bo"}:
+        return request_handoff(replace(state, pending=None), out, "status_uncertain")
+    return None
+
+
+def _on_confirm_delete(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    if s.raw == "/xoadulieu_xacnhan" or s.folded in {"xoa du lieu", "xoa", "dong y", "co", "1"}:
+        out.emit(ev.DataDeletionRequested())
+        out.phrase("deleted")
+        return ConversationState(welcomed=True)
+    out.phrase("delete_cancelled")
+    return _resume(state, out)
+
+
+def _on_switch(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return _answer_switch(state, out, s.raw, s.folded, _affirm(s.u, out))
+
+
+def _on_claim_phone(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return answer_claim_phone(state, out, s.raw, s.folded)
+
+
+def _on_callback_phone(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    if s.folded in {"bo qua", "khong", "ko", "/boqua"}:
+        return replace(state, pending=state.resume, resume=None)
+    res = validate_field("phone", s.raw, today=out.ctx.today)
+    if res.ok and res.value:
+        out.emit(ev.CallbackRequested(phone=res.value))
+        out.phrase("callback_noted", phone=res.display or res.value,
+                   when=out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo")
+        return replace(state, pending=state.resume, resume=None)
+    return None
+
+
+class Reading(Enum):
+    """Whether an answer to this kind of question needs the classifier."""
+
+    BUTTONS = "buttons"   # a tapped button, its typed title or its number is read without it; other text with it
+    FIELD = "field"       # the text is the answer; only a question ("?") may interrupt, so only that is classified
+    NEVER = "never"       # the handler reads the text alone (a phone number is never an intent)
+
+
+class Prefetch(Enum):
+    """What the runtime fetches before a turn answering this kind of question."""
+
+    DRAFTS = "drafts"           # the citizen's drafts (the status question names one)
+    DRAFT_CODE = "draft_code"   # a fresh draft code (confirming the summary makes the draft)
+
+
+Handler = Callable[[ConversationState, Out, Said], "ConversationState | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """How the answer to one kind of question is read. The handler returns None when the message is no
+    answer: it then goes through free-text understanding like any other message."""
+
+    expecting: str | None       # what the NLU should expect (ParseContext.expecting)
+    reading: Reading
+    handler: Handler
+    prefetch: frozenset[Prefetch] = frozenset()
+
+
+_K = PendingKind
+WAITING: Mapping[PendingKind, Waiting] = MappingProxyType({
+    _K.CLARIFY: Waiting("choice", Reading.BUTTONS, _on_clarify),
+    _K.QUESTION: Waiting("choice", Reading.BUTTONS, _on_question),
+    _K.DOCUMENT: Waiting("yes_no", Reading.BUTTONS, _on_document),
+    _K.FIELD: Waiting("field", Reading.FIELD, _on_field),
+    _K.REVIEW: Waiting("choice", Reading.BUTTONS, _on_review, frozenset({Prefetch.DRAFT_CODE})),
+    _K.REVIEW_EDIT: Waiting("field", Reading.FIELD, _on_review_edit),
+    _K.RATING: Waiting("number", Reading.BUTTONS, _on_rating),
+    _K.OFFER_HUMAN: Waiting("yes_no", Reading.BUTTONS, _on_offer_human),
+    _K.STATUS_CODE: Waiting(None, Reading.BUTTONS, _on_status_code, frozenset({Prefetch.DRAFTS})),
+    _K.STATUS_WARNING: Waiting(None, Reading.BUTTONS, _on_status_warning),
+    _K.CONFIRM_DELETE: Waiting("yes_no", Reading.BUTTONS, _on_confirm_delete),
+    _K.SWITCH_CONFIRM: Waiting(None, Reading.BUTTONS, _on_switch),
+    _K.CLAIM_PHONE: Waiting("field", Reading.NEVER, _on_claim_phone),
+    _K.CALLBACK_PHONE: Waiting("field", Reading.FIELD, _on_callback_phone),
+})
+if set(WAITING) != set(PendingKind):  # pragma: no cover - a new kind without a row fails every import
+    raise RuntimeError(f"engine.WAITING has no row for {sorted(set(PendingKind) - set(WAITING))}")
 
 
 def _is_interruption(u: Understanding, out: Out, raw: str) -> bool:
     """While a field is asked, only a confident question or human request interrupts."""
-    if u.label in QUESTION_INTENTS | {"request_human", "restart"} and u.confidence >= 0.8 and "?" in raw:
-        return True
-    return False
+    sure = u.confidence >= out.ctx.thresholds.interrupt_field
+    return u.label in QUESTION_INTENTS | {"request_human", "restart"} and sure and "?" in raw
 
 
 def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Understanding) -> ConversationState:
-    th = out.ctx.thresholds
-    label, conf = u.label, u.confidence
+    """A message that answers no pending question: a cue, an intent, or a procedure to identify."""
+    for read in (_cue, _intent):
+        handled = read(state, out, raw, folded, u)
+        if handled is not None:
+            return handled
+    if state.mode == "waiting_human":
+        out.emit(ev.CitizenMessageForAgent(text=raw))
+        out.phrase("handoff_waiting")
+        return state
+    return _identify(state, out, raw, u)
+
+
+def _cue(state: ConversationState, out: Out, raw: str, folded: str, u: Understanding) -> ConversationState | None:
+    """Questions recognised by their words: office hours, another authority's matter, documents, legal basis."""
     current = out.ctx.content.procedure(state.procedure_id)
     other = is_confident(u, out)
-    if asks_office_hours(folded) and (other is None or conf < 0.9):   # only a sure procedure beats the cue
+    if asks_office_hours(folded) and (other is None or u.confidence < out.ctx.thresholds.beats_office_hours):
         if out.ctx.office_hours:
             out.phrase("office_hours", hours=out.ctx.office_hours)
         else:
             out.phrase("office_hours_unknown", buttons=(Button(out.p("human_button"), "/canbo"),))
         return reprompt(state, out)
-    if state.mode != "waiting_human" and (other is None or label == "out_of_scope"):
+    if state.mode != "waiting_human" and (other is None or u.label == "out_of_scope"):
         away = elsewhere.match(out.ctx.content.elsewhere, raw)
         if away is not None:
             ans.answer_elsewhere(out, away)
@@ -334,10 +443,17 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
         if any(c in folded for c in LEGAL_CUES):
             ans.answer_legal(out, current)
             return reprompt(state, out)
+    return None
+
+
+def _intent(state: ConversationState, out: Out, raw: str, folded: str, u: Understanding) -> ConversationState | None:
+    """Intents other than a procedure: fee/duration/where, an officer, restart, status, small talk."""
+    th = out.ctx.thresholds
+    label, conf = u.label, u.confidence
     if label in QUESTION_INTENTS and conf >= th.intent:
-        target = current
+        target = out.ctx.content.procedure(state.procedure_id)
         procs = u.procedures()
-        if procs and procs[0].confidence >= 0.3 and procs[0].label in out.ctx.content.procedures:
+        if procs and procs[0].confidence >= th.question_target and procs[0].label in out.ctx.content.procedures:
             target = out.ctx.content.procedures[procs[0].label]
         if target is None:
             out.phrase("which_procedure_for_question")
@@ -346,21 +462,20 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
         return reprompt(state, out)
     if label == "request_human" and conf >= th.intent:
         return request_handoff(state, out, "citizen_request")
-    if label == "restart" and conf >= 0.7:
-        out.emit(ev.RESTARTED, procedure_id=state.procedure_id)
-        out.phrase("restarted")
-        out.phrase("ask_procedure")
-        return ConversationState(welcomed=True, last_draft=state.last_draft, contact=state.contact)
+    if label == "restart" and conf >= th.restart:
+        return _restart(state, out)
     if label == "ask_status" and conf >= th.intent:
-        return _status(state, out)
+        return answer_status(state, out)
     if label in ("greet", "thanks", "goodbye") and conf >= th.intent:
         out.phrase(label)
         return reprompt(state, out) if state.pending is not None else state
-    if state.mode == "waiting_human":
-        out.emit(ev.CITIZEN_MESSAGE_FOR_AGENT, text=raw)
-        out.phrase("handoff_waiting")
-        return state
+    return None
 
+
+def _identify(state: ConversationState, out: Out, raw: str, u: Understanding) -> ConversationState:
+    """The message names a procedure (start it, or offer to switch), might (clarify), or is not understood."""
+    th = out.ctx.thresholds
+    label, conf = u.label, u.confidence
     pid = is_confident(u, out)
     if pid is not None:
         if pid == state.procedure_id and state.phase == "flow":
@@ -369,8 +484,9 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
             return _confirm_switch(state, out, pid)
         return start_procedure(state, out, pid, conf)
     cands = candidates(u, out)
-    if label == "out_of_scope" and conf >= th.intent and not (cands and u.procedures()[0].confidence >= 0.2):
-        out.emit(ev.UNRECOGNIZED, text=raw, label=label, confidence=round(conf, 4))
+    likely = bool(cands) and u.procedures()[0].confidence >= th.out_of_scope_candidate
+    if label == "out_of_scope" and conf >= th.intent and not likely:
+        out.emit(ev.Unrecognized(text=raw, label=label, confidence=round(conf, 4)))
         out.phrase("out_of_scope")
         return _missed(state, out)
     if state.phase == "flow" and state.pending is not None:
@@ -379,15 +495,25 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
             out.phrase("question_pick")
         return _missed(reprompt(state, out), out)
     if cands and (label is None or "." in label or conf < th.intent):
-        out.emit(ev.UNRECOGNIZED, text=raw, label=label, confidence=round(conf, 4))
+        out.emit(ev.Unrecognized(text=raw, label=label, confidence=round(conf, 4)))
         failures = state.clarify_failures + (1 if state.phase == "clarify" else 0)
         state = replace(state, clarify_failures=failures)
         if failures >= th.max_clarify_failures:
             return clarification_failed(state, out)
         return clarify(state, out, cands, 0)
-    out.emit(ev.UNRECOGNIZED, text=raw, label=label, confidence=round(conf, 4))
+    out.emit(ev.Unrecognized(text=raw, label=label, confidence=round(conf, 4)))
     out.phrase("not_understood")
     return _missed(state, out)
+
+
+def _restart(state: ConversationState, out: Out) -> ConversationState:
+    """Start over ("/huy", "làm lại"): a requested or open handoff is cancelled; drafts and contact stay."""
+    out.emit(ev.Restarted(procedure_id=state.procedure_id))
+    if state.mode != "bot":
+        out.emit(ev.HandoffCancelled())
+    out.phrase("restarted")
+    out.phrase("ask_procedure")
+    return ConversationState(welcomed=True, last_draft=state.last_draft, contact=state.contact)
 
 
 def _has_progress(state: ConversationState) -> bool:
@@ -399,9 +525,9 @@ def _has_progress(state: ConversationState) -> bool:
 def _confirm_switch(state: ConversationState, out: Out, pid: str) -> ConversationState:
     current, new = out.ctx.content.procedures[state.procedure_id], out.ctx.content.procedures[pid]
     buttons = (Button(out.p("switch_yes"), PICK + pid), Button(out.p("switch_no"), SWITCH_NO))
-    out.emit(ev.SWITCH_OFFERED, procedure_id=pid, current=current.id)
+    out.emit(ev.SwitchOffered(procedure_id=pid, current=current.id))
     out.phrase("switch_confirm", current=current.name, new=new.name, buttons=buttons)
-    return replace(state, pending=Pending("switch_confirm", pid, buttons), resume=state.pending)
+    return replace(state, pending=Pending(PendingKind.SWITCH_CONFIRM, pid, buttons), resume=state.pending)
 
 
 def _answer_switch(state: ConversationState, out: Out, raw: str, folded: str, yes: bool | None) -> ConversationState | None:
@@ -427,7 +553,7 @@ def _missed(state: ConversationState, out: Out, offer: bool = True) -> Conversat
     misses = state.misses + 1
     state = replace(state, misses=misses)
     if offer and misses >= out.ctx.thresholds.max_clarify_failures and state.mode == "bot":
-        out.emit(ev.CLARIFICATION_FAILED, failures=misses, candidates=[])
+        out.emit(ev.ClarificationFailed(failures=misses, candidates=[]))
         buttons = (Button(out.p("offer_human_yes"), "/canbo"),)
         out.phrase("clarify_failed", buttons=buttons)
         return replace(state, misses=0)
@@ -444,12 +570,6 @@ def _back(state: ConversationState, out: Out) -> ConversationState:
     return reprompt(state, out)
 
 
-def _side_question(state: ConversationState, pending: Pending) -> ConversationState:
-    """Ask something outside the flow; the flow's own question is kept to ask again after."""
-    keep = state.resume if state.pending is not None and state.pending.kind in SIDE_KINDS else state.pending
-    return replace(state, pending=pending, resume=keep)
-
-
 def _resume(state: ConversationState, out: Out) -> ConversationState:
     """Back to the flow's question after a side question (rating, deletion, call-back)."""
     return reprompt(replace(state, pending=state.resume, resume=None), out)
@@ -457,7 +577,7 @@ def _resume(state: ConversationState, out: Out) -> ConversationState:
 
 def _ask_rating(state: ConversationState, out: Out) -> ConversationState:
     out.phrase("rating_ask", buttons=RATING_BUTTONS)
-    return _side_question(state, Pending("rating", None, RATING_BUTTONS))
+    return state.ask_aside(Pending(PendingKind.RATING, None, RATING_BUTTONS))
 
 
 def _return_to_step(state: ConversationState, out: Out, step_id: str | None) -> ConversationState:
@@ -489,15 +609,15 @@ def _attachment(state: ConversationState, inp: CitizenSaid, out: Out) -> Convers
             continue
         state = state.with_field(fid, value)
         lines.append(f"• {f.label}: {display_value(f, value)}")
-        out.emit(ev.FIELD_COLLECTED, procedure_id=proc.id, field_id=fid, source="cccd_qr")
+        out.emit(ev.FieldCollected(procedure_id=proc.id, field_id=fid, source="cccd_qr"))
     lines.append(out.p("cccd_confirm"))
     out.say("\n".join(lines))
-    if state.pending is not None and state.pending.kind == "field" and state.pending.ref in inp.extracted:
+    if state.pending is not None and state.pending.kind is PendingKind.FIELD and state.pending.ref in inp.extracted:
         flow = out.ctx.content.flow(state.procedure_id)
         step = next((s for s in flow.steps if s.id == state.step_id), None) if flow else None
         if isinstance(step, FieldsStep):
             return prompt_field(state, out, proc, step)
-    if state.pending is not None and state.pending.kind == "review":
+    if state.pending is not None and state.pending.kind is PendingKind.REVIEW:
         flow = out.ctx.content.flow(state.procedure_id)
         if flow:
             return show_review(state, out, proc, flow)
@@ -506,7 +626,7 @@ def _attachment(state: ConversationState, inp: CitizenSaid, out: Out) -> Convers
 
 def _drafts(state: ConversationState, out: Out) -> ConversationState:
     drafts = out.ctx.drafts
-    out.emit(ev.DRAFTS_LISTED)
+    out.emit(ev.DraftsListed())
     if not drafts:
         out.phrase("drafts_none")
         return reprompt(state, out)
@@ -520,8 +640,4 @@ def _drafts(state: ConversationState, out: Out) -> ConversationState:
     return reprompt(state, out)
 
 
-def _status(state: ConversationState, out: Out) -> ConversationState:
-    return answer_status(state, out)
-
-
-__all__ = ["Turn", "human_button", "needs_nlu", "nlu_context", "step"]
+__all__ = ["WAITING", "Turn", "TurnNeeds", "human_button", "step", "turn_needs"]

@@ -23,7 +23,7 @@ from bot.content.flow import (
 )
 from bot.engine import events as ev
 from bot.engine.messages import Button
-from bot.engine.state import ConversationState, Pending
+from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.text import fold
 from bot.engine.turn import Out
 
@@ -113,7 +113,7 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
                 continue
             if step.intro:
                 out.say(step.intro)
-            out.emit(ev.DOCUMENTS_REACHED, procedure_id=proc.id, step_id=step.id, count=len(docs))
+            out.emit(ev.DocumentsReached(procedure_id=proc.id, step_id=step.id, count=len(docs)))
             return prompt_document(state, out, proc, step)
         if isinstance(step, FieldsStep):
             state = _prefill(state, out, step)
@@ -124,12 +124,12 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
                 continue
             if step.intro:
                 out.say(step.intro)
-            out.emit(ev.FIELDS_REACHED, procedure_id=proc.id, step_id=step.id, count=len(fields))
+            out.emit(ev.FieldsReached(procedure_id=proc.id, step_id=step.id, count=len(fields)))
             return prompt_field(state, out, proc, step)
         if isinstance(step, ReviewStep):
             if step.intro:
                 out.say(step.intro)
-            out.emit(ev.REVIEW_REACHED, procedure_id=proc.id)
+            out.emit(ev.ReviewReached(procedure_id=proc.id))
             return show_review(state, out, proc, flow)
         i += 1
     out.phrase("flow_ended")
@@ -139,7 +139,7 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
 def next_step(state: ConversationState, out: Out) -> ConversationState:
     flow = out.ctx.content.flow(state.procedure_id)
     idx = flow.step_index(state.step_id) if flow and state.step_id else None
-    out.emit(ev.STEP_COMPLETED, procedure_id=state.procedure_id, step_id=state.step_id)
+    out.emit(ev.StepCompleted(procedure_id=state.procedure_id, step_id=state.step_id))
     return advance(state, out, (idx or 0) + 1 if idx is not None else 0)
 
 
@@ -153,13 +153,13 @@ def reprompt(state: ConversationState, out: Out) -> ConversationState:
     proc = out.ctx.content.procedure(state.procedure_id)
     step = next((s for s in flow.steps if s.id == state.step_id), None) if flow else None
     if proc is not None and flow is not None and step is not None:
-        if isinstance(step, QuestionStep) and state.pending.kind == "question":
+        if isinstance(step, QuestionStep) and state.pending.kind is PendingKind.QUESTION:
             return _ask_question(state, out, step)
-        if isinstance(step, DocumentsStep) and state.pending.kind == "document":
+        if isinstance(step, DocumentsStep) and state.pending.kind is PendingKind.DOCUMENT:
             return prompt_document(state, out, proc, step)
-        if isinstance(step, FieldsStep) and state.pending.kind == "field":
+        if isinstance(step, FieldsStep) and state.pending.kind is PendingKind.FIELD:
             return prompt_field(state, out, proc, step)
-        if isinstance(step, ReviewStep) and state.pending.kind == "review":
+        if isinstance(step, ReviewStep) and state.pending.kind is PendingKind.REVIEW:
             return show_review(state, out, proc, flow)
     if state.pending.buttons:
         out.phrase("question_pick", buttons=state.pending.buttons)
@@ -172,7 +172,7 @@ def _ask_question(state: ConversationState, out: Out, step: QuestionStep) -> Con
     buttons = tuple(Button(o.label, f"/tl {step.id} {o.value}") for o in step.options)
     text = step.ask + (f"\n{step.explain}" if step.explain else "")
     out.say(text, buttons)
-    return replace(state, pending=Pending("question", step.id, buttons))
+    return replace(state, pending=Pending(PendingKind.QUESTION, step.id, buttons))
 
 
 def match_option(step: QuestionStep, raw: str, folded: str, affirm: bool | None) -> Option | None:
@@ -211,14 +211,14 @@ def answer_question(state: ConversationState, out: Out, step: QuestionStep, opt:
         out.phrase("switched_procedure", name=name.name if name else opt.switch_to)
         return start_procedure(state, out, opt.switch_to, 1.0, keep_answers=True)
     if opt.end:
-        out.emit(ev.STEP_COMPLETED, procedure_id=state.procedure_id, step_id=step.id)
+        out.emit(ev.StepCompleted(procedure_id=state.procedure_id, step_id=step.id))
         out.phrase("flow_ended")
         return replace(state, phase="done", pending=None)
     if opt.goto:
         flow = out.ctx.content.flow(state.procedure_id)
         idx = flow.step_index(opt.goto) if flow else None
         if idx is not None:
-            out.emit(ev.STEP_COMPLETED, procedure_id=state.procedure_id, step_id=step.id)
+            out.emit(ev.StepCompleted(procedure_id=state.procedure_id, step_id=step.id))
             return advance(state, out, idx)
     return next_step(state, out)
 
@@ -246,7 +246,7 @@ def prompt_document(state: ConversationState, out: Out, proc: Procedure, step: D
     if doc.applies_when:
         text += "\n" + out.p("doc_when", when=doc.applies_when)
     out.say(text, buttons)
-    return replace(state, pending=Pending("document", doc.id, buttons))
+    return replace(state, pending=Pending(PendingKind.DOCUMENT, doc.id, buttons))
 
 
 def answer_document(state: ConversationState, out: Out, raw: str, folded: str, affirm: bool | None) -> ConversationState | None:
@@ -284,7 +284,7 @@ def answer_document(state: ConversationState, out: Out, raw: str, folded: str, a
         out.phrase("doc_optional_skipped")
     else:
         missing += (doc.id,)
-        out.emit(ev.DOCUMENT_MISSING, procedure_id=proc.id, doc_id=doc.id)
+        out.emit(ev.DocumentMissing(procedure_id=proc.id, doc_id=doc.id))
         if doc.how_to_get:
             out.phrase("doc_how_to_get", how=doc.how_to_get)
         out.phrase("doc_missing_noted")
@@ -347,7 +347,7 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
         text += " " + out.p("field_optional_hint")
         buttons += (Button("Bỏ qua", SKIP),)
     out.say(text, buttons)
-    return replace(state, item=i, pending=Pending("field", f.id, buttons))
+    return replace(state, item=i, pending=Pending(PendingKind.FIELD, f.id, buttons))
 
 
 def validate(out: Out, f: FormField, raw: str) -> tuple[str | None, str | None]:
@@ -376,11 +376,11 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
         return prompt_field(replace(state, item=state.item + 1), out, proc, step)
     value, reason = validate(out, f, text)
     if value is None:
-        out.emit(ev.FIELD_REJECTED, procedure_id=proc.id, field_id=f.id, field_type=f.type)
+        out.emit(ev.FieldRejected(procedure_id=proc.id, field_id=f.id, field_type=f.type))
         out.phrase("field_invalid", reason=reason)
         return prompt_field(state, out, proc, step)
     state = state.push(out.ctx.thresholds.max_history).with_field(f.id, value)
-    out.emit(ev.FIELD_COLLECTED, procedure_id=proc.id, field_id=f.id)
+    out.emit(ev.FieldCollected(procedure_id=proc.id, field_id=f.id))
     return prompt_field(replace(state, item=state.item + 1), out, proc, step)
 
 
@@ -415,14 +415,14 @@ def show_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow)
         buttons.append(Button(out.p("review_edit_menu"), EDIT))
     btns = tuple(buttons)
     out.say("\n".join(lines), btns)
-    return replace(state, pending=Pending("review", None, btns))
+    return replace(state, pending=Pending(PendingKind.REVIEW, None, btns))
 
 
 def _edit_menu(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:
     buttons = tuple(Button(f.label, f"{EDIT} {f.id}") for f in _review_fields(state, proc, flow))
     buttons += (Button(out.p("review_back"), "/xemlai"),)
     out.phrase("review_pick_field", buttons=buttons)
-    return replace(state, pending=Pending("review", "edit", buttons))
+    return replace(state, pending=Pending(PendingKind.REVIEW, "edit", buttons))
 
 
 def answer_review(state: ConversationState, out: Out, raw: str, folded: str, affirm: bool | None) -> ConversationState | None:
@@ -455,7 +455,7 @@ def answer_review(state: ConversationState, out: Out, raw: str, folded: str, aff
     if f is None:
         return None
     out.phrase("review_edit_ask", label=f.label, buttons=_field_buttons(f))
-    return replace(state, pending=Pending("review_edit", f.id, _field_buttons(f)))
+    return replace(state, pending=Pending(PendingKind.REVIEW_EDIT, f.id, _field_buttons(f)))
 
 
 def answer_review_edit(state: ConversationState, out: Out, text: str) -> ConversationState | None:
@@ -466,7 +466,7 @@ def answer_review_edit(state: ConversationState, out: Out, text: str) -> Convers
         return None
     value, reason = validate(out, f, text)
     if value is None:
-        out.emit(ev.FIELD_REJECTED, procedure_id=proc.id, field_id=f.id, field_type=f.type)
+        out.emit(ev.FieldRejected(procedure_id=proc.id, field_id=f.id, field_type=f.type))
         out.phrase("field_invalid", reason=reason)
         return state
     state = state.with_field(f.id, value)
@@ -478,8 +478,7 @@ def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Fl
     answers = state.answer_map
     fields = {k: v for k, v in state.fields if k in applicable_fields(flow, answers)}
     code = out.ctx.new_draft_code
-    out.emit(
-        ev.DRAFT_REQUESTED,
+    out.emit(ev.DraftRequested(
         procedure_id=proc.id,
         code=code,
         answers=answers,
@@ -487,8 +486,8 @@ def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Fl
         applicable_docs=applicable_docs(flow, answers),
         docs_missing=list(state.docs_missing),
         docs_have=list(state.docs_have),
-    )
-    out.emit(ev.STEP_COMPLETED, procedure_id=proc.id, step_id=state.step_id)
+    ))
+    out.emit(ev.StepCompleted(procedure_id=proc.id, step_id=state.step_id))
     out.phrase("review_done" if proc.form else "review_done_checklist", name=proc.name, code=code or "")
     return replace(state, phase="done", pending=None, last_draft=code or state.last_draft)
 
@@ -500,10 +499,10 @@ def request_handoff(state: ConversationState, out: Out, reason: str, step_id: st
     if state.mode != "bot":
         out.phrase("handoff_waiting")
         return state
-    out.emit(ev.HANDOFF_REQUESTED, reason=reason, procedure_id=state.procedure_id, step_id=step_id or state.step_id)
+    out.emit(ev.HandoffRequested(reason=reason, procedure_id=state.procedure_id, step_id=step_id or state.step_id))
     if out.ctx.humans_on_duty:
         out.phrase("handoff_requested")
     else:
         out.phrase("handoff_off_hours", when=out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo")
-        return replace(state, mode="waiting_human", pending=Pending("callback_phone"), resume=state.pending)
+        return replace(state, mode="waiting_human", pending=Pending(PendingKind.CALLBACK_PHONE), resume=state.pending)
     return replace(state, mode="waiting_human")

@@ -10,7 +10,7 @@ from bot.content.catalog import Status
 from bot.engine import events as ev
 from bot.engine.flowrun import HUMAN, human_button, request_handoff, start_flow
 from bot.engine.messages import Button
-from bot.engine.state import ConversationState, Pending
+from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.text import fold
 from bot.engine.turn import Out
 
@@ -51,7 +51,7 @@ def start_procedure(state: ConversationState, out: Out, pid: str, confidence: fl
         answers=state.answers if keep_answers else (), fields=state.fields if keep_answers else (),
         docs_have=(), docs_missing=(), candidates=(), clarify_offset=0, clarify_failures=0, misses=0,
     )
-    out.emit(ev.PROCEDURE_IDENTIFIED, procedure_id=pid, confidence=round(confidence, 4))
+    out.emit(ev.ProcedureIdentified(procedure_id=pid, confidence=round(confidence, 4)))
     intro = out.p("identified", name=proc.name)
     if proc.summary:
         intro += " " + proc.summary
@@ -65,7 +65,7 @@ def start_procedure(state: ConversationState, out: Out, pid: str, confidence: fl
     if proc.status in (Status.possibly_abolished, Status.under_review):
         buttons = (human_button(out), Button(out.p("status_continue"), CONTINUE_REF))
         out.phrase("status_uncertain", note=proc.status_note or "", buttons=buttons)
-        return replace(state, pending=Pending("status_warning", pid, buttons))
+        return replace(state, pending=Pending(PendingKind.STATUS_WARNING, pid, buttons))
     if proc.status == Status.changed and proc.status_note:
         out.phrase("status_changed", note=proc.status_note)
     return start_flow(state, out, flow)
@@ -92,18 +92,18 @@ def clarify(state: ConversationState, out: Out, cands: tuple[str, ...], offset: 
     buttons = tuple(Button(out.ctx.content.procedures[c].name, PICK + c) for c in shown)
     buttons += (Button(out.p("clarify_none"), NONE_OF_THESE),)
     out.phrase("clarify" if offset == 0 else "clarify_more", buttons=buttons)
-    out.emit(ev.CLARIFICATION_ASKED, candidates=list(shown))
+    out.emit(ev.ClarificationAsked(candidates=list(shown)))
     return replace(state, phase="clarify", candidates=cands, clarify_offset=offset,
-                   pending=Pending("clarify", None, buttons))
+                   pending=Pending(PendingKind.CLARIFY, None, buttons))
 
 
 def clarification_failed(state: ConversationState, out: Out) -> ConversationState:
     """Two failed clarifications in a row: offer a person instead of guessing again."""
-    out.emit(ev.CLARIFICATION_FAILED, failures=state.clarify_failures + 1, candidates=list(state.candidates))
+    out.emit(ev.ClarificationFailed(failures=state.clarify_failures + 1, candidates=list(state.candidates)))
     buttons = (Button(out.p("offer_human_yes"), HUMAN), Button(out.p("offer_human_no"), "/huy"))
     out.phrase("clarify_failed", buttons=buttons)
     return replace(state, phase="idle", candidates=(), clarify_offset=0, clarify_failures=0,
-                   pending=Pending("offer_human", None, buttons))
+                   pending=Pending(PendingKind.OFFER_HUMAN, None, buttons))
 
 
 def answer_clarify(state: ConversationState, out: Out, raw: str, folded: str) -> ConversationState | None:

@@ -103,16 +103,3 @@ def outbound_to_dict(msg: Outbound) -> dict[str, Any]:
     if msg.sender != "bot":
         d["sender"] = msg.sender
     return d
-
-
-def outbound_from_dict(d: dict[str, Any]) -> Outbound:
-    """Inverse of `outbound_to_dict`."""
-    sender = d.get("sender", "bot")
-    kind = d.get("kind", "text")
-    if kind == "document":
-        return Document(url=d["url"], filename=d.get("filename", "hoso.pdf"), caption=d.get("caption", ""),
-                        mime_type=d.get("mime_type", "application/pdf"), ref=d.get("ref"), sender=sender)
-    if kind == "image":
-        return Image(url=d["url"], caption=d.get("caption", ""), sender=sender)
-    return Text(text=d.get("text", ""), buttons=tuple(Button(b["title"], b["payload"]) for b in d.get("buttons", ())),
-                sender=sender)

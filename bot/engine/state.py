@@ -6,17 +6,38 @@ or another worker continues exactly where the citizen was.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any, Literal
 
 from bot.engine.messages import Button
 
 Mode = Literal["bot", "waiting_human", "human"]
 Phase = Literal["idle", "clarify", "flow", "done"]
-PendingKind = Literal[
-    "clarify", "question", "document", "field", "review", "review_edit", "rating", "offer_human",
-    "status_code", "status_warning", "confirm_delete", "callback_phone", "vneid", "claim_phone",
-    "switch_confirm",
-]
+
+
+class PendingKind(StrEnum):
+    """What the bot is waiting for. A ``StrEnum`` so the value stored in a state's JSON stays the plain string
+    (states saved before the enum load unchanged). How each kind is answered is one table: ``engine.WAITING``."""
+
+    CLARIFY = "clarify"                  # which of the shown procedures
+    QUESTION = "question"                # an eligibility question of the flow (ref: step id)
+    DOCUMENT = "document"                # do you have this document (ref: document id)
+    FIELD = "field"                      # a form field (ref: field id)
+    REVIEW = "review"                    # the summary before the draft
+    REVIEW_EDIT = "review_edit"          # the new value of a field picked on the summary (ref: field id)
+    RATING = "rating"                    # 1–5 after an agent
+    OFFER_HUMAN = "offer_human"          # meet an officer after failed clarifications
+    STATUS_CODE = "status_code"          # which draft the status question is about
+    STATUS_WARNING = "status_warning"    # an info-level procedure: officer or reference guide (ref: procedure)
+    CONFIRM_DELETE = "confirm_delete"    # really delete my data
+    CALLBACK_PHONE = "callback_phone"    # the number to call back out of hours
+    CLAIM_PHONE = "claim_phone"          # the phone given at the desk for a claimed draft (ref: draft code)
+    SWITCH_CONFIRM = "switch_confirm"    # leave the current procedure for another (ref: procedure)
+
+
+# Side questions: asked outside the flow, so their own ``resume`` is the flow's question to keep.
+SIDE_KINDS = frozenset({PendingKind.RATING, PendingKind.CONFIRM_DELETE, PendingKind.CALLBACK_PHONE,
+                        PendingKind.CLAIM_PHONE, PendingKind.STATUS_CODE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +47,10 @@ class Pending:
     kind: PendingKind
     ref: str | None = None
     buttons: tuple[Button, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A plain string is accepted (and checked): an unknown kind is a programming error, raised here.
+        object.__setattr__(self, "kind", PendingKind(self.kind))
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +116,11 @@ class ConversationState:
         else:
             d[key] = value
         return replace(self, fields=tuple(d.items()))
+
+    def ask_aside(self, pending: Pending) -> "ConversationState":
+        """Ask a side question; the flow's own question is kept to ask again after (never another side one)."""
+        keep = self.resume if self.pending is not None and self.pending.kind in SIDE_KINDS else self.pending
+        return replace(self, pending=pending, resume=keep)
 
     def position(self) -> Position:
         return Position(self.phase, self.procedure_id, self.step_id, self.item, self.answers, self.fields,
@@ -161,10 +191,14 @@ def _history_dicts(history: tuple[Position, ...], current: Position) -> list[dic
 
 
 def _pending_from(d: dict[str, Any] | None) -> Pending | None:
-    if not d:
+    """A stored question; one of a kind this version no longer asks is dropped, the rest of the state is kept."""
+    if not d or d.get("kind") not in _KIND_VALUES:
         return None
-    return Pending(kind=d["kind"], ref=d.get("ref"),
+    return Pending(kind=PendingKind(d["kind"]), ref=d.get("ref"),
                    buttons=tuple(Button(b["title"], b["payload"]) for b in d.get("buttons", ())))
+
+
+_KIND_VALUES = frozenset(k.value for k in PendingKind)
 
 
 def _pairs(v: Any) -> tuple[tuple[str, str], ...]:
@@ -211,4 +245,4 @@ def _state_from(d: dict[str, Any]) -> ConversationState:
     return replace(state, history=_history_from(d.get("history"), state.position()))
 
 
-__all__ = ["ConversationState", "Pending", "Position", "field"]
+__all__ = ["SIDE_KINDS", "ConversationState", "Pending", "PendingKind", "Position", "field"]

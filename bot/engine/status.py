@@ -15,13 +15,10 @@ from bot.engine import events as ev
 from bot.engine.context import DraftSummary
 from bot.engine.flowrun import reprompt
 from bot.engine.messages import Button
-from bot.engine.state import ConversationState, Pending
+from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.turn import Out
 
-PENDING = "status_code"
 MAX_BUTTONS = 5
-# Pending kinds that are themselves side questions: their own ``resume`` is the flow's question to keep.
-_SIDE = {"rating", "confirm_delete", "callback_phone", "claim_phone", PENDING}
 _CODE_LIKE = re.compile(r"\b[A-Za-z]{2,3}[\s\-]?[0-9A-Za-z]{3}[\s\-]?[0-9A-Za-z]{3}\b")
 
 
@@ -40,11 +37,6 @@ def status_text(out: Out, d: DraftSummary) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _side(state: ConversationState, pending: Pending) -> ConversationState:
-    keep = state.resume if state.pending is not None and state.pending.kind in _SIDE else state.pending
-    return replace(state, pending=pending, resume=keep)
-
-
 def _back_to_flow(state: ConversationState, out: Out) -> ConversationState:
     state = replace(state, pending=state.resume, resume=None)
     return reprompt(state, out) if state.pending is not None else state
@@ -52,7 +44,7 @@ def _back_to_flow(state: ConversationState, out: Out) -> ConversationState:
 
 def answer_status(state: ConversationState, out: Out) -> ConversationState:
     """The citizen asks where their dossier stands."""
-    out.emit(ev.STATUS_ASKED)
+    out.emit(ev.StatusAsked())
     drafts = out.ctx.drafts or ()
     if not drafts:
         out.phrase("drafts_none")
@@ -61,7 +53,7 @@ def answer_status(state: ConversationState, out: Out) -> ConversationState:
         recent = drafts[-MAX_BUTTONS:]
         buttons = tuple(Button(f"{d.code} · {d.procedure_name}", d.code) for d in reversed(recent))
         out.phrase("status_ask_code", buttons=buttons)
-        return _side(state, Pending(PENDING, None, buttons))
+        return state.ask_aside(Pending(PendingKind.STATUS_CODE, None, buttons))
     out.say(status_text(out, drafts[0]))
     return reprompt(state, out) if state.pending is not None else state
 

@@ -34,8 +34,8 @@ class Out:
     def phrase(self, key: str, buttons: tuple[Button, ...] = (), **values: Any) -> None:
         self.say(self.ctx.content.phrase(key, **values), buttons)
 
-    def emit(self, type_: str, **data: Any) -> None:
-        self.events.append(Event(type_, data))
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
 
     def p(self, key: str, **values: Any) -> str:
         return self.ctx.content.phrase(key, **values)

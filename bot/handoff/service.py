@@ -145,14 +145,14 @@ class HandoffService:
     # --- effects ------------------------------------------------------------------------------
 
     def register(self, effects: Effects) -> None:
-        effects.on(ev.HANDOFF_REQUESTED, self._on_requested)
-        effects.after(ev.HANDOFF_REQUESTED, self._announce)
-        effects.on(ev.CALLBACK_REQUESTED, self._on_callback)
-        effects.after(ev.CALLBACK_REQUESTED, self._live)
-        effects.on(ev.HANDOFF_CANCELLED, self._on_cancelled)
-        effects.after(ev.HANDOFF_CANCELLED, self._live)
-        effects.on(ev.RATING_GIVEN, self._on_rating)
-        effects.after(ev.CITIZEN_MESSAGE_FOR_AGENT, self._live)
+        effects.on(ev.HandoffRequested, self._on_requested)
+        effects.after(ev.HandoffRequested, self._announce)
+        effects.on(ev.CallbackRequested, self._on_callback)
+        effects.after(ev.CallbackRequested, self._live)
+        effects.on(ev.HandoffCancelled, self._on_cancelled)
+        effects.after(ev.HandoffCancelled, self._live)
+        effects.on(ev.RatingGiven, self._on_rating)
+        effects.after(ev.CitizenMessageForAgent, self._live)
 
     def _team(self, conv: ConversationRow) -> str:
         return conv.team or self.settings.handoff.default_team

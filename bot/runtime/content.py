@@ -1,10 +1,8 @@
 """Holds the live content snapshot; publishing swaps it atomically for every later turn."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable
 
-from bot.content.loader import load_content
 from bot.content.snapshot import ContentSnapshot
 
 
@@ -14,10 +12,6 @@ class ContentStore:
     def __init__(self, snapshot: ContentSnapshot):
         self._snapshot = snapshot
         self._listeners: list[Callable[[ContentSnapshot], None]] = []
-
-    @classmethod
-    def from_folder(cls, root: Path) -> "ContentStore":
-        return cls(load_content(root))
 
     @property
     def current(self) -> ContentSnapshot:

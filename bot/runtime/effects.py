@@ -14,6 +14,7 @@ from typing import Any, Awaitable, Callable
 from sqlalchemy import and_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.engine.events import Event
 from bot.runtime.content import ContentStore
 from bot.settings import Settings
 from bot.storage.repo import ConversationRow, Repo, events
@@ -37,20 +38,21 @@ AfterCommit = Callable[[Any, ConversationRow], Awaitable[None]]
 
 
 class Effects:
-    """A tiny, explicit dispatch table: event type → handlers."""
+    """A tiny, explicit dispatch table: event type → handlers. Rooms register on an event class; the table is
+    keyed by the type's stored string, which is what the rows read back from the events table carry."""
 
     def __init__(self, env: EffectEnv):
         self.env = env
         self._handlers: dict[str, list[Handler]] = {}
         self._after: dict[str, list[AfterCommit]] = {}
 
-    def on(self, event_type: str, handler: Handler) -> None:
+    def on(self, event: type[Event], handler: Handler) -> None:
         """Register a transactional handler (database work only)."""
-        self._handlers.setdefault(event_type, []).append(handler)
+        self._handlers.setdefault(event.type.value, []).append(handler)
 
-    def after(self, event_type: str, hook: AfterCommit) -> None:
+    def after(self, event: type[Event], hook: AfterCommit) -> None:
         """Register a best-effort hook run after commit (notifications, live console updates)."""
-        self._after.setdefault(event_type, []).append(hook)
+        self._after.setdefault(event.type.value, []).append(hook)
 
     def wants(self, event_type: str) -> bool:
         """Whether any room acts on this event; others are stored already handled (no extra round trips)."""

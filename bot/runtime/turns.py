@@ -12,6 +12,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Awaitable, Callable
 
+from nlu.api import Understanding
+
 from bot.engine import (
     CitizenSaid,
     ConversationState,
@@ -20,9 +22,8 @@ from bot.engine import (
     Input,
     Thresholds,
     TurnContext,
-    needs_nlu,
-    nlu_context,
     step,
+    turn_needs,
 )
 from bot.engine.messages import outbound_to_dict
 from bot.engine.turn import Turn
@@ -138,25 +139,8 @@ class TurnRunner:
             for _attempt in range(5):
                 t0 = time.perf_counter()
                 row = await self.repo.load(msg.channel, msg.sender_id)
-                state = self._state_of(row)
-                text = msg.content
-                understanding = None
-                if needs_nlu(state, text) and text.strip():
-                    understanding = await self.nlu.aparse(text, nlu_context(state))
-                extracted: dict[str, str] = {}
-                extract_error = None
-                if msg.attachment is not None and self.extract is not None:
-                    extracted, extract_error = await self.extract(msg, state)
                 now = self.clock()
-                drafts = None
-                asks_code = state.pending is not None and state.pending.kind == "status_code"
-                if row is not None and self.list_drafts is not None and (asks_code or _wants_drafts(text, understanding)):
-                    drafts = await self.list_drafts(row.id)
-                code = None
-                if state.pending is not None and state.pending.kind == "review" and self.new_code and state.procedure_id:
-                    code = self.new_code(state.procedure_id)
-                turn = step(state, CitizenSaid(msg, understanding, extracted, extract_error),
-                            self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row)))
+                turn, understanding = await self._citizen_step(msg, row, now)
                 body: dict[str, Any] = {"text": msg.text}
                 if msg.payload is not None:
                     body["payload"] = msg.payload
@@ -187,9 +171,29 @@ class TurnRunner:
                     await self.effects(saved.event_ids, conv)
                     ran = True
                 replies = list(rec.outbound)
-                return TurnOutcome(saved.conversation_id, replies, events=[e.type for e in turn.events],
+                return TurnOutcome(saved.conversation_id, replies, events=[e.type.value for e in turn.events],
                                    delivered=saved.earlier + replies, effects_ran=ran)
             raise RuntimeError("conversation kept changing under this turn")
+
+    async def _citizen_step(self, msg: InboundMessage, row: ConversationRow | None,
+                            now: dt.datetime) -> tuple[Turn, Understanding | None]:
+        """Fetch what the engine says this message needs (`turn_needs`: NLU, drafts, a draft code), then step."""
+        state = self._state_of(row)
+        needs = turn_needs(state, msg.content)
+        understanding = await self.nlu.aparse(msg.content, needs.nlu) if needs.nlu is not None else None
+        extracted: dict[str, str] = {}
+        extract_error = None
+        if msg.attachment is not None and self.extract is not None:
+            extracted, extract_error = await self.extract(msg, state)
+        drafts = None
+        if row is not None and self.list_drafts is not None and needs.wants_drafts(understanding):
+            drafts = await self.list_drafts(row.id)
+        code = None
+        if needs.draft_code_for is not None and self.new_code:
+            code = self.new_code(needs.draft_code_for)
+        turn = step(state, CitizenSaid(msg, understanding, extracted, extract_error),
+                    self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row)))
+        return turn, understanding
 
     async def apply(self, conversation_id: int, inp: Input) -> Turn | None:
         """Apply an agent or system input to a stored conversation (replies go to its channel's outbox)."""
@@ -226,17 +230,9 @@ class TurnRunner:
             step_id=st.step_id, now=now, message_id=message_id, inbound=inbound,
             outbound=[outbound_to_dict(r) for r in turn.replies],
             outbound_sender=[getattr(r, "sender", "bot") for r in turn.replies],
-            events=[(e.type, e.data) for e in turn.events], team=team,
-            needs_effect=frozenset(e.type for e in turn.events if self.wants is None or self.wants(e.type)),
+            events=[(e.type.value, e.data) for e in turn.events], team=team,
+            needs_effect=frozenset(e.type.value for e in turn.events if self.wants is None or self.wants(e.type)),
         )
-
-
-def _wants_drafts(text: str, understanding: Any) -> bool:
-    from bot.engine.text import DRAFTS_WORDS, fold
-
-    if fold(text) in DRAFTS_WORDS or text.startswith("/hoso"):
-        return True
-    return bool(understanding is not None and understanding.label == "ask_status")
 
 
 _VN = dt.timezone(dt.timedelta(hours=7))

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.settings import Settings
 
@@ -26,10 +26,6 @@ def resolve_url(url: str, root: Path) -> str:
 
 def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
-
-
-def is_sqlite(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "sqlite"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -62,10 +58,6 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
-
-
-def session_factory(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]
-    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 def is_outage(exc: BaseException) -> bool:

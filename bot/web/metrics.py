@@ -31,7 +31,7 @@ class Metrics:
         self.turn_seconds.labels(channel).observe(seconds)
         self.messages.labels(channel).inc()
         for e in turn.events:
-            self.events.labels(e.type).inc()
+            self.events.labels(e.type.value).inc()
         if confidence is not None:
             self.nlu_confidence.observe(confidence)
 

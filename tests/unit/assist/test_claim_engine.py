@@ -36,9 +36,9 @@ def test_claim_asks_phone_then_emits_digest_not_the_number(chat: Chat) -> None:
     chat.say("abc")                                     # not a phone: asked again, nothing emitted
     assert "Số điện thoại chưa đúng" in chat.text and not chat.events
     chat.say("số của tôi là 0912 345 678")
-    data = chat.event(ev.DRAFT_CLAIM_REQUESTED)
-    assert data == {"code": CODE, "phone_digest": claim_digest(CODE, "0912345678")}
-    assert "0912345678" not in str(data)
+    claim = chat.emitted(ev.DraftClaimRequested)
+    assert claim == ev.DraftClaimRequested(code=CODE, phone_digest=claim_digest(CODE, "0912345678"))
+    assert "0912345678" not in str(claim.data)
     assert chat.state.pending is None
 
 
@@ -61,4 +61,4 @@ def test_claim_in_the_middle_of_a_flow_resumes_the_question(chat: Chat) -> None:
     assert "Đã bỏ qua" in chat.text and chat.state.pending == before
     chat.say(f"/nhan {CODE}")
     chat.say("0912345678")
-    assert ev.DRAFT_CLAIM_REQUESTED in chat.events and chat.state.pending == before
+    assert ev.EventType.DRAFT_CLAIM_REQUESTED in chat.events and chat.state.pending == before

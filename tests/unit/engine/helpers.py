@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from nlu.api import Candidate, Understanding
 
-from bot.engine import CitizenSaid, ConversationState, InboundMessage, Text, TurnContext, step
+from bot.engine import CitizenSaid, ConversationState, InboundMessage, Text, Thresholds, TurnContext, step
+from bot.engine.events import Event
+
+E = TypeVar("E", bound=Event)
 from bot.engine.turn import Turn
 
 
@@ -24,10 +27,12 @@ class Chat:
     code: str | None = "KS-7F3K2Q"
     humans_on_duty: bool = True
     office_hours: str | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
     def ctx(self) -> TurnContext:
         return TurnContext(content=self.content, today=self.today, new_draft_code=self.code,
-                           humans_on_duty=self.humans_on_duty, office_hours=self.office_hours)
+                           humans_on_duty=self.humans_on_duty, office_hours=self.office_hours,
+                           thresholds=self.thresholds)
 
     def say(self, text: str, understanding: Understanding | None = None, **kw: Any) -> Turn:
         msg = InboundMessage(channel="test", sender_id="u", text=text, payload=text if text.startswith("/") else None)
@@ -63,6 +68,11 @@ class Chat:
     def event(self, type_: str) -> dict[str, Any]:
         assert self.last is not None
         return next(e.data for e in self.last.events if e.type == type_)
+
+    def emitted(self, cls: type[E]) -> E:
+        """The last turn's event of this class (typed: its fields, not a dict)."""
+        assert self.last is not None
+        return next(e for e in self.last.events if isinstance(e, cls))
 
 
 KHAI_SINH = u(("ho-tich.khai-sinh", 0.92), ("ho-tich.khai-sinh-lai", 0.04))
