@@ -97,17 +97,18 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
 
 # Event types whose data carries a citizen's words or identifiers (free text, phone, form values, a claim's
 # phone digest); their data is emptied. Every other type's data holds only ids, reasons, counts and ratings.
-PERSONAL_EVENT_TYPES: frozenset[str] = frozenset({
-    ev.UNRECOGNIZED, ev.CITIZEN_MESSAGE_FOR_AGENT, ev.CALLBACK_REQUESTED, ev.DRAFT_REQUESTED,
-    ev.DRAFT_CLAIM_REQUESTED,
-})
-ANONYMOUS_EVENT_TYPES: frozenset[str] = frozenset({
-    ev.PROCEDURE_IDENTIFIED, ev.CLARIFICATION_ASKED, ev.CLARIFICATION_FAILED, ev.STEP_COMPLETED,
-    ev.DOCUMENTS_REACHED, ev.DOCUMENT_MISSING, ev.FIELDS_REACHED, ev.FIELD_COLLECTED, ev.FIELD_REJECTED,
-    ev.REVIEW_REACHED, ev.HANDOFF_REQUESTED, ev.HANDOFF_CANCELLED, ev.AGENT_CLAIMED, ev.AGENT_RETURNED,
-    ev.AGENT_CLOSED, ev.RATING_GIVEN, ev.RESTARTED, ev.DATA_DELETION_REQUESTED, ev.DRAFTS_LISTED,
-    ev.STATUS_ASKED, ev.SWITCH_OFFERED, ev.ELSEWHERE_REFERRED,
-})
+_T = ev.EventType
+PERSONAL_EVENT_TYPES: frozenset[str] = frozenset(t.value for t in (
+    _T.UNRECOGNIZED, _T.CITIZEN_MESSAGE_FOR_AGENT, _T.CALLBACK_REQUESTED, _T.DRAFT_REQUESTED,
+    _T.DRAFT_CLAIM_REQUESTED,
+))
+ANONYMOUS_EVENT_TYPES: frozenset[str] = frozenset(t.value for t in (
+    _T.PROCEDURE_IDENTIFIED, _T.CLARIFICATION_ASKED, _T.CLARIFICATION_FAILED, _T.STEP_COMPLETED,
+    _T.DOCUMENTS_REACHED, _T.DOCUMENT_MISSING, _T.FIELDS_REACHED, _T.FIELD_COLLECTED, _T.FIELD_REJECTED,
+    _T.REVIEW_REACHED, _T.HANDOFF_REQUESTED, _T.HANDOFF_CANCELLED, _T.AGENT_CLAIMED, _T.AGENT_RETURNED,
+    _T.AGENT_CLOSED, _T.RATING_GIVEN, _T.RESTARTED, _T.DATA_DELETION_REQUESTED, _T.DRAFTS_LISTED,
+    _T.STATUS_ASKED, _T.SWITCH_OFFERED, _T.ELSEWHERE_REFERRED,
+))
 # The keys events of ANONYMOUS_EVENT_TYPES carry (the test checks what a real conversation stores against it).
 ANONYMOUS_EVENT_KEYS: frozenset[str] = frozenset({
     "procedure_id", "step_id", "field_id", "field_type", "doc_id", "count", "confidence", "reason", "rating",

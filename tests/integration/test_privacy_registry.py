@@ -58,7 +58,7 @@ def test_every_text_and_json_column_is_classified_personal_or_not() -> None:
     assert not set(PERSONAL) & set(NOT_PERSONAL)
     from bot.engine import events as ev
 
-    types = {v for k, v in vars(ev).items() if k.isupper() and isinstance(v, str)}
+    types = {t.value for t in ev.EventType}
     assert types == PERSONAL_EVENT_TYPES | ANONYMOUS_EVENT_TYPES and not PERSONAL_EVENT_TYPES & ANONYMOUS_EVENT_TYPES
 
 
