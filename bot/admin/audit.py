@@ -21,7 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from bot.content.catalog import Procedure
 from bot.content.elsewhere import ELSEWHERE_FILE, ElsewhereList
 from bot.content.loader import parse_model
-from bot.content.rules import EXPIRY_WARNING_DAYS, RULES_FILE, Rule, RuleList
+from bot.content.rules import EXPIRY_WARNING_DAYS, RULE_REF, RULES_FILE, Rule, RuleList
 from bot.content.yamlsrc import ContentErrors, YamlDoc, load_yaml
 
 CATALOG = "procedures_catalog/"
@@ -98,7 +98,7 @@ class AuditReport:
 
 
 def _excerpt(text: str, limit: int = 160) -> str:
-    flat = " ".join(text.split())
+    flat = RULE_REF.sub(lambda m: f"[quy định {m.group(1)}]", " ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
