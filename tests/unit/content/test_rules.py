@@ -169,3 +169,21 @@ def test_an_impossible_rule_date_is_a_clear_error_not_a_crash() -> None:
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if "2026-31-12" in ln)
     errors = _errors({**cat, name: text}, flo, phrases, spec)
     assert errors == [f"{name}:{line}: (file): ngày không hợp lệ: month must be in 1..12"]
+
+
+def test_fee_answer_lists_a_rule_exemption_only_while_in_force(content: Any) -> None:
+    from dataclasses import replace
+
+    proc = content.procedures["cu-tru.thuong-tru"]
+    fee = proc.fee.model_copy(update={"exemptions": (*proc.fee.exemptions, "{rule:nq66-22-thuong-tru}")})
+    snap = replace(content, procedures={**content.procedures, proc.id: proc.model_copy(update={"fee": fee})})
+    texts = {}
+    for today in (IN_WINDOW, AFTER):
+        chat = Chat(snap, today=today)
+        chat.say("/start")
+        chat.say("đăng ký thường trú", u(("cu-tru.thuong-tru", 0.95)))
+        chat.say("lệ phí bao nhiêu", u(("ask_fee", 0.95)))
+        texts[today] = chat.text
+    assert "Miễn:" in texts[IN_WINDOW] and "miễn lệ phí đăng ký thường trú" in texts[IN_WINDOW]
+    assert "miễn lệ phí đăng ký thường trú" not in texts[AFTER]
+    assert "; ." not in texts[AFTER] and "{rule:" not in texts[AFTER]
