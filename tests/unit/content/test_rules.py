@@ -79,18 +79,24 @@ def test_fee_answer_and_draft_drop_the_expired_exemption(content: Any) -> None:
     assert after.fee_online_note is None
 
 
-def test_id_card_fee_reduction_is_a_rule_marked_unverified(content: Any) -> None:
-    rule = content.rules["can-cuoc-giam-50-le-phi"]
-    assert rule.verified is False and rule.note and "31/12/2025" in rule.note
-    chat = Chat(content, today=dt.date(2027, 1, 5))
+def _cccd_change(content: Any, today: dt.date) -> str:
+    chat = Chat(content, today=today)
     chat.say("/start")
     chat.say("đổi căn cước", u(("can-cuoc.cap-doi-lai", 0.95)))
     for answer in ("Đổi thẻ", "Từ 14 tuổi trở lên"):
         chat.say(answer)
     chat.say("Đổi từ CCCD sang thẻ căn cước")
-    texts = [chat.text]
-    assert texts and "30.000 đồng" in texts[0]
-    assert "giảm 50%" not in texts[0]        # after the (contested) end date the reduction is not announced
+    return chat.text
+
+
+def test_id_card_fee_reduction_is_a_rule_marked_unverified(content: Any) -> None:
+    rule = content.rules["can-cuoc-giam-50-le-phi"]
+    assert rule.verified is False and rule.note and "31/12/2025" in rule.note
+    during = _cccd_change(content, dt.date(2026, 12, 6))
+    assert "30.000 đồng" in during and "giảm 50% đến hết ngày 31/12/2026" in during
+    after = _cccd_change(content, dt.date(2027, 1, 5))
+    assert "30.000 đồng" in after
+    assert "giảm" not in after        # after the (contested) end date the reduction is not announced
 
 
 def _texts() -> tuple[dict[str, str], dict[str, str], str, Any]:
