@@ -218,3 +218,21 @@ async def test_admin_audit_lists_facts_and_marks_one_verified_in_the_history(adm
     forged = await c.post("/console/admin/audit/verify", headers=H, data={"csrf": "x", "file": cc,
                                                                             "path": "legal_basis.2", "url": url})
     assert forged.status == 403
+
+
+async def test_admin_edits_a_rule_end_date_and_the_bot_follows(admin_client: TestClient, services: Any) -> None:
+    c, H = admin_client, {"X-Test-User": "admin-key"}
+    page = await c.get("/console/admin/content/_rules", headers=H)
+    assert page.status == 200
+    html = await page.text()
+    rules = (await c.app[VERSIONS].current_files())["procedures_catalog/_rules.yml"]
+    assert "nq66-22-thuong-tru" in rules
+    ended = rules.replace("valid_to: 2027-02-28", "valid_to: 2026-09-30")
+    r = await c.post("/console/admin/content/publish", headers=H, allow_redirects=False, data={
+        "csrf": _csrf(html), "pid": "_rules", "catalog": ended, "message": "NQ 66.22 hết hiệu lực sớm"})
+    assert r.status == 303
+    assert services.content.current.rules["nq66-22-thuong-tru"].valid_to.isoformat() == "2026-09-30"
+    dated = rules.replace("procedures: [cu-tru.thuong-tru]", "procedures: [khong-co.thu-tuc]")
+    r = await c.post("/console/admin/content/publish", headers=H, data={
+        "csrf": _csrf(html), "pid": "_rules", "catalog": dated, "message": "sai"})
+    assert r.status == 422 and "procedures_catalog/_rules.yml:" in await r.text()
