@@ -31,8 +31,19 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _vn_today() -> Any:
+    """Today in Vietnam (rules end on Vietnamese calendar days), from MOTCUA_TODAY when a test pins it."""
+    import datetime as dt
+
+    pinned = os.environ.get("MOTCUA_TODAY")
+    if pinned:
+        return dt.date.fromisoformat(pinned)
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from bot.content.loader import load_content
+    from bot.content.validate import rule_warnings
     from bot.content.yamlsrc import ContentErrors
 
     s = _settings(args)
@@ -45,7 +56,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{len(exc.errors)} lỗi.", file=sys.stderr)
         return 1
     unverified = sorted(p.id for p in snap.procedures.values() if not p.verified)
-    print(f"OK: {len(snap.procedures)} thủ tục, {len(snap.flows)} luồng hội thoại (phiên bản {snap.version}).")
+    print(f"OK: {len(snap.procedures)} thủ tục, {len(snap.flows)} luồng hội thoại, {len(snap.rules)} quy định có thời hạn "
+          f"(phiên bản {snap.version}).")
+    for warning in rule_warnings(snap.rules, _vn_today()):
+        print(f"CẢNH BÁO {warning}")
     if unverified:
         print(f"Cần cán bộ xác minh lại ({len(unverified)}): {', '.join(unverified)}")
     if args.mermaid:

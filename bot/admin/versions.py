@@ -42,10 +42,11 @@ def split_files(files: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str
     return cat, flo, files.get(PHRASES_PATH, "{}")
 
 
-def build_snapshot(files: Mapping[str, str], spec: tuple[SpecEntry, ...], *, require_all: bool = True) -> ContentSnapshot:
+def build_snapshot(files: Mapping[str, str], spec: tuple[SpecEntry, ...], *, require_all: bool = True,
+                   dated_prose: bool = True) -> ContentSnapshot:
     """Validate ``files``; raises `ContentErrors` (``file:line: field: problem``) when anything is wrong."""
     cat, flo, phrases = split_files(files)
-    return load_texts(cat, flo, phrases, spec, require_all=require_all)
+    return load_texts(cat, flo, phrases, spec, require_all=require_all, dated_prose=dated_prose)
 
 
 def check(files: Mapping[str, str], spec: tuple[SpecEntry, ...], *, require_all: bool = True) -> list[dict[str, Any]]:
@@ -193,7 +194,8 @@ class ContentVersions:
         row = await self.published()
         if row is None or row.id == self.live_version:
             return None
-        self.store.publish(build_snapshot(row.files, self.spec, require_all=self.require_all))
+        # Served as published: a version from before dated prose was refused must not stop the bot.
+        self.store.publish(build_snapshot(row.files, self.spec, require_all=self.require_all, dated_prose=False))
         self.live_version = row.id
         return row.id
 

@@ -38,6 +38,8 @@ class _StepBase(_Strict):
     id: Slug
     when: Condition = Field(default_factory=dict)
     unless: Condition = Field(default_factory=dict)
+    rule: str | None = Field(
+        default=None, description="A time-limited rule (_rules.yml); the step runs only while it is in force")
 
 
 class QuestionStep(_StepBase):

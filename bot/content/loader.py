@@ -14,8 +14,9 @@ from pydantic import BaseModel, ValidationError
 from bot.content.catalog import Procedure
 from bot.content.elsewhere import ELSEWHERE_FILE, Elsewhere, ElsewhereList
 from bot.content.flow import Flow
+from bot.content.rules import RULES_FILE, Rule, RuleList
 from bot.content.snapshot import ContentSnapshot, SpecEntry
-from bot.content.validate import cross_check
+from bot.content.validate import cross_check, rules_check
 from bot.content.yamlsrc import ContentError, ContentErrors, YamlDoc, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -128,14 +129,29 @@ def load_texts(
     spec: tuple[SpecEntry, ...],
     *,
     require_all: bool = True,
+    dated_prose: bool = True,
 ) -> ContentSnapshot:
-    """Validate content given as ``{file name: YAML text}`` (used by files and the admin editor)."""
+    """Validate content given as ``{file name: YAML text}`` (used by files and the admin editor).
+
+    ``dated_prose=False`` serves a version published before dates in free text were refused; any new
+    edit or publish is checked in full."""
     errors: list[ContentError] = []
     procedures: dict[str, Procedure] = {}
     flows: dict[str, Flow] = {}
     docs: dict[str, YamlDoc] = {}
     elsewhere: tuple[Elsewhere, ...] = ()
+    rules: dict[str, Rule] = {}
+    rules_broken = False   # a broken _rules.yml is reported once, not again at every reference
     for name, text in sorted(catalog_texts.items()):
+        if Path(name).name == RULES_FILE:
+            try:
+                rdoc = load_yaml(text, name)
+                rules = {r.id: r for r in parse_model(rdoc, RuleList).rules}
+                docs[name] = rdoc
+            except ContentErrors as exc:
+                errors += exc.errors
+                rules_broken = True
+            continue
         if Path(name).name == ELSEWHERE_FILE:
             try:
                 elsewhere = parse_model(load_yaml(text, name), ElsewhereList).entries
@@ -179,6 +195,8 @@ def load_texts(
     except ContentErrors as exc:
         errors += exc.errors
     errors += cross_check(procedures, flows, docs, spec, require_all=require_all)
+    errors += rules_check(None if rules_broken else rules, procedures, docs, require_all=require_all,
+                          dated_prose=dated_prose)
     if errors:
         raise ContentErrors(errors)
     digest = hashlib.sha256()
@@ -188,7 +206,7 @@ def load_texts(
     digest.update(phrases_text.encode())
     return ContentSnapshot(
         version=digest.hexdigest()[:12], procedures=procedures, flows=flows, phrases=phrases, spec=spec,
-        elsewhere=elsewhere,
+        elsewhere=elsewhere, rules=rules,
     )
 
 
@@ -197,7 +215,7 @@ def read_folder_texts(root: Path, catalog_dir: str = "procedures_catalog", flows
     cat = {
         f"{catalog_dir}/{p.name}": p.read_text(encoding="utf-8")
         for p in sorted((root / catalog_dir).glob("*.yml"))
-        if not p.name.startswith("_") or p.name == ELSEWHERE_FILE
+        if not p.name.startswith("_") or p.name in (ELSEWHERE_FILE, RULES_FILE)
     }
     cat.update({
         f"{catalog_dir}/imported/{p.name}": p.read_text(encoding="utf-8")

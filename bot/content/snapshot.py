@@ -12,6 +12,7 @@ from typing import Mapping
 from bot.content.catalog import Procedure
 from bot.content.elsewhere import Elsewhere
 from bot.content.flow import Flow
+from bot.content.rules import Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +35,13 @@ class ContentSnapshot:
     spec: tuple[SpecEntry, ...] = ()
     elsewhere: tuple[Elsewhere, ...] = ()   # requests handled by other bodies (``_elsewhere.yml``)
     meta: Mapping[str, str] = field(default_factory=dict)
+    rules: Mapping[str, Rule] = field(default_factory=dict)   # time-limited rules (``_rules.yml``) by id
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "procedures", MappingProxyType(dict(self.procedures)))
         object.__setattr__(self, "flows", MappingProxyType(dict(self.flows)))
         object.__setattr__(self, "phrases", MappingProxyType(dict(self.phrases)))
+        object.__setattr__(self, "rules", MappingProxyType(dict(self.rules)))
 
     def phrase(self, key: str, **values: object) -> str:
         """A shared text from ``flows/_phrases.yml`` with ``{placeholders}`` filled."""

@@ -2,10 +2,13 @@
 every procedure of the spec has both a catalog entry and a flow."""
 from __future__ import annotations
 
-from typing import Mapping
+import datetime as dt
+from pathlib import Path
+from typing import Any, Iterator, Mapping
 
 from bot.content.catalog import Procedure
 from bot.content.flow import DocumentsStep, FieldsStep, Flow, QuestionStep
+from bot.content.rules import RULES_FILE, Rule, dated_phrase, rule_refs
 from bot.content.snapshot import SpecEntry
 from bot.content.yamlsrc import ContentError, YamlDoc
 
@@ -102,3 +105,97 @@ def cross_check(
             elif procedures[entry.id].level == "full" and entry.id not in flows:
                 pass  # reported above
     return errors
+
+
+_FLOW_PROSE = frozenset({"say", "ask", "explain", "intro"})
+# Catalog keys whose texts a citizen reads (``changes`` carry their own dates; ``notes`` are for admins).
+_CATALOG_PROSE = frozenset({
+    "summary", "status_note", "national_code", "authority", "legal_basis", "documents", "dossier_sets",
+    "time_limit", "fee", "submission", "result", "province_overrides",
+})
+_NOT_PROSE = frozenset({"sources", "id", "doc", "field", "form", "channels", "online", "verified"})
+
+
+def _strings(data: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string value under ``data`` with its path."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            if k not in _NOT_PROSE:
+                yield from _strings(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _strings(v, path + (i,))
+
+
+def _prose(name: str, doc: YamlDoc) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """The free texts of a flow or catalog file that must not carry a time-bounded statement."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    if name.startswith("flows/"):
+        for path, text in _strings(data, ()):
+            if any(isinstance(p, str) and p in _FLOW_PROSE for p in path[-1:]):
+                yield path, text
+    elif name.startswith("procedures_catalog/") and Path(name).name != RULES_FILE:
+        for key in _CATALOG_PROSE & data.keys():
+            yield from _strings(data[key], (key,))
+
+
+def _step_rules(doc: YamlDoc) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    steps = doc.data.get("steps") if isinstance(doc.data, dict) else None
+    for i, step in enumerate(steps if isinstance(steps, list) else []):
+        if isinstance(step, dict) and isinstance(step.get("rule"), str):
+            yield ("steps", i, "rule"), step["rule"]
+
+
+class _Everything:
+    """Contains every id (stands for a rules file that could not be read)."""
+
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
+def rules_check(rules: Mapping[str, Rule] | None, procedures: Mapping[str, Procedure],
+                docs: Mapping[str, YamlDoc], *, require_all: bool = True,
+                dated_prose: bool = True) -> list[ContentError]:
+    """References to unknown rules, and dates written into free text instead of a rule.
+
+    ``rules`` is None when ``_rules.yml`` itself did not validate: references are then not checked."""
+    errors: list[ContentError] = []
+    known = rules if rules is not None else _Everything()
+    for name, doc in sorted(docs.items()):
+        for path, text in _prose(name, doc):
+            field = ".".join(map(str, path))
+            for rid in rule_refs(text):
+                if rid not in known:
+                    errors.append(ContentError(name, doc.line_of(path), field,
+                                               f"quy định '{rid}' không có trong procedures_catalog/{RULES_FILE}"))
+            phrase = dated_phrase(text) if dated_prose else None
+            if phrase:
+                errors.append(ContentError(
+                    name, doc.line_of(path), field,
+                    f"câu có thời hạn \"{phrase}\" viết thẳng vào nội dung sẽ sai khi hết hạn: chuyển thành một "
+                    f"quy định trong procedures_catalog/{RULES_FILE} (valid_from, valid_to, sources) "
+                    f"và dẫn bằng {{rule:mã}}"))
+        for path, rid in _step_rules(doc):
+            if rid not in known:
+                errors.append(ContentError(name, doc.line_of(path), ".".join(map(str, path)),
+                                           f"quy định '{rid}' không có trong procedures_catalog/{RULES_FILE}"))
+    rdoc = next((d for n, d in docs.items() if Path(n).name == RULES_FILE), None)
+    for i, rule in enumerate((rules or {}).values()):
+        for j, pid in enumerate(rule.procedures):
+            if require_all and pid not in procedures and rdoc is not None:
+                errors.append(ContentError(rdoc.file, rdoc.line_of(("rules", i, "procedures", j)),
+                                           f"rules.{i}.procedures.{j}", f"thủ tục '{pid}' không có trong danh mục"))
+    return errors
+
+
+def rule_warnings(rules: Mapping[str, Rule], today: dt.date) -> list[str]:
+    """Rules ending within 30 days: the admin should look for what replaces them."""
+    out = []
+    for rule in sorted(rules.values(), key=lambda r: (r.valid_to or dt.date.max, r.id)):
+        if rule.expires_within(today) and rule.valid_to is not None:
+            days = (rule.valid_to - today).days
+            out.append(f"procedures_catalog/{RULES_FILE}: rules.{rule.id}: hết hiệu lực sau {days} ngày "
+                       f"({rule.valid_to:%d/%m/%Y}); kiểm tra văn bản thay thế")
+    return out

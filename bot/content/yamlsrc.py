@@ -101,7 +101,23 @@ def load_yaml(text: str, file: str) -> YamlDoc:
         raise ContentErrors([ContentError(file, line, "", f"lỗi cú pháp YAML: {exc.problem or exc}")]) from None
     except yaml.YAMLError as exc:
         raise ContentErrors([ContentError(file, 1, "", f"lỗi cú pháp YAML: {exc}")]) from None
+    except ValueError as exc:   # an impossible date such as 2026-31-12 (YAML reads dates itself)
+        raise ContentErrors([ContentError(file, _bad_date_line(text), "", f"ngày không hợp lệ: {exc}")]) from None
     lines: dict[Path, int] = {}
     if node is not None:
         _walk(node, (), lines)
     return YamlDoc(file=file, data=data, lines=lines)
+
+
+def _bad_date_line(text: str) -> int:
+    """The first line holding a YYYY-MM-DD value that is not a real date."""
+    import datetime as dt
+    import re
+
+    for i, line in enumerate(text.splitlines(), 1):
+        for m in re.finditer(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", line):
+            try:
+                dt.date(*map(int, m.groups()))
+            except ValueError:
+                return i
+    return 1

@@ -305,7 +305,8 @@ class Desk:
         proc = self.content.current.procedure(row.procedure_id)
         if proc is None:
             return None
-        return build_stored_draft(proc, row.data or {}, self.settings.content.province, row.created_at)
+        return build_stored_draft(proc, row.data or {}, self.settings.content.province, row.created_at,
+                                  self.content.current.rules)
 
     async def resolve(self, text: str) -> str:
         """A typed/scanned code → the canonical code of an existing draft, or a clear error."""

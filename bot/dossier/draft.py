@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.content.catalog import Document, FormField, Procedure
+from bot.content.rules import Rule, render_rules
 from bot.dossier.words import date_words, parse_date
 
 SCHEMA_VERSION = "1.0"
@@ -198,10 +199,16 @@ def _item(doc: Document, lacking: bool) -> ChecklistItem:
 
 def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mapping[str, str],
                 missing_docs: Sequence[str], province: str | None, today: dt.date,
-                applicable_docs: Sequence[str] | None = None) -> DraftContent:
+                applicable_docs: Sequence[str] | None = None,
+                rules: Mapping[str, Rule] | None = None) -> DraftContent:
     """Assemble a draft. ``applicable_docs`` = the flow's documents whose conditions hold (None → all
-    documents of the entry); ``missing_docs`` = the ones the citizen said they lack."""
+    documents of the entry); ``missing_docs`` = the ones the citizen said they lack. A ``{rule:ID}`` in a
+    fee text prints only if the rule is in force on the draft's day (without ``rules``, never)."""
     proc = procedure
+
+    def r(text: str | None) -> str | None:
+        return render_rules(text, rules or {}, today) or None if text is not None else None
+
     missing = set(missing_docs)
     wanted = list(applicable_docs) if applicable_docs is not None else [d.id for d in proc.documents]
     for doc_id in missing_docs:  # a lacking document is always on the checklist
@@ -230,10 +237,10 @@ def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mappin
         form_template=proc.form.template if proc.form else None,
         values=_form_values(proc, fields),
         checklist=checklist,
-        fee=fee.text if fee else None,
+        fee=r(fee.text) if fee else None,
         fee_province=fee_prov,
-        fee_exemptions=tuple(fee.exemptions) if fee else (),
-        fee_online_note=fee.vneid_exemption if fee else None,
+        fee_exemptions=tuple(t for e in fee.exemptions if (t := r(e))) if fee else (),
+        fee_online_note=r(fee.vneid_exemption) if fee else None,
         time_limit=limit.text if limit else None,
         where=sub.where.text if sub else None,
         online_note=sub.online_note.text if sub and sub.online_note else None,
@@ -255,8 +262,8 @@ def vn_date(t: dt.datetime) -> dt.date:
 
 
 def build_stored_draft(procedure: Procedure, data: Mapping[str, Any], province: str | None,
-                       made_at: dt.datetime) -> DraftContent:
+                       made_at: dt.datetime, rules: Mapping[str, Rule] | None = None) -> DraftContent:
     """A stored draft (``drafts.data``) rebuilt with the current catalog, dated the day it was made."""
     return build_draft(procedure, data.get("answers") or {}, data.get("fields") or {},
                        list(data.get("docs_missing") or []), province, vn_date(made_at),
-                       applicable_docs=data.get("applicable_docs"))
+                       applicable_docs=data.get("applicable_docs"), rules=rules)

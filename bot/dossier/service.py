@@ -47,7 +47,8 @@ def _draft_data(env: EffectEnv, data: dict[str, Any]) -> dict[str, Any]:
 
         proc = env.content.current.procedure(data.get("procedure_id"))
         if proc is not None:
-            content = build_stored_draft(proc, data, env.settings.content.province, env.clock())
+            content = build_stored_draft(proc, data, env.settings.content.province, env.clock(),
+                                         env.content.current.rules)
             out["content"] = content.to_json()
     except ImportError:
         pass

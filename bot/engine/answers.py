@@ -6,6 +6,7 @@ from typing import Sequence
 
 from bot.content.catalog import Fact, Procedure
 from bot.content.elsewhere import Elsewhere
+from bot.content.rules import render_rules
 from bot.engine import events as ev
 from bot.engine.messages import Button
 from bot.engine.turn import Out
@@ -38,8 +39,10 @@ def answer_fee(out: Out, proc: Procedure) -> None:
         out.phrase("no_info", name=proc.name)
         return
     lines = [out.p("fee_answer", name=proc.name, text=fee.text)]
-    if fee.exemptions:
-        lines.append("Miễn: " + "; ".join(fee.exemptions) + ".")
+    # an exemption that is a time-limited rule drops out of the list once it has ended
+    exemptions = [t for e in fee.exemptions if (t := render_rules(e, out.ctx.content.rules, out.ctx.today))]
+    if exemptions:
+        lines.append("Miễn: " + "; ".join(exemptions) + ".")
     lines.append(out.p("fee_rule_province", province=province) if province else out.p("fee_rule_national"))
     if fee.vneid_exemption:
         lines.append(fee.vneid_exemption)

@@ -77,6 +77,14 @@ def display_value(f: FormField, value: str) -> str:
 
 # --- advancing ---------------------------------------------------------------------------------
 
+def _rule_in_force(out: Out, rule_id: str | None) -> bool:
+    """A step tied to a time-limited rule is skipped outside the rule's window."""
+    if rule_id is None:
+        return True
+    rule = out.ctx.content.rules.get(rule_id)
+    return rule is not None and rule.in_force(out.ctx.today)
+
+
 def start_flow(state: ConversationState, out: Out, flow: Flow) -> ConversationState:
     if flow.intro:
         out.say(flow.intro)
@@ -93,7 +101,7 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
     i = index
     while i < len(flow.steps):
         step = flow.steps[i]
-        if not applies(step, answers):
+        if not applies(step, answers) or not _rule_in_force(out, step.rule):
             i += 1
             continue
         state = replace(state, phase="flow", step_id=step.id, item=0, pending=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.content.rules import render_rules
 from bot.engine.context import TurnContext
 from bot.engine.events import Event
 from bot.engine.messages import Button, Outbound, Text
@@ -28,6 +29,8 @@ class Out:
     events: list[Event] = field(default_factory=list)
 
     def say(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
+        """Queue a reply; ``{rule:ID}`` becomes what that rule says on the conversation's date."""
+        text = render_rules(text, self.ctx.content.rules, self.ctx.today)
         if text or buttons:
             self.replies.append(Text(text=text, buttons=buttons))
 

@@ -252,7 +252,8 @@ class DraftDocuments:
         if proc is None:
             return None
         try:   # dated the day the draft was made, even when a retry delivers it later
-            draft = build_stored_draft(proc, row.data or {}, self.settings.content.province, row.created_at)
+            draft = build_stored_draft(proc, row.data or {}, self.settings.content.province, row.created_at,
+                                       self.content.current.rules)
             pdf = await asyncio.to_thread(render_pdf, draft, code, self.settings.server.base_url)
         except Exception:
             log.exception("draft PDF could not be rendered; sending the link instead")

@@ -5,8 +5,10 @@ what a citizen on it would be shown and asked, so a test can check what the citi
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from bot.content.flow import (
@@ -19,10 +21,23 @@ from bot.content.flow import (
     ReviewStep,
     applies,
 )
-from bot.content.loader import load_spec, load_texts, read_folder_texts
+from bot.content.loader import load_spec, load_texts, parse_model, read_folder_texts
+from bot.content.rules import RULES_FILE, Rule, RuleList, render_rules
 from bot.content.snapshot import ContentSnapshot
+from bot.content.yamlsrc import load_yaml
 
 ROOT = Path(__file__).parents[2]
+# The day a walk reads the flows on: time-limited rules (_rules.yml) are said as on that day. Inside the
+# NQ 66.22/2026 window (15/8/2026–28/02/2027), so the online-filing exemptions are in force.
+WALK_DAY = dt.date(2026, 10, 1)
+
+
+@lru_cache(maxsize=1)
+def shipped_rules() -> Mapping[str, Rule]:
+    """The shipped time-limited rules by id."""
+    path = ROOT / "procedures_catalog" / RULES_FILE
+    doc = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    return {r.id: r for r in parse_model(doc, RuleList).rules}
 
 
 @dataclass
@@ -39,14 +54,18 @@ class Walk:
     review: str | None = None                            # id of the review step reached
 
 
-def walk(flow: Flow) -> list[Walk]:
-    """Every path through ``flow``, from its first step."""
+def walk(flow: Flow, today: dt.date = WALK_DAY) -> list[Walk]:
+    """Every path through ``flow``, from its first step, with the rules in force on ``today``."""
     found: list[Walk] = []
+    rules = shipped_rules()
+
+    def in_force(rule_id: str | None) -> bool:
+        return rule_id is None or (rule_id in rules and rules[rule_id].in_force(today))
 
     def go(i: int, answers: dict[str, str], w: Walk) -> None:
         while i < len(flow.steps):
             step = flow.steps[i]
-            if not applies(step, answers):
+            if not applies(step, answers) or not in_force(step.rule):
                 i += 1
                 continue
             if isinstance(step, HandoffStep):
@@ -67,7 +86,7 @@ def walk(flow: Flow) -> list[Walk]:
             elif isinstance(step, QuestionStep):
                 for opt in step.options:
                     nxt = {**answers, step.id: opt.value}
-                    said = [opt.say] if opt.say else []
+                    said = [render_rules(opt.say, rules, today)] if opt.say else []
                     if opt.handoff:
                         found.append(_end(w, nxt, "handoff", said))
                     elif opt.switch_to:
@@ -107,6 +126,11 @@ def area_snapshot(ids: Iterable[str]) -> ContentSnapshot:
     """These entries and flows with the shared phrases, validated together, independent of other areas' files."""
     keep = set(ids)
     cat, flo, phrases = read_folder_texts(ROOT)
-    cat = {k: v for k, v in cat.items() if Path(k).stem in keep}
+    cat = {k: v for k, v in cat.items() if Path(k).stem in keep or Path(k).name == "_rules.yml"}
     flo = {k: v for k, v in flo.items() if Path(k).stem in keep}
     return load_texts(cat, flo, phrases, load_spec(ROOT / "procedures_catalog" / "_spec.yml"), require_all=False)
+
+
+def said(text: str | None, today: dt.date = WALK_DAY) -> str:
+    """A flow or catalog text as the bot says it on ``today`` (``{rule:ID}`` replaced)."""
+    return render_rules(text or "", shipped_rules(), today)

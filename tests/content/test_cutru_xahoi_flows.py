@@ -24,7 +24,7 @@ from bot.content.flow import (
 from bot.content.snapshot import ContentSnapshot
 from bot.engine import CitizenSaid, ConversationState, InboundMessage, TurnContext, step
 from nlu.api import Candidate, Understanding
-from tests.content.flowwalk import Walk, area_snapshot, walk
+from tests.content.flowwalk import Walk, area_snapshot, said, walk
 
 ROOT = Path(__file__).parents[2]
 MINE = (
@@ -204,7 +204,7 @@ def test_vneid_exemption_is_asked_exactly_where_a_fee_is_charged(snapshot: Conte
     if proc.fee and proc.fee.vneid_exemption:
         assert vneid, "the fee has a VNeID exemption but the flow never asks about VNeID"
         yes = next(o for o in vneid[0].options if o.value == "yes")
-        assert "66.22/2026" in (yes.say or ""), "answering yes must tell the exemption"
+        assert "66.22/2026" in said(yes.say), "answering yes must tell the exemption"
         window = [c for c in proc.changes if "66.22/2026" in c.resolution]
         assert window and window[0].valid_from == dt.date(2026, 8, 15) and window[0].valid_to == dt.date(2027, 2, 28)
         assert window[0] in proc.active_changes(TODAY)

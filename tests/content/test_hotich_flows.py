@@ -24,7 +24,7 @@ from bot.content.flow import (
 from bot.content.snapshot import ContentSnapshot
 from bot.engine import CitizenSaid, ConversationState, InboundMessage, TurnContext, step
 from nlu.api import Candidate, Understanding
-from tests.content.flowwalk import Walk, area_snapshot, walk
+from tests.content.flowwalk import Walk, area_snapshot, said, walk
 
 ROOT = Path(__file__).parents[2]
 MINE = (
@@ -183,7 +183,7 @@ def test_citizen_text_is_vietnamese_and_names_are_many(snapshot: ContentSnapshot
     for s in flow.steps:
         if isinstance(s, QuestionStep):
             texts.append(s.ask)
-            texts += [o.say for o in s.options if o.say]
+            texts += [said(o.say) for o in s.options if o.say]
         elif isinstance(s, (MessageStep, HandoffStep)):
             texts.append(s.say)
     if proc.form:
@@ -199,7 +199,7 @@ def test_fee_exemption_with_vneid_is_asked_where_it_applies(snapshot: ContentSna
     if proc.fee and proc.fee.vneid_exemption:
         assert vneid, "the fee has a VNeID exemption but the flow never asks about VNeID"
         yes = [o for o in vneid[0].options if o.value == "yes"]
-        assert yes and "66.22/2026" in (yes[0].say or ""), "answering yes must tell the exemption"
+        assert yes and "66.22/2026" in said(yes[0].say), "answering yes must tell the exemption"
         window = [c for c in proc.changes if "66.22/2026" in c.resolution]
         assert window and window[0].valid_from == dt.date(2026, 8, 15) and window[0].valid_to == dt.date(2027, 2, 28)
         assert window[0] in proc.active_changes(TODAY)

@@ -5,6 +5,7 @@ Admins and agents log in through the console's own login page (argon2 accounts, 
 from __future__ import annotations
 
 import io
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -154,4 +155,38 @@ async def test_agent_cannot_open_the_editor_but_exports_team_report(live: TestCl
             EventRow.created_at < start + dt.timedelta(days=1)))).scalar_one()
     assert xl["Cuộc trò chuyện mới"] == convs
     assert xl["Lượt xác định thủ tục"] == ident
+    await ctx.close()
+
+
+SHOTS = Path(tempfile.gettempdir()) / "motcua-screenshots"   # staff pages at 1366x768, to look at
+
+
+async def test_admin_audit_page_marks_a_fact_verified(live: TestClient, browser: Any) -> None:
+    base = str(live.server.make_url("/")).rstrip("/")
+    ctx, page = await as_user(browser, live, "admin")
+    await page.set_viewport_size({"width": 1366, "height": 768})
+    await page.goto(base + "/console/admin/content")
+    await page.click("nav.top >> text=Kiểm tra nội dung")
+    await page.wait_for_url("**/console/admin/audit")
+    figures = page.locator("#figures")
+    assert "chưa xác minh" in await figures.inner_text()
+    before = int(await figures.locator(".warn b").first.inner_text())
+    SHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "admin-audit-1366.png"))
+    section = page.locator("details#can-cuoc\\.cap-doi-lai")
+    if await section.get_attribute("open") is None:
+        await section.locator("summary").click()
+    row = section.locator("tr", has_text="Nghị định 70/2024/NĐ-CP hướng dẫn Luật Căn cước")
+    await row.locator("input[name=url]").fill("https://thuvienphapluat.vn/van-ban/Nghi-dinh-70-2024-ND-CP-615257.aspx")
+    await row.locator("input[name=title]").fill("Nghị định 70/2024/NĐ-CP")
+    await row.locator("button", has_text="Đã xác minh").click()
+    await page.wait_for_selector("p.ok[role=status]")
+    assert int(await page.locator("#figures .warn b").first.inner_text()) == before - 1
+    assert await page.locator("details#can-cuoc\\.cap-doi-lai tr",
+                              has_text="Nghị định 70/2024/NĐ-CP hướng dẫn Luật Căn cước").count() == 0
+    await page.screenshot(path=str(SHOTS / "admin-audit-verified-1366.png"))
+    await page.goto(base + "/console/admin/versions")
+    first = page.locator("table.list tbody tr").first
+    text = await first.inner_text()
+    assert f"admin-{live.app[SUFFIX]}" in text and "Xác minh legal_basis.1" in text and "Đang dùng" in text
     await ctx.close()

@@ -17,6 +17,8 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.admin.audit import AuditError, mark_verified
+from bot.admin.audit import audit as content_audit
 from bot.admin.charts import bar_chart
 from bot.admin.export import report_xlsx, table_csv
 from bot.admin.misses import Misses
@@ -180,6 +182,50 @@ async def export(request: web.Request) -> web.StreamResponse:
                         headers={"Content-Disposition": 'attachment; filename="motcua-noi-dung.zip"'})
 
 
+# ---- content audit ----------------------------------------------------------------------------------
+
+_VN = dt.timezone(dt.timedelta(hours=7))
+
+
+async def audit_page(request: web.Request, *, error: str = "", status: int = 200) -> web.StreamResponse:
+    """Per procedure: unverified and unsourced facts, dangling source ids, rules ending soon."""
+    who = await require_admin(request)
+    files = await request.app[VERSIONS].current_files()
+    report = content_audit(files, _svc(request).clock().astimezone(_VN).date())
+    figures = report.figures()
+    owners = [o for o in report.owners if o.needs_attention]
+    return aiohttp_jinja2.render_template("admin/audit.html", request, _ctx(
+        request, who, report=report, figures=figures, owners=owners, error=error,
+        pct=f"{figures['unverified_pct']:.1f} %".replace(".", ","),
+        verified=request.query.get("verified", "")[:200], open_owner=request.query.get("open", "")), status=status)
+
+
+async def audit_verify(request: web.Request) -> web.StreamResponse:
+    """Mark one fact verified with a source link; published as a version authored by the admin."""
+    who = await require_admin(request)
+    form = await request.post()
+    await check_csrf(request, who, str(form.get("csrf", "")))
+    path, fact, url = str(form.get("file", "")), str(form.get("path", ""))[:200], str(form.get("url", ""))[:1000]
+    owner = str(form.get("owner", ""))[:200]
+    versions = request.app[VERSIONS]
+    files = await versions.current_files()
+    if path not in files or not path.startswith("procedures_catalog/"):
+        return await audit_page(request, error="Không tìm thấy tệp của thông tin này.", status=400)
+    try:
+        files[path], sid = mark_verified(files[path], fact, url, str(form.get("title", ""))[:300])
+        message = f"Xác minh {fact} ({owner or path}) theo nguồn {sid}: {url.strip()}"
+        vid = await versions.publish(files, who.name, message)
+    except AuditError as exc:
+        return await audit_page(request, error=str(exc), status=422)
+    except ContentErrors as exc:
+        return await audit_page(request, error="Không xuất bản được: " + "; ".join(map(str, exc.errors[:3])), status=422)
+    await audit(_svc(request).repo.engine, who, "fact_verified", version=vid, file=path, fact=fact, url=url.strip())
+    from urllib.parse import urlencode
+
+    raise web.HTTPSeeOther("/console/admin/audit?" + urlencode({"verified": f"{owner} · {fact}", "open": owner})
+                           + f"#{owner}")
+
+
 # ---- versions ---------------------------------------------------------------------------------------
 
 async def history(request: web.Request) -> web.StreamResponse:
@@ -325,6 +371,8 @@ def routes() -> list[web.AbstractRouteDef]:
         web.post("/console/admin/content/validate", validate),
         web.post("/console/admin/content/publish", publish),
         web.post("/console/admin/preview/turn", preview),
+        web.get("/console/admin/audit", audit_page),
+        web.post("/console/admin/audit/verify", audit_verify),
         web.get("/console/admin/versions", history),
         web.get("/console/admin/versions/{vid}", version),
         web.post("/console/admin/versions/{vid}/rollback", rollback),

@@ -183,3 +183,56 @@ async def test_admin_assigns_a_miss_group_in_one_click_and_nlu_learns(admin_clie
     assert tag not in await (await c.get("/console/admin/misses", headers=H)).text()
     if services.nlu._training is not None:
         await services.nlu._training
+
+
+async def test_admin_audit_lists_facts_and_marks_one_verified_in_the_history(admin_client: TestClient,
+                                                                             services: Any) -> None:
+    c, H = admin_client, {"X-Test-User": "admin-key"}
+    page = await c.get("/console/admin/audit", headers=H)
+    assert page.status == 200
+    html = await page.text()
+    token = _csrf(html)
+    unverified = int(html.split('<div class="warn"><b>')[1].split("<")[0])
+    assert "Cấp, đổi, cấp lại thẻ căn cước" in html and "Nghị định 70/2024/NĐ-CP hướng dẫn Luật Căn cước" in html
+    assert "can-cuoc-giam-50-le-phi" in html           # the contested fee reduction ends within 30 days
+    cc = "procedures_catalog/can-cuoc.cap-doi-lai.yml"
+    url = "https://thuvienphapluat.vn/van-ban/Nghi-dinh-70-2024-ND-CP-huong-dan-Luat-Can-cuoc-615257.aspx"
+    bad = await c.post("/console/admin/audit/verify", headers=H, data={
+        "csrf": token, "file": cc, "path": "legal_basis.1", "url": "không phải đường dẫn", "owner": "can-cuoc.cap-doi-lai"})
+    assert bad.status == 422 and "nguồn phải là một đường dẫn http" in await bad.text()
+    assert (await c.app[VERSIONS].history()) == []                  # nothing published by a refused request
+    r = await c.post("/console/admin/audit/verify", headers=H, allow_redirects=False, data={
+        "csrf": token, "file": cc, "path": "legal_basis.1", "url": url, "title": "Nghị định 70/2024/NĐ-CP",
+        "owner": "can-cuoc.cap-doi-lai"})
+    assert r.status == 303 and r.headers["Location"].startswith("/console/admin/audit?verified=")
+    latest = (await c.app[VERSIONS].history())[0]
+    assert latest.published and latest.author == "an.admin" and "legal_basis.1" in latest.message and url in latest.message
+    fact = services.content.current.procedure("can-cuoc.cap-doi-lai").legal_basis[1]
+    assert fact.verified and fact.sources
+    after = await (await c.get(r.headers["Location"], headers=H)).text()
+    assert int(after.split('<div class="warn"><b>')[1].split("<")[0]) == unverified - 1
+    assert "Đã ghi nhận xác minh" in after
+    versions_page = await (await c.get("/console/admin/versions", headers=H)).text()
+    assert "an.admin" in versions_page and "Xác minh legal_basis.1" in versions_page
+    assert (await c.get("/console/admin/audit", headers={"X-Test-User": "agent-key"})).status == 403
+    forged = await c.post("/console/admin/audit/verify", headers=H, data={"csrf": "x", "file": cc,
+                                                                            "path": "legal_basis.2", "url": url})
+    assert forged.status == 403
+
+
+async def test_admin_edits_a_rule_end_date_and_the_bot_follows(admin_client: TestClient, services: Any) -> None:
+    c, H = admin_client, {"X-Test-User": "admin-key"}
+    page = await c.get("/console/admin/content/_rules", headers=H)
+    assert page.status == 200
+    html = await page.text()
+    rules = (await c.app[VERSIONS].current_files())["procedures_catalog/_rules.yml"]
+    assert "nq66-22-thuong-tru" in rules
+    ended = rules.replace("valid_to: 2027-02-28", "valid_to: 2026-09-30")
+    r = await c.post("/console/admin/content/publish", headers=H, allow_redirects=False, data={
+        "csrf": _csrf(html), "pid": "_rules", "catalog": ended, "message": "NQ 66.22 hết hiệu lực sớm"})
+    assert r.status == 303
+    assert services.content.current.rules["nq66-22-thuong-tru"].valid_to.isoformat() == "2026-09-30"
+    dated = rules.replace("procedures: [cu-tru.thuong-tru]", "procedures: [khong-co.thu-tuc]")
+    r = await c.post("/console/admin/content/publish", headers=H, data={
+        "csrf": _csrf(html), "pid": "_rules", "catalog": dated, "message": "sai"})
+    assert r.status == 422 and "procedures_catalog/_rules.yml:" in await r.text()

@@ -12,7 +12,8 @@ PID = "ho-tich.khai-sinh"
 def small_files() -> dict[str, str]:
     from bot.admin.versions import PHRASES_PATH
 
-    out = {PHRASES_PATH: (ROOT / "flows" / "_phrases.yml").read_text(encoding="utf-8")}
+    out = {PHRASES_PATH: (ROOT / "flows" / "_phrases.yml").read_text(encoding="utf-8"),
+           "procedures_catalog/_rules.yml": (ROOT / "procedures_catalog" / "_rules.yml").read_text(encoding="utf-8")}
     for pid in (PID, "ho-tich.lien-thong-khai-sinh"):  # the khai sinh flow can switch to lien thong
         for folder in ("procedures_catalog", "flows"):
             out[f"{folder}/{pid}.yml"] = (ROOT / folder / f"{pid}.yml").read_text(encoding="utf-8")
