@@ -65,15 +65,18 @@ from bot.engine.text import (
     DRAFTS_WORDS,
     HELP_WORDS,
     HUMAN_WORDS,
+    NLU_COMMANDS,
     RESTART_WORDS,
     asks_office_hours,
     clean,
+    command_key,
+    command_keys,
     fold,
 )
 from bot.engine.turn import Out, Turn
 
 QUESTION_INTENTS = {"ask_fee", "ask_duration", "ask_where"}
-SIDE_KINDS = {"rating", "confirm_delete", "callback_phone", "claim_phone"}
+SIDE_KINDS = {"rating", "confirm_delete", "confirm_restart", "callback_phone", "claim_phone"}
 RATING_BUTTONS = tuple(Button(str(i), f"/danhgia {i}") for i in range(1, 6))
 
 
@@ -82,7 +85,8 @@ def nlu_context(state: ConversationState) -> ParseContext:
     expecting = None
     if state.pending is not None:
         expecting = {"question": "choice", "document": "yes_no", "clarify": "choice", "review": "choice",
-                     "offer_human": "yes_no", "confirm_delete": "yes_no", "rating": "number"}.get(state.pending.kind)
+                     "offer_human": "yes_no", "confirm_delete": "yes_no", "rating": "number",
+                     "confirm_restart": "yes_no"}.get(state.pending.kind)
         if state.pending.kind in ("field", "review_edit", "callback_phone", "claim_phone"):
             expecting = "field"
     return ParseContext(procedure_id=state.procedure_id, expecting=expecting)
@@ -161,14 +165,18 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
         return state
 
     # Global commands work anywhere, also while an agent is on the line.
-    cmd = _command(raw, folded)
+    if state.pending is not None and state.pending.kind == "confirm_restart":
+        answered = _answer_restart(state, out, raw, folded, u)
+        if answered is not None:
+            return answered
+        state = replace(state, pending=state.resume, resume=None)   # not an answer: the question is dropped
+    cmd = _command(raw, folded) or _nlu_command(u, out)
+    if cmd == "confirm_restart":
+        buttons = (Button(out.p("restart_yes"), "/huy"), Button(out.p("restart_no"), "/huy_khong"))
+        out.phrase("confirm_restart", buttons=buttons)
+        return _side_question(state, Pending("confirm_restart", None, buttons))
     if cmd == "restart":
-        out.emit(ev.RESTARTED, procedure_id=state.procedure_id)
-        if state.mode != "bot":
-            out.emit(ev.HANDOFF_CANCELLED)
-        out.phrase("restarted")
-        out.phrase("ask_procedure")
-        return ConversationState(welcomed=True, last_draft=state.last_draft, contact=state.contact)
+        return _restart(state, out)
     if cmd == "human":
         return request_handoff(state, out, "citizen_request")
     if cmd == "delete":
@@ -220,7 +228,39 @@ def _command(raw: str, folded: str) -> str | None:
         return "back"
     if folded in DRAFTS_WORDS:
         return "drafts"
+    return command_keys().get(command_key(raw))   # the same words with typos, teencode, polite fillers
+
+
+def _nlu_command(u: Understanding, out: Out) -> str | None:
+    """A command the NLU read in the citizen's own words. Restart then asks first (deletion always does), so a
+    misread costs one tap; back and help need more confidence as they act at once."""
+    cmd = NLU_COMMANDS.get(u.label or "")
+    if cmd is None or u.confidence < out.ctx.thresholds.intent:
+        return None
+    if cmd in ("back", "help") and u.confidence < 0.7:
+        return None
+    return "confirm_restart" if cmd == "restart" else cmd
+
+
+def _answer_restart(state: ConversationState, out: Out, raw: str, folded: str,
+                    u: Understanding) -> ConversationState | None:
+    """The answer to 'start over?': yes restarts, no resumes; anything else (the /huy button too) is read as a
+    new message."""
+    if _affirm(u, out) is True or folded in {"co", "dong y", "lam lai", "1"}:
+        return _restart(state, out)
+    if raw == "/huy_khong" or _affirm(u, out) is False or folded in {"khong", "ko", "2"}:
+        out.phrase("restart_cancelled")
+        return _resume(state, out)
     return None
+
+
+def _restart(state: ConversationState, out: Out) -> ConversationState:
+    out.emit(ev.RESTARTED, procedure_id=state.procedure_id)
+    if state.mode != "bot":
+        out.emit(ev.HANDOFF_CANCELLED)
+    out.phrase("restarted")
+    out.phrase("ask_procedure")
+    return ConversationState(welcomed=True, last_draft=state.last_draft, contact=state.contact)
 
 
 def _affirm(u: Understanding, out: Out) -> bool | None:
@@ -346,11 +386,6 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
         return reprompt(state, out)
     if label == "request_human" and conf >= th.intent:
         return request_handoff(state, out, "citizen_request")
-    if label == "restart" and conf >= 0.7:
-        out.emit(ev.RESTARTED, procedure_id=state.procedure_id)
-        out.phrase("restarted")
-        out.phrase("ask_procedure")
-        return ConversationState(welcomed=True, last_draft=state.last_draft, contact=state.contact)
     if label == "ask_status" and conf >= th.intent:
         return _status(state, out)
     if label in ("greet", "thanks", "goodbye") and conf >= th.intent:
