@@ -55,6 +55,7 @@ class Settings:
     svc_c: float = 0.5                # inverse regularization of the linear SVM
     svc_scale: float = 6.0            # SVM margins → logits
     request_weight: float = 0.3       # share of the request sentence in a multi-sentence message's classifier score
+    seed: int = 0                     # liblinear's shuffling: two trainings give the same model
     template_per_label: int = 40
     augment_copies: int = 2
 
@@ -146,13 +147,13 @@ class BuiltinParser:
         y = np.array([clf_labels.index(e.label) for e in train_set])
         w = np.array([_WEIGHTS.get(e.style or "", 1.0) for e in train_set])
         if s.classifier == "lr":
-            model = LogisticRegression(C=s.c, max_iter=300, tol=1e-3)
+            model = LogisticRegression(C=s.c, max_iter=300, tol=1e-3, random_state=s.seed)
             model.fit(x, y, sample_weight=w)
             coef, intercept = model.coef_, model.intercept_
         else:
             from sklearn.svm import LinearSVC
 
-            model = LinearSVC(C=s.svc_c, tol=1e-3, max_iter=2000)
+            model = LinearSVC(C=s.svc_c, tol=1e-3, max_iter=2000, random_state=s.seed)  # liblinear shuffles
             model.fit(x, y, sample_weight=w)
             coef, intercept = model.coef_ * s.svc_scale, model.intercept_ * s.svc_scale
 
