@@ -237,7 +237,7 @@ def _nlu_command(u: Understanding, out: Out) -> str | None:
     cmd = NLU_COMMANDS.get(u.label or "")
     if cmd is None or u.confidence < out.ctx.thresholds.intent:
         return None
-    if cmd in ("back", "help") and u.confidence < 0.7:
+    if cmd in ("back", "help") and u.confidence < 0.6:
         return None
     return "confirm_restart" if cmd == "restart" else cmd
 
