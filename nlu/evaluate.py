@@ -99,11 +99,11 @@ class Report:
         return {k: v[1] / v[0] for k, v in sorted(self.by_style.items())}
 
     def render(self, *, confused: int = 10, per_label: bool = True) -> str:
-        lines = [f"messages {self.n}  top-1 {self.accuracy:.3f}  top-3 {self.top3_accuracy:.3f}  "
-                 f"mean NLL {self.nll / max(1, self.n):.3f}  ECE {self.ece():.3f}",
-                 f"confidently wrong {len(self.confidently_wrong)} ({self.confidently_wrong_rate:.1%}; acted on "
-                 f"{self.acted / max(1, self.n):.1%} of messages; procedure ≥ {self.rule.confidence:.2f} with margin "
-                 f"{self.rule.margin:.2f}, intent ≥ {self.rule.intent:.2f})", "", "per style:"]
+        lines = [(f"messages {self.n}  top-1 {self.accuracy:.3f}  top-3 {self.top3_accuracy:.3f}  "
+                  f"mean NLL {self.nll / max(1, self.n):.3f}  ECE {self.ece():.3f}"),
+                 (f"confidently wrong {len(self.confidently_wrong)} ({self.confidently_wrong_rate:.1%}; acted on "
+                  f"{self.acted / max(1, self.n):.1%} of messages; procedure ≥ {self.rule.confidence:.2f} with margin "
+                  f"{self.rule.margin:.2f}, intent ≥ {self.rule.intent:.2f})"), "", "per style:"]
         for k, v in sorted(self.by_style.items()):
             lines.append(f"  {k:<14} n={v[0]:<4} top-1 {v[1] / v[0]:.3f}  top-3 {v[2] / v[0]:.3f}  "
                          f"confidently wrong {v[3]}")

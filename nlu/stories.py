@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 from nlu.normalize import normalize
 
@@ -27,9 +28,7 @@ def sentences(text: str) -> list[str]:
     parts = [p.strip() for p in _SENTENCE_END.split(text.strip()) if p and p.strip()]
     out: list[str] = []
     for p in parts:
-        if out and len(p.split()) < _MIN_WORDS:
-            out[-1] = f"{out[-1]} {p}"
-        elif out and len(out[-1].split()) < _MIN_WORDS:
+        if out and (len(p.split()) < _MIN_WORDS or len(out[-1].split()) < _MIN_WORDS):
             out[-1] = f"{out[-1]} {p}"
         else:
             out.append(p)
@@ -38,7 +37,7 @@ def sentences(text: str) -> list[str]:
 
 def _grams(folded: str) -> set[str]:
     words = folded.split()
-    return {*words, *(f"{a} {b}" for a, b in zip(words, words[1:]))}
+    return {*words, *(f"{a} {b}" for a, b in pairwise(words))}
 
 
 def learn_need_cues(requests: Iterable[str], situations: Iterable[str], *, min_count: int = 3,
@@ -49,7 +48,7 @@ def learn_need_cues(requests: Iterable[str], situations: Iterable[str], *, min_c
     n_req, n_sit = max(1, sum(req.values())), max(1, sum(sit.values()))
     cues: dict[str, float] = {}
     for gram, count in req.items():
-        if count < min_count or "x" == gram or "s" == gram:
+        if count < min_count or gram in ("x", "s"):
             continue
         ratio = math.log((count / n_req) / ((sit.get(gram, 0) + 0.5) / n_sit))
         if ratio >= min_ratio:

@@ -15,7 +15,7 @@ Phase = Literal["idle", "clarify", "flow", "done"]
 PendingKind = Literal[
     "clarify", "question", "document", "field", "review", "review_edit", "rating", "offer_human",
     "status_code", "status_warning", "confirm_delete", "callback_phone", "vneid", "claim_phone",
-    "switch_confirm",
+    "switch_confirm", "confirm_restart",
 ]
 
 
