@@ -246,9 +246,9 @@ def _answer_restart(state: ConversationState, out: Out, raw: str, folded: str,
                     u: Understanding) -> ConversationState | None:
     """The answer to 'start over?': yes restarts, no resumes; anything else (the /huy button too) is read as a
     new message."""
-    if _affirm(u, out) is True or folded in {"co", "dong y", "lam lai", "1"}:
+    if _affirm(u, out) is True or folded in {"co", "dong y", "lam lai", "1", fold(out.p("restart_yes"))}:
         return _restart(state, out)
-    if raw == "/huy_khong" or _affirm(u, out) is False or folded in {"khong", "ko", "2"}:
+    if raw == "/huy_khong" or _affirm(u, out) is False or folded in {"khong", "ko", "2", fold(out.p("restart_no"))}:
         out.phrase("restart_cancelled")
         return _resume(state, out)
     return None

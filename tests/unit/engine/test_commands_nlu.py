@@ -78,6 +78,18 @@ def test_a_restart_read_by_the_nlu_asks_first_and_no_keeps_the_place(chat: Chat)
     assert "restarted" in chat.events and chat.state.procedure_id is None
 
 
+def test_the_restart_question_is_answered_by_typing_a_button_title(chat: Chat) -> None:
+    chat.say("khai sinh", KHAI_SINH)
+    question = chat.state.pending
+    chat.say("thôi dẹp hết", u(("restart", 0.8)))
+    assert chat.buttons == ["Bắt đầu lại", "Tiếp tục"]
+    chat.say("Tiếp tục")
+    assert chat.state.pending == question and "Mình tiếp tục nhé." in chat.text
+    chat.say("thôi dẹp hết", u(("restart", 0.8)))
+    chat.say("2")
+    assert chat.state.pending == question
+
+
 def test_restart_typed_with_typos_is_the_restart_command(chat: Chat) -> None:
     chat.say("khai sinh", KHAI_SINH)
     chat.say("bắtt đầuu lạii")
