@@ -79,24 +79,25 @@ def cmd_predict(args: argparse.Namespace, factory: Callable[[], TrainingSet], ou
 
 
 def cmd_eval(args: argparse.Namespace, factory: Callable[[], TrainingSet], out: TextIO) -> int:
-    from nlu.evaluate import cross_validate, evaluate
+    from nlu.evaluate import ActingRule, Report, cross_validate, evaluate
 
     path = Path(args.file)
     with path.open(encoding="utf-8") as fh:
         rows = _read_jsonl(fh)
     examples = [Example(str(r["text"]), str(r.get("label", "")), str(r["style"]) if r.get("style") else None)
                 for r in rows]
+    rule = ActingRule(args.threshold, args.margin, args.intent_threshold)
     t0 = time.perf_counter()
     if args.folds and args.folds > 1:
         if args.backend != "builtin":
             raise SystemExit("--folds chỉ dùng được với backend builtin")
         from nlu.builtin import BuiltinParser
 
-        report = cross_validate(BuiltinParser.train, factory(), examples, k=args.folds)
+        report = cross_validate(BuiltinParser.train, factory(), examples, k=args.folds, rule=rule)
         out.write(f"{args.folds}-fold cross-validation (train: data + catalog + other folds)\n")
     else:
         parser = _build_parser(args, factory)
-        report = evaluate(parser, examples)
+        report = evaluate(parser, examples, Report(rule=rule))
     out.write(report.render(confused=args.confused, per_label=not args.no_per_label) + "\n")
     out.write(f"\n({time.perf_counter() - t0:.1f}s)\n")
     return 0
@@ -146,6 +147,9 @@ def build_argparser() -> argparse.ArgumentParser:
     ev.add_argument("--folds", type=int, default=0, help="k-fold cross-validation adding the other folds to training")
     ev.add_argument("--confused", type=int, default=15)
     ev.add_argument("--no-per-label", action="store_true")
+    ev.add_argument("--threshold", type=float, default=0.55, help="confidence the bot acts on (Thresholds.confident)")
+    ev.add_argument("--margin", type=float, default=0.12, help="margin over the next procedure (Thresholds.margin)")
+    ev.add_argument("--intent-threshold", type=float, default=0.5, help="intent confidence acted on (Thresholds.intent)")
     tr = sub.add_parser("train", help="rebuild the model from catalog + nlu/data and cache it")
     tr.add_argument("--cache", default=str(DEFAULT_CACHE))
     ex = sub.add_parser("export-rasa", help="write nlu.yml, domain.yml, config.yml for a Rasa 3.x server")

@@ -9,17 +9,42 @@ from dataclasses import dataclass, field
 from nlu.api import Example, Parser, TrainingSet, Understanding
 
 
+@dataclass(frozen=True, slots=True)
+class ActingRule:
+    """When the bot acts on a top label without asking (mirrors ``bot/engine`` Thresholds).
+
+    A procedure is acted on at ``confidence`` with ``margin`` over the next procedure; an intent at ``intent``.
+    """
+
+    confidence: float = 0.55
+    margin: float = 0.12
+    intent: float = 0.5
+
+    def acts(self, u: Understanding) -> bool:
+        """Whether the engine would act on ``u``'s top label."""
+        if not u.ranking:
+            return False
+        top = u.ranking[0]
+        if "." not in top.label:
+            return top.confidence >= self.intent
+        second = next((c.confidence for c in u.ranking[1:] if "." in c.label), 0.0)
+        return top.confidence >= self.confidence and top.confidence - second >= self.margin
+
+
 @dataclass
 class Report:
     """Counts behind the printed figures."""
 
+    rule: ActingRule = field(default_factory=ActingRule)
     n: int = 0
     top1: int = 0
     top3: int = 0
-    by_label: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
-    by_style: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    by_label: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    by_style: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0]))
     confused: Counter[tuple[str, str]] = field(default_factory=Counter)
     nll: float = 0.0
+    acted: int = 0
+    confidently_wrong: list[tuple[str, str, str, float]] = field(default_factory=list)
     brier_bins: list[list[float]] = field(default_factory=lambda: [[0.0, 0.0, 0.0] for _ in range(10)])
 
     def add(self, ex: Example, u: Understanding) -> None:
@@ -37,6 +62,12 @@ class Report:
             bucket[2] += hit3
         if not hit1 and labels:
             self.confused[(ex.label, labels[0])] += 1
+        acts = self.rule.acts(u)
+        self.acted += acts
+        for bucket in (self.by_label[ex.label], self.by_style[ex.style or "-"]):
+            bucket[3] += acts and not hit1
+        if acts and not hit1:
+            self.confidently_wrong.append((ex.text, ex.label, labels[0], u.ranking[0].confidence))
         p = next((c.confidence for c in u.ranking if c.label == ex.label), 0.0)
         self.nll -= math.log(max(p, 1e-9))
         conf = u.confidence
@@ -53,6 +84,11 @@ class Report:
     def top3_accuracy(self) -> float:
         return self.top3 / self.n if self.n else 0.0
 
+    @property
+    def confidently_wrong_rate(self) -> float:
+        """Share of messages whose wrong top label the engine would act on without asking."""
+        return len(self.confidently_wrong) / self.n if self.n else 0.0
+
     def ece(self) -> float:
         """Expected calibration error of the top-1 confidence (10 bins)."""
         if not self.n:
@@ -63,14 +99,22 @@ class Report:
         return {k: v[1] / v[0] for k, v in sorted(self.by_style.items())}
 
     def render(self, *, confused: int = 10, per_label: bool = True) -> str:
-        lines = [f"messages {self.n}  top-1 {self.accuracy:.3f}  top-3 {self.top3_accuracy:.3f}  "
-                 f"mean NLL {self.nll / max(1, self.n):.3f}  ECE {self.ece():.3f}", "", "per style:"]
+        lines = [(f"messages {self.n}  top-1 {self.accuracy:.3f}  top-3 {self.top3_accuracy:.3f}  "
+                  f"mean NLL {self.nll / max(1, self.n):.3f}  ECE {self.ece():.3f}"),
+                 (f"confidently wrong {len(self.confidently_wrong)} ({self.confidently_wrong_rate:.1%}; acted on "
+                  f"{self.acted / max(1, self.n):.1%} of messages; procedure ≥ {self.rule.confidence:.2f} with margin "
+                  f"{self.rule.margin:.2f}, intent ≥ {self.rule.intent:.2f})"), "", "per style:"]
         for k, v in sorted(self.by_style.items()):
-            lines.append(f"  {k:<14} n={v[0]:<4} top-1 {v[1] / v[0]:.3f}  top-3 {v[2] / v[0]:.3f}")
+            lines.append(f"  {k:<14} n={v[0]:<4} top-1 {v[1] / v[0]:.3f}  top-3 {v[2] / v[0]:.3f}  "
+                         f"confidently wrong {v[3]}")
         if per_label:
             lines += ["", "per label:"]
             for k, v in sorted(self.by_label.items()):
                 lines.append(f"  {k:<40} n={v[0]:<4} top-1 {v[1] / v[0]:.3f}  top-3 {v[2] / v[0]:.3f}")
+        if self.confidently_wrong:
+            lines += ["", "confidently wrong (expected → predicted, confidence):"]
+            for text, want, got, conf in self.confidently_wrong[:confused]:
+                lines.append(f"  {want} → {got} {conf:.2f}  {text[:90]}")
         lines += ["", "most confused (expected → predicted):"]
         for (a, b), n in self.confused.most_common(confused):
             lines.append(f"  {n:>3}  {a} → {b}")
@@ -78,6 +122,7 @@ class Report:
 
 
 def evaluate(parser: Parser, examples: Iterable[Example], report: Report | None = None) -> Report:
+    """Parse every example and count it (top-1, top-3, calibration, confidently wrong)."""
     report = report or Report()
     for ex in examples:
         report.add(ex, parser.parse(ex.text))
@@ -102,9 +147,9 @@ def stratified_folds(examples: Sequence[Example], k: int = 5, seed: int = 13) ->
 
 
 def cross_validate(train: Callable[[TrainingSet], Parser], base: TrainingSet, examples: Sequence[Example],
-                   k: int = 5, seed: int = 13) -> Report:
+                   k: int = 5, seed: int = 13, rule: ActingRule | None = None) -> Report:
     """Train on ``base`` plus the other folds, test on each fold in turn."""
-    report = Report()
+    report = Report(rule=rule or ActingRule())
     for fold in stratified_folds(examples, k, seed):
         held = set(fold)
         extra = [e for i, e in enumerate(examples) if i not in held]
@@ -114,4 +159,4 @@ def cross_validate(train: Callable[[TrainingSet], Parser], base: TrainingSet, ex
     return report
 
 
-__all__ = ["Report", "cross_validate", "evaluate", "stratified_folds"]
+__all__ = ["ActingRule", "Report", "cross_validate", "evaluate", "stratified_folds"]

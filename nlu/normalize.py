@@ -164,11 +164,70 @@ def _expand(tokens: list[str]) -> list[str]:
 
 
 def clean_tokens(text: str) -> list[str]:
-    """NFC, lower, no URLs or punctuation, squeezed letter repeats, telex repaired."""
+    """NFC, lower, no URLs or punctuation, squeezed letter repeats and doubled letters, tone placement
+    unified, telex repaired."""
     text = _words_for_emoji(_URL.sub(" ", nfc_lower(text)))
     tokens = _NON_WORD.sub(" ", text).replace("_", " ").split()
     keys = _single_keys()
-    return [untelex(t if t in keys else _REPEAT.sub(r"\1", t)) for t in tokens]
+    return [t if t in keys else untelex(_old_tone(undouble(_REPEAT.sub(r"\1", t)))) for t in tokens]
+
+
+# Old-style tone placement ("hoá", "thuỷ") → the form most of the data uses ("hóa", "thủy").
+_OLD_TONE = re.compile(r"(o|u)([\u0300\u0301\u0303\u0309\u0323])?(a|e|y)([\u0300\u0301\u0303\u0309\u0323])$")
+
+
+def _old_tone(token: str) -> str:
+    """'hoá' → 'hóa', 'thuỷ' → 'thủy': the tone on the second vowel of an open oa/oe/uy syllable moves to
+    the first, so both spellings are one word to the classifier ("qu" keeps the tone on its vowel)."""
+    if token.isascii() or len(token) < 2 or token.startswith("qu"):
+        return token
+    nfd = unicodedata.normalize("NFD", token)
+    m = _OLD_TONE.search(nfd)
+    if m is None or m.group(2):
+        return token
+    start = m.start()
+    return unicodedata.normalize("NFC", nfd[:start] + m.group(1) + m.group(4) + m.group(3))
+
+
+_DOUBLE = re.compile(r"([^\W\d_])\1", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> frozenset[str]:
+    """Folded words of the shipped data (``data/*.yml``) without doubled letters (the data holds typos too),
+    plus the teencode keys: what a squeezed typo is checked against."""
+    words: set[str] = {fold(k[0]) for k in teencode_table() if len(k) == 1}
+    for path in sorted(DATA_DIR.glob("*.yml")):
+        text = fold(nfc_lower(path.read_text(encoding="utf-8")))
+        words.update(w for w in _NON_WORD.sub(" ", text).replace("_", " ").split()
+                     if w.isalpha() and not _DOUBLE.search(w))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=8192)
+def undouble(token: str) -> str:
+    """Drop doubled letters a citizen typed for emphasis or by a sticky key: 'biệtt' → 'biệt',
+    'cảmm ơnn' → 'cảm ơn', 'chaoo' → 'chao', 'bộộ' → 'bộ'.
+
+    A Vietnamese syllable never holds a doubled letter with diacritics on it, so such a token is squeezed;
+    an unaccented token is squeezed only when the result is a known word and the token is not (telex "oo",
+    "dd" and abbreviations like "cccd" stay).
+    """
+    if len(token) < 3 or not token.isalpha():
+        return token
+    doubles = [i for i in range(1, len(token)) if token[i] == token[i - 1]]
+    if not doubles:
+        return token
+    squeezed = "".join(ch for i, ch in enumerate(token) if i not in doubles)
+    if not token.isascii():
+        return squeezed
+    known = lexicon()
+    if token in known:
+        return token
+    for candidate in (token[:-1] if doubles[-1] == len(token) - 1 else None, squeezed):
+        if candidate and candidate in known:
+            return candidate
+    return token
 
 
 @lru_cache(maxsize=1)
@@ -184,4 +243,4 @@ def normalize(text: str) -> Normalized:
     return Normalized(accented=accented, folded=fold(accented))
 
 
-__all__ = ["Normalized", "fold", "nfc_lower", "normalize", "teencode_table", "untelex"]
+__all__ = ["Normalized", "fold", "lexicon", "nfc_lower", "normalize", "teencode_table", "undouble", "untelex"]

@@ -19,6 +19,9 @@ from nlu.normalize import DATA_DIR, fold
 
 INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "request_human", "restart", "ask_fee",
            "ask_duration", "ask_where", "ask_status", "out_of_scope")
+# Global commands the NLU also understands (``data/nlu_commands.yml``); not in the spec's label list, the engine
+# maps them to its commands (delete → confirmation, back, help).
+COMMAND_INTENTS = ("delete_data", "go_back", "help")
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +221,9 @@ def augment(examples: Sequence[Example], *, seed: int = 11, copies: int = 2) -> 
 
 def default_training_set(knowledge: Sequence[KnowledgeItem], labels: Sequence[str],
                          extra: Sequence[Example] = ()) -> TrainingSet:
-    """Shipped examples (``nlu/data``) plus ``extra``, over ``labels``; templates are added at train time."""
+    """Shipped examples (``nlu/data``) plus ``extra``, over ``labels`` and the command intents; templates are
+    added at train time."""
+    labels = [*labels, *(c for c in COMMAND_INTENTS if c not in labels)]
     wanted = set(labels)
     examples = [e for e in shipped_examples() if e.label in wanted]
     examples.extend(e for e in extra if e.label in wanted)
@@ -239,5 +244,5 @@ def fingerprint(ts: TrainingSet, version: str) -> str:
     return h.hexdigest()[:24]
 
 
-__all__ = ["INTENTS", "RasaData", "augment", "data_files", "default_training_set", "fingerprint",
+__all__ = ["COMMAND_INTENTS", "INTENTS", "RasaData", "augment", "data_files", "default_training_set", "fingerprint",
            "knowledge_examples", "read_rasa_nlu", "shipped_examples", "template_examples"]

@@ -38,7 +38,6 @@ class Thresholds:
     interrupt_field: float = 0.8           # a question or human request this sure interrupts a field answer
     beats_office_hours: float = 0.9        # only a procedure this sure beats the office-hours cue
     question_target: float = 0.3           # a fee/duration/where question is about the procedure ranked this high
-    restart: float = 0.7                   # "làm lại" read by the NLU (the typed commands need no NLU)
     out_of_scope_candidate: float = 0.2    # a procedure this likely turns "out of scope" into a clarification
 
 

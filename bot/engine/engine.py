@@ -1,7 +1,8 @@
 """The dialogue engine: ``step(state, input, ctx) -> Turn``. Pure: no I/O, no clock, no randomness.
 
 Order of a citizen turn: welcome on first contact → global commands (restart, back, human,
-help, delete, drafts) → human mode → the pending question → free text through the NLU.
+help, delete, drafts; typed with typos or teencode, or read by the NLU — a restart read by the NLU and every
+deletion ask first) → human mode → the pending question → free text through the NLU.
 """
 from __future__ import annotations
 
@@ -68,9 +69,12 @@ from bot.engine.text import (
     DRAFTS_WORDS,
     HELP_WORDS,
     HUMAN_WORDS,
+    NLU_COMMANDS,
     RESTART_WORDS,
     asks_office_hours,
     clean,
+    command_key,
+    command_keys,
     fold,
 )
 from bot.engine.turn import Out, Turn
@@ -181,7 +185,16 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
         return state
 
     # Global commands work anywhere, also while an agent is on the line.
-    cmd = _command(raw, folded)
+    if state.pending is not None and state.pending.kind == PendingKind.CONFIRM_RESTART:
+        answered = _answer_restart(state, out, raw, folded, u)
+        if answered is not None:
+            return answered
+        state = replace(state, pending=state.resume, resume=None)   # not an answer: the question is dropped
+    cmd = _command(raw, folded) or _nlu_command(u, out)
+    if cmd == "confirm_restart":
+        buttons = (Button(out.p("restart_yes"), "/huy"), Button(out.p("restart_no"), "/huy_khong"))
+        out.phrase("confirm_restart", buttons=buttons)
+        return state.ask_aside(Pending(PendingKind.CONFIRM_RESTART, None, buttons))
     if cmd == "restart":
         return _restart(state, out)
     if cmd == "human":
@@ -235,6 +248,29 @@ def _command(raw: str, folded: str) -> str | None:
         return "back"
     if folded in DRAFTS_WORDS:
         return "drafts"
+    return command_keys().get(command_key(raw))   # the same words with typos, teencode, polite fillers
+
+
+def _nlu_command(u: Understanding, out: Out) -> str | None:
+    """A command the NLU read in the citizen's own words. Restart then asks first (deletion always does), so a
+    misread costs one tap; back and help need more confidence as they act at once."""
+    cmd = NLU_COMMANDS.get(u.label or "")
+    if cmd is None or u.confidence < out.ctx.thresholds.intent:
+        return None
+    if cmd in ("back", "help") and u.confidence < 0.6:
+        return None
+    return "confirm_restart" if cmd == "restart" else cmd
+
+
+def _answer_restart(state: ConversationState, out: Out, raw: str, folded: str,
+                    u: Understanding) -> ConversationState | None:
+    """The answer to 'start over?': yes restarts, no resumes; anything else (the /huy button too) is read as a
+    new message."""
+    if _affirm(u, out) is True or folded in {"co", "dong y", "lam lai", "1", fold(out.p("restart_yes"))}:
+        return _restart(state, out)
+    if raw == "/huy_khong" or _affirm(u, out) is False or folded in {"khong", "ko", "2", fold(out.p("restart_no"))}:
+        out.phrase("restart_cancelled")
+        return _resume(state, out)
     return None
 
 
@@ -334,6 +370,11 @@ def _on_switch(state: ConversationState, out: Out, s: Said) -> ConversationState
     return _answer_switch(state, out, s.raw, s.folded, _affirm(s.u, out))
 
 
+def _on_confirm_restart(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    """Answered before the commands (`_answer_restart`, so the '/huy' button means yes); kept for the table."""
+    return _answer_restart(state, out, s.raw, s.folded, s.u)
+
+
 def _on_claim_phone(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
     return answer_claim_phone(state, out, s.raw, s.folded)
 
@@ -395,6 +436,7 @@ WAITING: Mapping[PendingKind, Waiting] = MappingProxyType({
     _K.SWITCH_CONFIRM: Waiting(None, Reading.BUTTONS, _on_switch),
     _K.CLAIM_PHONE: Waiting("field", Reading.NEVER, _on_claim_phone),
     _K.CALLBACK_PHONE: Waiting("field", Reading.FIELD, _on_callback_phone),
+    _K.CONFIRM_RESTART: Waiting("yes_no", Reading.BUTTONS, _on_confirm_restart),
 })
 if set(WAITING) != set(PendingKind):  # pragma: no cover - a new kind without a row fails every import
     raise RuntimeError(f"engine.WAITING has no row for {sorted(set(PendingKind) - set(WAITING))}")
@@ -462,8 +504,6 @@ def _intent(state: ConversationState, out: Out, raw: str, folded: str, u: Unders
         return reprompt(state, out)
     if label == "request_human" and conf >= th.intent:
         return request_handoff(state, out, "citizen_request")
-    if label == "restart" and conf >= th.restart:
-        return _restart(state, out)
     if label == "ask_status" and conf >= th.intent:
         return answer_status(state, out)
     if label in ("greet", "thanks", "goodbye") and conf >= th.intent:

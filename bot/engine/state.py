@@ -33,10 +33,12 @@ class PendingKind(StrEnum):
     CALLBACK_PHONE = "callback_phone"    # the number to call back out of hours
     CLAIM_PHONE = "claim_phone"          # the phone given at the desk for a claimed draft (ref: draft code)
     SWITCH_CONFIRM = "switch_confirm"    # leave the current procedure for another (ref: procedure)
+    CONFIRM_RESTART = "confirm_restart"  # really start over (asked when the NLU read a restart in free words)
 
 
 # Side questions: asked outside the flow, so their own ``resume`` is the flow's question to keep.
-SIDE_KINDS = frozenset({PendingKind.RATING, PendingKind.CONFIRM_DELETE, PendingKind.CALLBACK_PHONE,
+SIDE_KINDS = frozenset({PendingKind.RATING, PendingKind.CONFIRM_DELETE, PendingKind.CONFIRM_RESTART,
+                        PendingKind.CALLBACK_PHONE,
                         PendingKind.CLAIM_PHONE, PendingKind.STATUS_CODE})
 
 

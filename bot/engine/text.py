@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+from nlu.normalize import normalize
 
 _FOLD = str.maketrans({"đ": "d", "Đ": "D"})
 _SPACE = re.compile(r"\s+")
@@ -34,6 +37,37 @@ HELP_WORDS = {"/help", "help", "huong dan", "tro giup", "/trogiup"}
 SKIP_WORDS = {"bo qua", "/boqua", "khong co", "ko co", "k co", "khong biet", "skip", "bo qua cau nay"}
 DELETE_WORDS = {"/xoadulieu", "xoa du lieu", "xoa du lieu cua toi", "xoa thong tin cua toi", "xoa het du lieu"}
 DRAFTS_WORDS = {"/hoso", "xem lai ho so", "ho so cua toi", "xem ho so"}
+
+# Words that only make a command polite or personal ("xóa hết dữ liệu của tôi đi ạ" is "xóa dữ liệu"), folded.
+# None of them is part of a command word ("bo", "ho", "lam", "can" are kept on purpose).
+COMMAND_FILLERS = frozenset({
+    "a", "ad", "admin", "ah", "ak", "nhe", "nha", "nhen", "nhi", "di", "giup", "gium", "dum", "voi", "cho", "toi",
+    "minh", "em", "anh", "chi", "tui", "het", "tat", "ca", "toan", "cua", "vui", "long", "on", "xin", "oi", "ban",
+    "muon", "duoc", "khong", "the", "thi", "nay", "luon", "ngay", "mot", "sach", "nao", "bot",
+})
+# Command words the engine understands (the keys below) and the NLU intents that mean the same command.
+NLU_COMMANDS = {"delete_data": "delete", "request_human": "human", "restart": "restart", "go_back": "back",
+                "help": "help"}
+
+
+def command_key(text: str) -> str:
+    """What is left of a message once teencode, typos, doubled letters, accents and polite filler words are
+    gone: 'xoá hết dữ liệu của tui đi ạ' and 'xoa du lieuu' are both 'xoa du lieu'."""
+    folded = normalize(text).folded
+    return " ".join(w for w in folded.split() if w not in COMMAND_FILLERS)
+
+
+@lru_cache(maxsize=1)
+def command_keys() -> dict[str, str]:
+    """Every command word set in key form → its command (restart, back, human, help, delete, drafts)."""
+    table: dict[str, str] = {}
+    for command, words in (("restart", RESTART_WORDS), ("human", HUMAN_WORDS), ("delete", DELETE_WORDS),
+                           ("help", HELP_WORDS), ("back", BACK_WORDS), ("drafts", DRAFTS_WORDS)):
+        for word in words:
+            key = command_key(word)
+            if key and not word.startswith("/"):
+                table.setdefault(key, command)
+    return table
 
 # "When is the commune office open?": an opening word with a time word, or the phrase itself (folded).
 OPENING_WORDS = ("mo cua", "lam viec", "dong cua", "nghi trua", "tiep dan", "tiep nhan ho so")

@@ -47,3 +47,17 @@ def test_train_writes_the_cache_and_export_writes_rasa_files(spec_ts, monkeypatc
     assert list((tmp_path / "c").glob("nlu-*.pkl")) and "đã huấn luyện" in out
     out = run(["export-rasa", str(tmp_path / "r")], spec_ts, monkeypatch)
     assert (tmp_path / "r" / "nlu.yml").exists() and (tmp_path / "r" / "domain.yml").exists()
+
+
+def test_eval_reports_the_confidently_wrong_rate(spec_ts, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A wrong label the bot would act on without asking is counted and listed, per style too."""
+    f = tmp_path / "t.jsonl"
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"text": "xin chào", "label": "ho-tich.khai-tu", "style": "casual"},
+        {"text": "dang ky tam tru", "label": "cu-tru.tam-tru", "style": "nodiacritics"},
+    ]), encoding="utf-8")
+    out = run(["eval", str(f), "--cache", str(tmp_path)], spec_ts, monkeypatch)
+    assert "confidently wrong 1 (50.0%" in out
+    assert "ho-tich.khai-tu → greet" in out.split("confidently wrong (expected")[1]
+    strict = run(["eval", str(f), "--cache", str(tmp_path), "--intent-threshold", "1.01"], spec_ts, monkeypatch)
+    assert "confidently wrong 0 (0.0%" in strict

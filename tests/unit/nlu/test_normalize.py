@@ -74,3 +74,27 @@ def test_emoji_citizens_answer_with_become_words() -> None:
     assert normalize("👎🏻").accented == "không"
     assert normalize("🙏 cảm ơn ad").folded.startswith("cam on")
     assert normalize("😀").accented == ""          # an emoji with no clear meaning here stays out
+
+
+def test_doubled_final_letters_and_stretched_vowels_are_squeezed() -> None:
+    """Citizens stretch words for emphasis or hit a sticky key: the word must stay the same word."""
+    assert normalize("tạmm biệtt nhé").accented == "tạm biệt nhé"
+    assert normalize("cảmm ơnn nhiềuu").accented == "cảm ơn nhiều"
+    assert normalize("tôi muốnn gặpp cán bộộ").accented == "tôi muốn gặp cán bộ"
+    assert normalize("xinn chàoo").folded == "xin chao"
+    assert normalize("bắtt đầuu lạii").accented == "bắt đầu lại"
+    assert normalize("xoa hett du lieuu").folded == "xoa het du lieu"
+
+
+def test_unaccented_doubles_are_kept_when_they_mean_something() -> None:
+    """Telex keys ('dd', 'oo') and abbreviations with real letter runs are not squeezed away."""
+    assert normalize("cccd").accented == "căn cước công dân"
+    assert normalize("dduwowcj").accented == "được"
+    assert normalize("khoong").accented == "không"
+
+
+def test_old_and_new_tone_placement_are_one_word() -> None:
+    assert normalize("xoá dữ liệu").accented == normalize("xóa dữ liệu").accented
+    assert normalize("hoà giải").accented == "hòa giải"
+    assert normalize("thuỷ").accented == "thủy"
+    assert normalize("quý").accented == "quý"
