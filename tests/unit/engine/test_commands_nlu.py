@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.engine.engine import needs_nlu, nlu_context
+from bot.engine.engine import turn_needs
 from tests.unit.engine.helpers import KHAI_SINH, Chat, u
 
 
@@ -25,8 +25,9 @@ class Understood(Chat):
     parser: Any = None
 
     def say(self, text: str, understanding: Any = None, **kw: Any):  # type: ignore[no-untyped-def]
-        if understanding is None and needs_nlu(self.state, text):
-            understanding = self.parser.parse(text, nlu_context(self.state))
+        needs = turn_needs(self.state, text)
+        if understanding is None and needs.nlu is not None:
+            understanding = self.parser.parse(text, needs.nlu)
         return super().say(text, understanding, **kw)
 
 
