@@ -176,17 +176,17 @@ async def test_admin_audit_page_marks_a_fact_verified(live: TestClient, browser:
     section = page.locator("details#can-cuoc\\.cap-doi-lai")
     if await section.get_attribute("open") is None:
         await section.locator("summary").click()
-    row = section.locator("tr", has_text="Nghị định 70/2024/NĐ-CP hướng dẫn Luật Căn cước")
+    row = section.locator("tbody tr", has=page.locator("button", has_text="Đã xác minh")).first
+    path = await row.locator("input[name=path]").get_attribute("value")
     await row.locator("input[name=url]").fill("https://thuvienphapluat.vn/van-ban/Nghi-dinh-70-2024-ND-CP-615257.aspx")
     await row.locator("input[name=title]").fill("Nghị định 70/2024/NĐ-CP")
     await row.locator("button", has_text="Đã xác minh").click()
     await page.wait_for_selector("p.ok[role=status]")
     assert int(await page.locator("#figures .warn b").first.inner_text()) == before - 1
-    assert await page.locator("details#can-cuoc\\.cap-doi-lai tr",
-                              has_text="Nghị định 70/2024/NĐ-CP hướng dẫn Luật Căn cước").count() == 0
+    assert await page.locator(f"details#can-cuoc\\.cap-doi-lai input[name=path][value='{path}']").count() == 0
     await page.screenshot(path=str(SHOTS / "admin-audit-verified-1366.png"))
     await page.goto(base + "/console/admin/versions")
     first = page.locator("table.list tbody tr").first
     text = await first.inner_text()
-    assert f"admin-{live.app[SUFFIX]}" in text and "Xác minh legal_basis.1" in text and "Đang dùng" in text
+    assert f"admin-{live.app[SUFFIX]}" in text and f"Xác minh {path}" in text and "Đang dùng" in text
     await ctx.close()
