@@ -1,6 +1,8 @@
 """Admin pages over HTTP: editor validation, publish live without restart, rollback, roles, CSRF, reports."""
 from __future__ import annotations
 
+import datetime as dt
+
 import io
 import time
 from collections.abc import AsyncIterator
@@ -186,34 +188,38 @@ async def test_admin_assigns_a_miss_group_in_one_click_and_nlu_learns(admin_clie
 
 
 async def test_admin_audit_lists_facts_and_marks_one_verified_in_the_history(admin_client: TestClient,
-                                                                             services: Any) -> None:
+                                                                             services: Any, clock: Any) -> None:
+    clock.now = dt.datetime(2026, 12, 6, 3, 0, tzinfo=dt.timezone.utc)   # 25 days before the fee reduction ends
     c, H = admin_client, {"X-Test-User": "admin-key"}
     page = await c.get("/console/admin/audit", headers=H)
     assert page.status == 200
     html = await page.text()
     token = _csrf(html)
     unverified = int(html.split('<div class="warn"><b>')[1].split("<")[0])
-    assert "Cấp, đổi, cấp lại thẻ căn cước" in html and "Nghị định 70/2024/NĐ-CP hướng dẫn Luật Căn cước" in html
+    proc = services.content.current.procedure("can-cuoc.cap-doi-lai")
+    i = next(i for i, f in enumerate(proc.legal_basis) if not f.verified)   # whichever is still unverified
+    path = f"legal_basis.{i}"
+    assert "Cấp, đổi, cấp lại thẻ căn cước" in html and f'name="path" value="{path}"' in html
     assert "can-cuoc-giam-50-le-phi" in html           # the contested fee reduction ends within 30 days
     cc = "procedures_catalog/can-cuoc.cap-doi-lai.yml"
     url = "https://thuvienphapluat.vn/van-ban/Nghi-dinh-70-2024-ND-CP-huong-dan-Luat-Can-cuoc-615257.aspx"
     bad = await c.post("/console/admin/audit/verify", headers=H, data={
-        "csrf": token, "file": cc, "path": "legal_basis.1", "url": "không phải đường dẫn", "owner": "can-cuoc.cap-doi-lai"})
+        "csrf": token, "file": cc, "path": path, "url": "không phải đường dẫn", "owner": "can-cuoc.cap-doi-lai"})
     assert bad.status == 422 and "nguồn phải là một đường dẫn http" in await bad.text()
     assert (await c.app[VERSIONS].history()) == []                  # nothing published by a refused request
     r = await c.post("/console/admin/audit/verify", headers=H, allow_redirects=False, data={
-        "csrf": token, "file": cc, "path": "legal_basis.1", "url": url, "title": "Nghị định 70/2024/NĐ-CP",
+        "csrf": token, "file": cc, "path": path, "url": url, "title": "Nghị định 70/2024/NĐ-CP",
         "owner": "can-cuoc.cap-doi-lai"})
     assert r.status == 303 and r.headers["Location"].startswith("/console/admin/audit?verified=")
     latest = (await c.app[VERSIONS].history())[0]
-    assert latest.published and latest.author == "an.admin" and "legal_basis.1" in latest.message and url in latest.message
-    fact = services.content.current.procedure("can-cuoc.cap-doi-lai").legal_basis[1]
+    assert latest.published and latest.author == "an.admin" and path in latest.message and url in latest.message
+    fact = services.content.current.procedure("can-cuoc.cap-doi-lai").legal_basis[i]
     assert fact.verified and fact.sources
     after = await (await c.get(r.headers["Location"], headers=H)).text()
     assert int(after.split('<div class="warn"><b>')[1].split("<")[0]) == unverified - 1
     assert "Đã ghi nhận xác minh" in after
     versions_page = await (await c.get("/console/admin/versions", headers=H)).text()
-    assert "an.admin" in versions_page and "Xác minh legal_basis.1" in versions_page
+    assert "an.admin" in versions_page and f"Xác minh {path}" in versions_page
     assert (await c.get("/console/admin/audit", headers={"X-Test-User": "agent-key"})).status == 403
     forged = await c.post("/console/admin/audit/verify", headers=H, data={"csrf": "x", "file": cc,
                                                                             "path": "legal_basis.2", "url": url})
