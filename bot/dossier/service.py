@@ -41,7 +41,7 @@ def citizen_links(base_url: str, code: str, token: str) -> tuple[str, str]:
 def _draft_data(env: EffectEnv, data: dict[str, Any]) -> dict[str, Any]:
     """The stored draft: what the conversation collected plus the rendered content (form order, checklist)."""
     out = {k: data.get(k) for k in ("procedure_id", "answers", "fields", "applicable_docs", "docs_missing",
-                                     "docs_have")}
+                                     "docs_have", "unsure")}
     try:
         from bot.dossier.draft import build_stored_draft
 

@@ -19,6 +19,7 @@ from bot.engine.context import TurnContext
 from bot.engine.flowrun import (
     answer_document,
     answer_field,
+    answer_field_check,
     answer_question,
     answer_review,
     advance,
@@ -83,7 +84,7 @@ def nlu_context(state: ConversationState) -> ParseContext:
     if state.pending is not None:
         expecting = {"question": "choice", "document": "yes_no", "clarify": "choice", "review": "choice",
                      "offer_human": "yes_no", "confirm_delete": "yes_no", "rating": "number"}.get(state.pending.kind)
-        if state.pending.kind in ("field", "review_edit", "callback_phone", "claim_phone"):
+        if state.pending.kind in ("field", "review_edit", "callback_phone", "claim_phone", "field_check"):
             expecting = "field"
     return ParseContext(procedure_id=state.procedure_id, expecting=expecting)
 
@@ -98,7 +99,7 @@ def needs_nlu(state: ConversationState, text: str) -> bool:
         return state.mode != "human"
     if p.kind == "claim_phone":
         return False
-    if p.kind in ("field", "review_edit", "callback_phone"):
+    if p.kind in ("field", "review_edit", "callback_phone", "field_check"):
         return "?" in text  # only a question can interrupt a field (see `_is_interruption`)
     folded = fold(text)
     if folded.isdigit() and 1 <= int(folded) <= len(p.buttons):
@@ -252,6 +253,9 @@ def _answer_pending(state: ConversationState, inp: CitizenSaid, out: Out, raw: s
         if _is_interruption(u, out, raw):
             return None
         return answer_field(state, out, raw, folded, clean(inp.message.content))
+    if kind == "field_check":   # "Đúng" / "Sửa" on a value restored with diacritics (flowrun.answer_field_check)
+        return None if _is_interruption(u, out, raw) else answer_field_check(state, out, raw, folded,
+                                                                              clean(inp.message.content))
     if kind == "review":
         return answer_review(state, out, raw, folded, _affirm(u, out))
     if kind == "review_edit":
