@@ -15,6 +15,7 @@ from bot.content.flow import FieldsStep, QuestionStep
 from bot.engine import answers as ans
 from bot.engine import events as ev
 from bot.engine.claim import answer_claim_phone, claim_request, start_claim
+from bot.engine.confused import reask_plainly, wants_plainer
 from bot.engine.context import TurnContext
 from bot.engine.flowrun import (
     answer_document,
@@ -235,6 +236,8 @@ def _answer_pending(state: ConversationState, inp: CitizenSaid, out: Out, raw: s
     p = state.pending
     assert p is not None
     kind = p.kind
+    if wants_plainer(state, out, raw, folded):   # "toi khong biet" at a question (bot/engine/confused.py)
+        return reask_plainly(state, out)
     if kind == "status_code":  # which draft the citizen asks about (bot/engine/status.py)
         return answer_status_code(state, out, raw, lambda s: _free_text(s, out, raw, folded, u))
     if kind == "clarify":
