@@ -6,10 +6,11 @@ from dataclasses import replace
 
 from nlu.cues import is_confused
 
-from bot.content.flow import DocumentsStep, FieldsStep
-from bot.engine.flowrun import human_button, reprompt
+from bot.content.flow import DocumentsStep, FieldsStep, QuestionStep
+from bot.engine.flowrun import human_button, match_option, reprompt
 from bot.engine.messages import Text
 from bot.engine.state import ConversationState
+from bot.engine.text import fold
 from bot.engine.turn import Out
 
 CONFUSABLE = {"question", "document", "field", "field_check"}
@@ -22,6 +23,13 @@ def wants_plainer(state: ConversationState, out: Out, raw: str, folded: str) -> 
     p = state.pending
     if p is None or p.kind not in CONFUSABLE or raw.startswith("/") or not is_confused(raw):
         return False
+    if any(folded == fold(b.title) for b in p.buttons):   # "Không có hoặc không rõ" is an answer
+        return False
+    if p.kind == "question":
+        flow = out.ctx.content.flow(state.procedure_id)
+        step = next((s for s in flow.steps if s.id == p.ref), None) if flow else None
+        if isinstance(step, QuestionStep) and match_option(step, raw, folded, None) is not None:
+            return False
     if p.kind == "field" and folded in _SKIP_WORDS:
         proc = out.ctx.content.procedure(state.procedure_id)
         f = proc.form_field(p.ref or "") if proc else None
