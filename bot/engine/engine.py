@@ -121,7 +121,7 @@ def step(state: ConversationState, inp: Input, ctx: TurnContext) -> Turn:
         out.replies.append(Text(text=clean(inp.text), sender="agent"))
         return out.turn(state)
     if isinstance(inp, AgentSetField):
-        return out.turn(state.with_field(inp.field_id, inp.value))
+        return out.turn(state.with_field(inp.field_id, inp.value).with_unsure(inp.field_id, False))
     if isinstance(inp, AgentReturned):
         out.emit(ev.AGENT_RETURNED, agent=inp.agent_name, step_id=inp.step_id)
         out.phrase("handoff_returned")

@@ -438,6 +438,8 @@ def show_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow)
     fields = _review_fields(state, proc, flow)
     for f in fields:
         shown = display_value(f, values[f.id]) if values[f.id] else "—"
+        if f.id in state.unsure and values[f.id]:
+            shown += " " + out.p("review_unsure_mark")
         lines.append(f"• {f.label}: {shown}")
     docs = applicable_docs(flow, answers)
     if docs:

@@ -68,6 +68,7 @@ def test_a_name_retyped_without_diacritics_at_the_review_is_marked_for_the_desk(
     chat.say("/sua child_name")
     chat.say("nguyen thi hoa")
     assert chat.state.pending.kind == "review" and "child_name" in chat.state.unsure
+    assert "Nguyễn Thị Hoa (gõ không dấu, chưa xác nhận cách viết)" in chat.text
     from bot.engine.state import ConversationState
 
     assert ConversationState.from_dict(chat.state.to_dict()).unsure == chat.state.unsure
@@ -104,3 +105,14 @@ def test_typing_the_correction_at_the_check_replaces_the_guess(chat: Chat) -> No
     assert chat.state.field_map["child_name"] == "Nguyễn Thị Họa"
     assert "child_name" not in chat.state.unsure
     assert chat.state.pending.kind == "field" and chat.state.pending.ref != "child_name"
+
+
+def test_a_value_an_officer_sets_is_no_longer_marked(chat: Chat) -> None:
+    from bot.engine import AgentSetField
+
+    _fill(chat)
+    chat.say("/sua child_name")
+    chat.say("nguyen thi hoa")
+    assert "child_name" in chat.state.unsure
+    chat.apply(AgentSetField(field_id="child_name", value="Nguyễn Thị Hòa", agent_name="Lan"))
+    assert chat.state.field_map["child_name"] == "Nguyễn Thị Hòa" and "child_name" not in chat.state.unsure
