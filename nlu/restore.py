@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from nlu.normalize import DATA_DIR, fold, nfc_lower
 
@@ -90,7 +91,7 @@ def restore_phrases(text: str, lexicon: Mapping[str, str], title_unknown: bool =
         hit: tuple[int, str] | None = None
         for n in range(min(_MAX_WORDS, len(words) - i), 0, -1):
             span = words[i:i + n]
-            if any(text[a.end():b.start()].strip() for a, b in zip(span, span[1:])):
+            if any(text[a.end():b.start()].strip() for a, b in pairwise(span)):
                 continue  # a phrase never spans punctuation
             rep = lexicon.get(_key([m.group() for m in span]))
             if rep is not None:

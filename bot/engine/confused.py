@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nlu.cues import is_confused
-
 from bot.content.flow import DocumentsStep, FieldsStep, QuestionStep
 from bot.engine.flowrun import human_button, match_option, reprompt
 from bot.engine.messages import Text
 from bot.engine.state import ConversationState
 from bot.engine.text import fold
 from bot.engine.turn import Out
+from nlu.cues import is_confused
 
 CONFUSABLE = {"question", "document", "field", "field_check"}
 _SKIP_WORDS = {"khong biet", "bo qua", "khong co"}

@@ -94,7 +94,7 @@ class ConversationState:
             d[key] = value
         return replace(self, fields=tuple(d.items()))
 
-    def with_unsure(self, key: str, unsure: bool) -> "ConversationState":
+    def with_unsure(self, key: str, unsure: bool) -> ConversationState:
         """Mark (or clear) a field as typed without diacritics and not confirmed."""
         rest = tuple(k for k in self.unsure if k != key)
         return replace(self, unsure=rest + (key,) if unsure else rest)
