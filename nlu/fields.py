@@ -31,6 +31,8 @@ class FieldResult:
     # Set when the value was typed without diacritics and could not be restored for sure (or names a commune
     # that was not found): ``check`` is the question to put to the citizen before the value is taken as theirs.
     check: str | None = None
+    # Typed without diacritics and not restored for sure, yet not worth a question (free text): mark it only.
+    unsure: bool = False
 
 
 def _bad(reason: str) -> FieldResult:
@@ -621,6 +623,11 @@ def _validate_text(text: str, max_length: int) -> FieldResult:
         return _bad("Vui lòng nhập nội dung.")
     if len(t) > max_length:
         return _bad(f"Nội dung dài quá {max_length} ký tự, vui lòng ghi ngắn gọn hơn.")
+    from nlu.restore import is_plain, place_lexicon, restore_phrases
+
+    if is_plain(t):   # free text is not asked back (too many turns), but the desk sees it lacks diacritics
+        restored = restore_phrases(t, place_lexicon(None))
+        return _good(restored.text) if restored.certain else FieldResult(ok=True, value=t, display=t, unsure=True)
     return _good(t)
 
 

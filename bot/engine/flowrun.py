@@ -418,7 +418,7 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
     asked = check_value(state, out, f, res.check)
     if asked is not None:
         return asked
-    state = state.with_unsure(f.id, False)
+    state = state.with_unsure(f.id, res.unsure)
     return prompt_field(replace(state, item=state.item + 1), out, proc, step)
 
 
@@ -510,7 +510,7 @@ def answer_review_edit(state: ConversationState, out: Out, text: str) -> Convers
         out.phrase("field_invalid", reason=res.reason or "Thông tin chưa hợp lệ.")
         return state
     value = res.value
-    state = state.with_field(f.id, value).with_unsure(f.id, res.check is not None)
+    state = state.with_field(f.id, value).with_unsure(f.id, res.check is not None or res.unsure)
     out.phrase("field_saved", label=f.label, value=display_value(f, value))
     return show_review(state, out, proc, flow)
 

@@ -74,3 +74,10 @@ def test_a_name_typed_without_diacritics_is_restored_and_asked() -> None:
 def test_plain_detection_and_name_syllables() -> None:
     assert is_plain("thon 3 xa ea tu") and not is_plain("thôn 3") and not is_plain("Đa") and not is_plain("123")
     assert restore_name("TRAN VAN DUC").text == "Trần Văn Đức"
+
+
+def test_free_text_typed_without_diacritics_is_kept_and_flagged_not_asked() -> None:
+    res = validate_field("text", "ghi nham khi dang ky", today=TODAY)
+    assert res.value == "ghi nham khi dang ky" and res.unsure and res.check is None
+    assert validate_field("text", "benh vien da khoa tinh dak lak", today=TODAY).value == "bệnh viện đa khoa tỉnh Đắk Lắk"
+    assert not validate_field("text", "Ghi nhầm khi đăng ký", today=TODAY).unsure
