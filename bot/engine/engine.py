@@ -238,6 +238,8 @@ def _answer_pending(state: ConversationState, inp: CitizenSaid, out: Out, raw: s
     kind = p.kind
     if wants_plainer(state, out, raw, folded):   # "toi khong biet" at a question (bot/engine/confused.py)
         return reask_plainly(state, out)
+    if folded.isdigit() and 1 <= int(folded) <= len(p.buttons) and p.buttons[int(folded) - 1].payload == "/canbo":
+        return request_handoff(state, out, "citizen_request")   # "Gặp cán bộ" by its number (numbered menus)
     if kind == "status_code":  # which draft the citizen asks about (bot/engine/status.py)
         return answer_status_code(state, out, raw, lambda s: _free_text(s, out, raw, folded, u))
     if kind == "clarify":

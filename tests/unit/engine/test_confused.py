@@ -63,3 +63,11 @@ def test_a_missed_answer_at_a_question_never_asks_to_type_a_number(chat: Chat) -
     chat.say("tôi muốn làm giấy khai sinh cho con", KHAI_SINH)
     chat.say("abc xyz")
     assert "số thứ tự" not in chat.text
+
+
+def test_the_person_button_works_by_its_number_on_numbered_menus(chat: Chat) -> None:
+    chat.say("tôi muốn làm giấy khai sinh cho con", KHAI_SINH)
+    chat.say("toi khong biet")
+    number = chat.buttons.index("Gặp cán bộ") + 1
+    chat.say(str(number))
+    assert "handoff_requested" in chat.events
