@@ -11,9 +11,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nlu.api import Entity
 from nlu.normalize import fold, nfc_lower
+
+if TYPE_CHECKING:
+    from nlu.geo import ProvinceInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +28,11 @@ class FieldResult:
     value: str | None = None
     display: str | None = None
     reason: str | None = None
+    # Set when the value was typed without diacritics and could not be restored for sure (or names a commune
+    # that was not found): ``check`` is the question to put to the citizen before the value is taken as theirs.
+    check: str | None = None
+    # Typed without diacritics and not restored for sure, yet not worth a question (free text): mark it only.
+    unsure: bool = False
 
 
 def _bad(reason: str) -> FieldResult:
@@ -401,6 +410,12 @@ def _validate_person_name(text: str, max_length: int) -> FieldResult:
         return _bad("Họ tên chỉ gồm chữ cái và dấu cách, ví dụ: Nguyễn Văn An.")
     if len(t.split()) < 2:
         return _bad("Vui lòng ghi đầy đủ cả họ và tên, ví dụ: Nguyễn Văn An.")
+    from nlu.restore import is_plain, restore_name
+
+    if is_plain(t):
+        name = restore_name(t).text
+        ask = f"Mình ghi tên có dấu là «{name}» — đúng chưa? Nếu chưa đúng, bấm «Sửa» và gõ lại có dấu."
+        return FieldResult(ok=True, value=name, display=name, check=ask)
     return _good(_title(t))
 
 
@@ -423,39 +438,71 @@ def _validate_province(text: str) -> FieldResult:
     return _good(info.name)
 
 
+def _split_wards(parts: list[str], plain: bool) -> list[str]:
+    """"thon 3 xa ea tu" → "thon 3", "xa ea tu": a ward written after a village without a comma."""
+    out: list[str] = []
+    for p in parts:
+        words = p.split(" ")
+        cut = [j for j in range(1, len(words) - 1)
+               if (nfc_lower(words[j]) in {"xã", "phường"} or (plain and fold(nfc_lower(words[j])) in {"xa", "phuong"}))
+               and fold(nfc_lower(words[j - 1])) != "thi" and fold(nfc_lower(words[j + 1])) != "lo"]
+        for a, b in zip([0, *cut], [*cut, len(words)]):
+            out.append(" ".join(words[a:b]))
+    return out
+
+
+def _find_province_part(parts: list[str]) -> ProvinceInfo | None:
+    """The province, the last part, possibly written without a comma ("xã Hòa An Cao Bằng"); rewrites ``parts``."""
+    from nlu.geo import find_province
+
+    hit = find_province(parts[-1])
+    if hit is None:
+        words = parts[-1].split()
+        for n in (4, 3, 2, 1):
+            if len(words) > n and (tail := find_province(" ".join(words[-n:]))) is not None:
+                parts[-1] = " ".join(words[:-n])
+                parts.append(" ".join(words[-n:]))
+                hit = tail
+                break
+    if hit is None:
+        return None
+    parts[-1] = hit[0].full_name
+    return hit[0]
+
+
+def _lower_first(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
+def _address_wards(parts: list[str], province: ProvinceInfo) -> tuple[int, str | None] | None:
+    """Write the wards of ``province`` by their official names; (index, suggestion) of the first one not found."""
+    from nlu.geo import find_ward, suggest_ward
+
+    unknown: tuple[int, str | None] | None = None
+    for i, p in enumerate(parts[:-1]):
+        if _WARD_WORD.match(_folded(p)):
+            official = find_ward(p, province)
+            if official:
+                parts[i] = _lower_first(official)
+            elif unknown is None:
+                unknown = (i, suggest_ward(p, province))
+    return unknown
+
+
 def _validate_address(text: str, max_length: int) -> FieldResult:
-    from nlu.geo import find_province, find_ward
+    from nlu.restore import is_plain, place_lexicon, restore_phrases
 
     t = clean_text(text).strip(" .,")
     if len(t) > max_length:
         return _bad(f"Địa chỉ dài quá {max_length} ký tự, vui lòng ghi ngắn gọn hơn.")
+    plain = is_plain(t)
     parts = [p.strip() for p in re.split(r"[,;\n]+", t) if p.strip()]
     if not parts:
         return _bad("Vui lòng ghi địa chỉ, ví dụ: số 12 đường Lê Lợi, phường Bến Thành, Thành phố Hồ Chí Minh.")
-    province = None
-    # the province is the last part, possibly written without a comma ("xã Hòa An Cao Bằng")
-    last = parts[-1]
-    hit = find_province(last)
-    if hit is None:
-        words = last.split()
-        for n in (4, 3, 2, 1):
-            if len(words) > n:
-                tail = find_province(" ".join(words[-n:]))
-                if tail is not None:
-                    parts[-1] = " ".join(words[:-n])
-                    parts.append(" ".join(words[-n:]))
-                    hit = tail
-                    break
-    if hit is not None:
-        province = hit[0]
-        parts[-1] = province.full_name
+    province = _find_province_part(parts)
+    parts = [p for p in _split_wards(parts, plain) if p]
     has_ward = any(_WARD_WORD.match(_folded(p)) for p in parts)
-    if province is not None:
-        for i, p in enumerate(parts[:-1]):
-            if _WARD_WORD.match(_folded(p)):
-                official = find_ward(p, province)
-                if official:
-                    parts[i] = official[0].lower() + official[1:]
+    unknown = _address_wards(parts, province) if province is not None else None
     if province is None and has_ward:
         from nlu.geo import find_ward_anywhere
 
@@ -463,7 +510,7 @@ def _validate_address(text: str, max_length: int) -> FieldResult:
             if _WARD_WORD.match(_folded(p)):
                 found = find_ward_anywhere(p)
                 if found:
-                    parts[i] = found[0][0].lower() + found[0][1:]
+                    parts[i] = _lower_first(found[0])
                     parts.append(found[1].full_name)
                     province = found[1]
                 break
@@ -471,8 +518,34 @@ def _validate_address(text: str, max_length: int) -> FieldResult:
         return _bad("Địa chỉ cần có ít nhất xã/phường và tỉnh/thành phố, ví dụ: thôn Đông, xã Hòa An, tỉnh Cao Bằng.")
     if len(_folded(t)) < 4:
         return _bad("Địa chỉ quá ngắn, vui lòng ghi đầy đủ hơn.")
+    certain = True
+    if plain:
+        lexicon = place_lexicon(province.code if province else None)
+        for i, p in enumerate(parts):
+            if is_plain(p):
+                restored = restore_phrases(p, lexicon, title_unknown=p == p.lower())
+                parts[i], certain = restored.text, certain and restored.certain
+    return _address_result(parts, province, unknown, plain and not certain)
+
+
+def _address_result(parts: list[str], province: ProvinceInfo | None, unknown: tuple[int, str | None] | None,
+                     unsure: bool) -> FieldResult:
+    """The address, with the question to ask when a commune was not found or diacritics were guessed."""
+    check = None
+    if unknown is not None and province is not None:
+        i, suggestion = unknown
+        typed = parts[i]
+        if suggestion:
+            parts[i] = _lower_first(suggestion)
+            check = f"Mình chưa tìm thấy {typed} ở {province.name} — ý bạn là {parts[i]}?"
+        else:
+            check = f"Mình chưa tìm thấy {typed} ở {province.name}, bạn kiểm tra lại giúp mình."
     value = ", ".join(parts)
-    return _good(value)
+    if check:
+        check += f" Địa chỉ sẽ ghi: «{value}»."
+    elif unsure:
+        check = f"Mình ghi lại có dấu: «{value}» — đúng chưa?"
+    return FieldResult(ok=True, value=value, display=value, check=check)
 
 
 # ---------------------------------------------------------------- numbers, choices, text
@@ -550,6 +623,11 @@ def _validate_text(text: str, max_length: int) -> FieldResult:
         return _bad("Vui lòng nhập nội dung.")
     if len(t) > max_length:
         return _bad(f"Nội dung dài quá {max_length} ký tự, vui lòng ghi ngắn gọn hơn.")
+    from nlu.restore import is_plain, place_lexicon, restore_phrases
+
+    if is_plain(t):   # free text is not asked back (too many turns), but the desk sees it lacks diacritics
+        restored = restore_phrases(t, place_lexicon(None))
+        return _good(restored.text) if restored.certain else FieldResult(ok=True, value=t, display=t, unsure=True)
     return _good(t)
 
 

@@ -142,4 +142,40 @@ def find_ward_anywhere(text: str) -> tuple[str, ProvinceInfo] | None:
     return name, info
 
 
-__all__ = ["ProvinceInfo", "find_province", "find_ward", "find_ward_anywhere", "province_names_folded", "provinces"]
+_TYPE_WORDS = ("Xã ", "Phường ", "Đặc khu ", "Thị trấn ")
+
+
+def _short(name: str) -> str:
+    for t in _TYPE_WORDS:
+        if name.startswith(t):
+            return name[len(t):]
+    return name
+
+
+@lru_cache(maxsize=64)
+def ward_short_names(province_code: int) -> tuple[str, ...]:
+    """The names of a province's wards without their type word ("Ea Tul"), for restoring diacritics."""
+    return tuple(sorted({_short(n) for (code, _k), names in _ward_index().items() if code == province_code
+                         for n in names}))
+
+
+@lru_cache(maxsize=64)
+def _ward_choices(province_code: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    pairs = sorted((key, n) for (code, key), names in _ward_index().items() if code == province_code for n in names)
+    return tuple(k for k, _ in pairs), tuple(n for _, n in pairs)
+
+
+def suggest_ward(text: str, province: ProvinceInfo) -> str | None:
+    """The closest official ward/commune of ``province`` to a name that matched none ("ea tuu" → "Xã Ea Tul")."""
+    from rapidfuzz import fuzz, process
+
+    key = _ward_key(text)
+    keys, names = _ward_choices(province.code)
+    if not key or not keys:
+        return None
+    hit = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=75)
+    return names[hit[2]] if hit else None
+
+
+__all__ = ["ProvinceInfo", "find_province", "find_ward", "find_ward_anywhere", "province_names_folded", "provinces",
+           "suggest_ward", "ward_short_names"]

@@ -45,6 +45,8 @@ class FormValue:
     display: str  # as written on the form (dd/mm/yyyy)
     in_words: str | None  # "Ngày …, tháng …, năm …" where the form asks for it
     required: bool
+    # Typed without diacritics and not confirmed by the citizen: the desk checks it with them.
+    unsure: bool = False
 
     @property
     def filled(self) -> bool:
@@ -116,6 +118,11 @@ class DraftContent:
         return out
 
     @property
+    def unsure(self) -> tuple[FormValue, ...]:
+        """Values typed without diacritics that the citizen did not confirm."""
+        return tuple(v for v in self.values if v.unsure)
+
+    @property
     def lacking(self) -> tuple[ChecklistItem, ...]:
         return tuple(c for c in self.checklist if c.lacking)
 
@@ -181,14 +188,15 @@ def _display(f: FormField, value: str) -> tuple[str, str | None]:
     return value, None
 
 
-def _form_values(proc: Procedure, fields: Mapping[str, str]) -> tuple[FormValue, ...]:
+def _form_values(proc: Procedure, fields: Mapping[str, str], unsure: Sequence[str] = ()) -> tuple[FormValue, ...]:
     if proc.form is None:
         return ()
     out = []
     for f in proc.form.fields:
         raw = _nfc(fields.get(f.id))
         shown, words = _display(f, raw) if raw else ("", None)
-        out.append(FormValue(f.id, f.label, f.section, f.type, raw, shown, words, f.required))
+        out.append(FormValue(f.id, f.label, f.section, f.type, raw, shown, words, f.required,
+                             bool(raw) and f.id in unsure))
     return tuple(out)
 
 
@@ -200,7 +208,7 @@ def _item(doc: Document, lacking: bool) -> ChecklistItem:
 def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mapping[str, str],
                 missing_docs: Sequence[str], province: str | None, today: dt.date,
                 applicable_docs: Sequence[str] | None = None,
-                rules: Mapping[str, Rule] | None = None) -> DraftContent:
+                rules: Mapping[str, Rule] | None = None, unsure: Sequence[str] = ()) -> DraftContent:
     """Assemble a draft. ``applicable_docs`` = the flow's documents whose conditions hold (None → all
     documents of the entry); ``missing_docs`` = the ones the citizen said they lack. A ``{rule:ID}`` in a
     fee text prints only if the rule is in force on the draft's day (without ``rules``, never)."""
@@ -235,7 +243,7 @@ def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mappin
         form_id=proc.form.id if proc.form else None,
         form_name=proc.form.name if proc.form else None,
         form_template=proc.form.template if proc.form else None,
-        values=_form_values(proc, fields),
+        values=_form_values(proc, fields, unsure),
         checklist=checklist,
         fee=r(fee.text) if fee else None,
         fee_province=fee_prov,
@@ -266,4 +274,5 @@ def build_stored_draft(procedure: Procedure, data: Mapping[str, Any], province: 
     """A stored draft (``drafts.data``) rebuilt with the current catalog, dated the day it was made."""
     return build_draft(procedure, data.get("answers") or {}, data.get("fields") or {},
                        list(data.get("docs_missing") or []), province, vn_date(made_at),
-                       applicable_docs=data.get("applicable_docs"), rules=rules)
+                       applicable_docs=data.get("applicable_docs"), rules=rules,
+                       unsure=list(data.get("unsure") or []))

@@ -41,7 +41,7 @@ def without_token(body: dict[str, Any], token: str) -> dict[str, Any]:
 def _draft_data(env: EffectEnv, data: dict[str, Any]) -> dict[str, Any]:
     """The stored draft: what the conversation collected plus the rendered content (form order, checklist)."""
     out = {k: data.get(k) for k in ("procedure_id", "answers", "fields", "applicable_docs", "docs_missing",
-                                     "docs_have")}
+                                     "docs_have", "unsure")}
     try:
         from bot.dossier.draft import build_stored_draft
 

@@ -19,10 +19,12 @@ from bot.content.flow import FieldsStep, QuestionStep
 from bot.engine import answers as ans
 from bot.engine import events as ev
 from bot.engine.claim import answer_claim_phone, claim_request, start_claim
+from bot.engine.confused import reask_plainly, wants_plainer
 from bot.engine.context import TurnContext
 from bot.engine.flowrun import (
     answer_document,
     answer_field,
+    answer_field_check,
     answer_question,
     answer_review,
     advance,
@@ -143,7 +145,7 @@ def step(state: ConversationState, inp: Input, ctx: TurnContext) -> Turn:
         out.replies.append(Text(text=clean(inp.text), sender="agent"))
         return out.turn(state)
     if isinstance(inp, AgentSetField):
-        return out.turn(state.with_field(inp.field_id, inp.value))
+        return out.turn(state.with_field(inp.field_id, inp.value).with_unsure(inp.field_id, False))
     if isinstance(inp, AgentReturned):
         out.emit(ev.AgentReturned(agent=inp.agent_name, step_id=inp.step_id))
         out.phrase("handoff_returned")
@@ -221,11 +223,20 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
         return start_claim(state, out, claim)
 
     if state.pending is not None:
+        if wants_plainer(state, out, raw, folded):   # "toi khong biet" at a question (bot/engine/confused.py)
+            return reask_plainly(state, out)
+        if _numbered_human(state.pending, folded):
+            return request_handoff(state, out, "citizen_request")
         handled = WAITING[state.pending.kind].handler(state, out, Said(raw, folded, u))
         if handled is not None:
             return handled
 
     return _free_text(state, out, raw, folded, u)
+
+
+def _numbered_human(p: Pending, folded: str) -> bool:
+    """"Gặp cán bộ" chosen by its number on a numbered-menu channel."""
+    return folded.isdigit() and 1 <= int(folded) <= len(p.buttons) and p.buttons[int(folded) - 1].payload == "/canbo"
 
 
 def _command(raw: str, folded: str) -> str | None:
@@ -320,6 +331,13 @@ def _on_field(state: ConversationState, out: Out, s: Said) -> ConversationState 
     if _is_interruption(s.u, out, s.raw):
         return None
     return answer_field(state, out, s.raw, s.folded, s.raw)
+
+
+def _on_field_check(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    """"Đúng" / "Sửa" on a value restored with diacritics (flowrun.answer_field_check)."""
+    if _is_interruption(s.u, out, s.raw):
+        return None
+    return answer_field_check(state, out, s.raw, s.folded, s.raw)
 
 
 def _on_review(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
@@ -437,6 +455,7 @@ WAITING: Mapping[PendingKind, Waiting] = MappingProxyType({
     _K.CLAIM_PHONE: Waiting("field", Reading.NEVER, _on_claim_phone),
     _K.CALLBACK_PHONE: Waiting("field", Reading.FIELD, _on_callback_phone),
     _K.CONFIRM_RESTART: Waiting("yes_no", Reading.BUTTONS, _on_confirm_restart),
+    _K.FIELD_CHECK: Waiting("field", Reading.FIELD, _on_field_check),
 })
 if set(WAITING) != set(PendingKind):  # pragma: no cover - a new kind without a row fails every import
     raise RuntimeError(f"engine.WAITING has no row for {sorted(set(PendingKind) - set(WAITING))}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from nlu.fields import validate_field
+from nlu.fields import FieldResult, validate_field
 
 from bot.content.catalog import FormField, Procedure
 from bot.content.flow import (
@@ -30,6 +30,7 @@ from bot.engine.turn import Out
 DOC_HAVE, DOC_MISSING, DOC_WHAT = "/giayto co", "/giayto chua", "/giayto lagi"
 CONFIRM, SKIP, EDIT = "/xacnhan", "/boqua", "/sua"
 HUMAN = "/canbo"
+CHECK_OK, CHECK_FIX = "/dung", "/gosua"
 
 
 def human_button(out: Out) -> Button:
@@ -169,6 +170,10 @@ def reprompt(state: ConversationState, out: Out) -> ConversationState:
             return prompt_field(state, out, proc, step)
         if isinstance(step, ReviewStep) and state.pending.kind is PendingKind.REVIEW:
             return show_review(state, out, proc, flow)
+        if state.pending.kind is PendingKind.FIELD_CHECK:
+            value = state.field_map.get(state.pending.ref or "", "")
+            out.phrase("field_check_again", value=value, buttons=state.pending.buttons)
+            return state
     if state.pending.buttons:
         out.phrase("question_pick", buttons=state.pending.buttons)
     return state
@@ -335,6 +340,8 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
             filled = known.get(f.type)   # e.g. the phone number the desk typed when it opened the conversation
         if filled:
             state = state.with_field(it.field, filled)
+            if it.copy_from and it.copy_from in state.unsure:   # a copied guess is as unconfirmed as its source
+                state = state.with_unsure(it.field, True)
     return state
 
 
@@ -358,12 +365,39 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
     return replace(state, item=i, pending=Pending(PendingKind.FIELD, f.id, buttons))
 
 
-def validate(out: Out, f: FormField, raw: str) -> tuple[str | None, str | None]:
-    """(value, None) when valid, else (None, reason)."""
+def check_value(state: ConversationState, out: Out, f: FormField, check: str | None) -> ConversationState | None:
+    """Mark a value typed without diacritics; when its restoration is uncertain, show it with "Đúng" / "Sửa"."""
+    state = state.with_unsure(f.id, check is not None)
+    if check is None:
+        return None
+    buttons = (Button(out.p("field_check_ok"), CHECK_OK), Button(out.p("field_check_fix"), CHECK_FIX))
+    out.say(check, buttons)
+    return replace(state, pending=Pending(PendingKind.FIELD_CHECK, f.id, buttons))
+
+
+def answer_field_check(state: ConversationState, out: Out, raw: str, folded: str, text: str) -> ConversationState | None:
+    """"Đúng" keeps the restored value as the citizen's; "Sửa" asks the field again; anything else is a new answer."""
+    proc = out.ctx.content.procedure(state.procedure_id)
+    flow = out.ctx.content.flow(state.procedure_id)
+    step = next((s for s in flow.steps if s.id == state.step_id), None) if flow else None
+    f = proc.form_field(state.pending.ref or "") if proc and state.pending else None
+    if proc is None or f is None or not isinstance(step, FieldsStep):
+        return None
+    if raw == CHECK_OK or folded in {"dung", "dung roi", "dung vay", "chinh xac", "ok", "1", "yes", "co"}:
+        return prompt_field(replace(state.with_unsure(f.id, False), pending=None), out, proc, step)
+    state = replace(state.with_field(f.id, None).with_unsure(f.id, False), pending=Pending(PendingKind.FIELD, f.id))
+    if raw == CHECK_FIX or folded in {"sua", "sai", "sai roi", "khong", "khong dung", "chua dung", "2", "no"}:
+        out.phrase("field_check_retype")
+        return prompt_field(state, out, proc, step)
+    return answer_field(state, out, raw, folded, text)
+
+
+def validate(out: Out, f: FormField, raw: str) -> FieldResult:
+    """The field's validation; ``value`` is None when refused, and then ``reason`` always says why."""
     res = validate_field(f.type, raw, today=out.ctx.today, choices=f.choices, max_length=f.max_length)
     if res.ok and res.value is not None:
-        return res.value, None
-    return None, res.reason or "Thông tin chưa hợp lệ."
+        return res
+    return replace(res, value=None, reason=res.reason or "Thông tin chưa hợp lệ.")
 
 
 def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text: str) -> ConversationState | None:
@@ -382,13 +416,17 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
         state = state.push(out.ctx.thresholds.max_history).with_field(f.id, "")
         out.phrase("field_skipped", label=f.label)
         return prompt_field(replace(state, item=state.item + 1), out, proc, step)
-    value, reason = validate(out, f, text)
-    if value is None:
+    res = validate(out, f, text)
+    if res.value is None:
         out.emit(ev.FieldRejected(procedure_id=proc.id, field_id=f.id, field_type=f.type))
-        out.phrase("field_invalid", reason=reason)
+        out.phrase("field_invalid", reason=res.reason)
         return prompt_field(state, out, proc, step)
-    state = state.push(out.ctx.thresholds.max_history).with_field(f.id, value)
+    state = state.push(out.ctx.thresholds.max_history).with_field(f.id, res.value)
     out.emit(ev.FieldCollected(procedure_id=proc.id, field_id=f.id))
+    asked = check_value(state, out, f, res.check)
+    if asked is not None:
+        return asked
+    state = state.with_unsure(f.id, res.unsure)
     return prompt_field(replace(state, item=state.item + 1), out, proc, step)
 
 
@@ -408,6 +446,8 @@ def show_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow)
     fields = _review_fields(state, proc, flow)
     for f in fields:
         shown = display_value(f, values[f.id]) if values[f.id] else "—"
+        if f.id in state.unsure and values[f.id]:
+            shown += " " + out.p("review_unsure_mark")
         lines.append(f"• {f.label}: {shown}")
     docs = applicable_docs(flow, answers)
     if docs:
@@ -472,12 +512,13 @@ def answer_review_edit(state: ConversationState, out: Out, text: str) -> Convers
     f = proc.form_field(state.pending.ref or "") if proc and state.pending else None
     if f is None or flow is None or proc is None:
         return None
-    value, reason = validate(out, f, text)
-    if value is None:
+    res = validate(out, f, text)
+    if res.value is None:
         out.emit(ev.FieldRejected(procedure_id=proc.id, field_id=f.id, field_type=f.type))
-        out.phrase("field_invalid", reason=reason)
+        out.phrase("field_invalid", reason=res.reason)
         return state
-    state = state.with_field(f.id, value)
+    value = res.value
+    state = state.with_field(f.id, value).with_unsure(f.id, res.check is not None or res.unsure)
     out.phrase("field_saved", label=f.label, value=display_value(f, value))
     return show_review(state, out, proc, flow)
 
@@ -494,6 +535,7 @@ def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Fl
         applicable_docs=applicable_docs(flow, answers),
         docs_missing=list(state.docs_missing),
         docs_have=list(state.docs_have),
+        unsure=[k for k in state.unsure if fields.get(k)],
     ))
     out.emit(ev.StepCompleted(procedure_id=proc.id, step_id=state.step_id))
     out.phrase("review_done" if proc.form else "review_done_checklist", name=proc.name, code=code or "")

@@ -34,6 +34,7 @@ class PendingKind(StrEnum):
     CLAIM_PHONE = "claim_phone"          # the phone given at the desk for a claimed draft (ref: draft code)
     SWITCH_CONFIRM = "switch_confirm"    # leave the current procedure for another (ref: procedure)
     CONFIRM_RESTART = "confirm_restart"  # really start over (asked when the NLU read a restart in free words)
+    FIELD_CHECK = "field_check"          # is this restored spelling right ("Đúng" / "Sửa") (ref: field id)
 
 
 # Side questions: asked outside the flow, so their own ``resume`` is the flow's question to keep.
@@ -96,6 +97,8 @@ class ConversationState:
     # What is already known of the citizen by field type, e.g. (("phone", "0912345678"),) from the desk that
     # opened an assisted conversation: fields of that type are filled from it instead of being asked again.
     contact: tuple[tuple[str, str], ...] = ()
+    # Fields whose value was typed without diacritics and not confirmed by the citizen: the desk marks them.
+    unsure: tuple[str, ...] = ()
 
     # --- convenient views -------------------------------------------------------------------
     @property
@@ -124,6 +127,11 @@ class ConversationState:
         keep = self.resume if self.pending is not None and self.pending.kind in SIDE_KINDS else self.pending
         return replace(self, pending=pending, resume=keep)
 
+    def with_unsure(self, key: str, unsure: bool) -> ConversationState:
+        """Mark (or clear) a field as typed without diacritics and not confirmed."""
+        rest = tuple(k for k in self.unsure if k != key)
+        return replace(self, unsure=rest + (key,) if unsure else rest)
+
     def position(self) -> Position:
         return Position(self.phase, self.procedure_id, self.step_id, self.item, self.answers, self.fields,
                         self.docs_have, self.docs_missing, self.pending)
@@ -149,6 +157,7 @@ class ConversationState:
             "clarify_failures": self.clarify_failures, "misses": self.misses,
             "history": _history_dicts(self.history, self.position()), "welcomed": self.welcomed, "agent": self.agent,
             "last_draft": self.last_draft, "contact": [list(p) for p in self.contact],
+            "unsure": list(self.unsure),
         }
 
     @classmethod
@@ -242,7 +251,7 @@ def _state_from(d: dict[str, Any]) -> ConversationState:
         resume=_pending_from(d.get("resume")), candidates=tuple(d.get("candidates", ())), clarify_offset=int(d.get("clarify_offset", 0)),
         clarify_failures=int(d.get("clarify_failures", 0)), misses=int(d.get("misses", 0)),
         welcomed=bool(d.get("welcomed", False)), agent=d.get("agent"), last_draft=d.get("last_draft"),
-        contact=_pairs(d.get("contact")),
+        contact=_pairs(d.get("contact")), unsure=tuple(str(x) for x in d.get("unsure", ())),
     )
     return replace(state, history=_history_from(d.get("history"), state.position()))
 
