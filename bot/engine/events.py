@@ -7,7 +7,7 @@ type's string and ``data`` as JSON: the strings below are stored in the events t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -171,6 +171,7 @@ class DraftRequested(Event):
     applicable_docs: list[str]
     docs_missing: list[str]
     docs_have: list[str]
+    unsure: list[str] = field(default_factory=list)   # fields typed without diacritics, not confirmed
 
 
 # --- people -------------------------------------------------------------------------------------
