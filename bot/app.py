@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.channels import rest
 from bot.channels.webchat import routes as webchat
+from bot.web.vntime import vn_time
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.storage.db import is_outage
@@ -99,7 +100,8 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
                           middlewares=[security_headers, staff_guard(settings.server.base_url)])
     app[SERVICES] = services
     aiohttp_jinja2.setup(app, loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs()]),
-                         autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
+                         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+                         filters={"vntime": vn_time})
     too_long = services.content.current.phrase("bad_input")
     if settings.channels.rest:
         app.add_routes(rest.routes(services.delivery, max_body=settings.server.max_body_bytes,

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dossier.desk import desk_counts
+from bot.web.vntime import VN_TZ, vn_time
 from bot.storage.models import Conversation, Draft, EventRow
 
 _LONG_DIGITS = re.compile(r"\d[\d .-]{4,}\d")
@@ -44,7 +45,7 @@ HANDOFF_REASONS_VI = {
 
 @dataclass(frozen=True)
 class Period:
-    """Half-open interval [start, end) in UTC, with a Vietnamese label for titles."""
+    """Half-open interval [start, end) of Vietnamese calendar days (Asia/Ho_Chi_Minh), with a label for titles."""
 
     start: dt.datetime
     end: dt.datetime
@@ -69,8 +70,7 @@ class Period:
             label = f"Từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
         else:
             raise ValueError("kỳ báo cáo không hợp lệ")
-        utc = dt.UTC
-        return cls(dt.datetime.combine(a, dt.time(), utc), dt.datetime.combine(b, dt.time(), utc), label)
+        return cls(dt.datetime.combine(a, dt.time(), VN_TZ), dt.datetime.combine(b, dt.time(), VN_TZ), label)
 
 
 @dataclass
@@ -205,8 +205,8 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
         ["Lượt đánh giá", total_ratings],
         ["Điểm hài lòng trung bình (1–5)", avg_rating],
     ])
-    unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (UTC)", "Nội dung"])
+    unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (giờ Việt Nam)", "Nội dung"])
     for e in list(reversed(by_type["unrecognized"]))[:100]:
-        unrec.rows.append([_aware(e.created_at).strftime("%d/%m/%Y %H:%M"), mask_digits(str((e.data or {}).get("text", "")))])
+        unrec.rows.append([vn_time(e.created_at), mask_digits(str((e.data or {}).get("text", "")))])
     tables = {t.key: t for t in (summary, top, funnel, dtable, intake, handoffs, ratings, unrec)}
     return Report(team=team, period=period, tables=tables)
