@@ -346,7 +346,7 @@ class HandoffService:
         if form is not None:
             for f in form.fields:
                 field_labels[f.id] = getattr(f, "label", None) or f.id
-        transcript = [{**m, "at": _aware(m["at"]).isoformat() if m["at"] else "", "time": vn_time(m["at"])}
+        transcript = [{**m, "at": _aware(m["at"]).isoformat() if m["at"] else "", "time": vn_time(m["at"], "%H:%M %d/%m")}
                       for m in display.shown_transcript(await self.repo.transcript(conversation_id), snap,
                                                         state.procedure_id)]
         drafts = await self.repo.drafts_of(conversation_id)

@@ -227,8 +227,8 @@ class Console:
                     if await self.current(request) is None:   # signed out, disabled or password changed
                         break
                     await resp.write(b": ping\n\n")
-                except (ConnectionResetError, asyncio.CancelledError):
-                    break
+                except (ConnectionResetError, asyncio.CancelledError, StopAsyncIteration):
+                    break   # the browser left, or the event source closed (shutdown)
         return resp
 
 

@@ -35,7 +35,9 @@
       .then(function (r) { return r.json(); })
       .then(function (d) {
         renderTranscript(d.transcript, follow);
-        sayForm.hidden = d.actions.indexOf("say") < 0;
+        // A reply being typed is never hidden away, even if the conversation was just taken by someone else.
+        sayForm.hidden = d.actions.indexOf("say") < 0 && !document.getElementById("reply").value.trim();
+        document.getElementById("say-claims").hidden = d.actions.indexOf("claim") < 0;
       }).catch(function () {});
   }
   // The panel (status, fields, notes, the actions that fit the new state) is re-read from the page itself, so
