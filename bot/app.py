@@ -107,7 +107,7 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
         app.add_routes(rest.routes(services.delivery, max_body=settings.server.max_body_bytes,
                                    max_chars=settings.server.max_message_chars, too_long_reply=too_long))
     if settings.channels.webchat:
-        app.add_routes(webchat.routes(services.delivery, settings))
+        app.add_routes(webchat.routes(services.delivery, settings, services.pubsub))
     for ch in services.channels.values():   # Telegram / Zalo webhooks (bot/channels/telegram.py, zalo_*.py)
         conf = getattr(settings.channels, ch.name)
         if getattr(conf, "mode", "webhook") == "webhook":
