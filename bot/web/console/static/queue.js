@@ -1,4 +1,4 @@
-// Live queue: every server-sent event re-reads the queue; text goes in with textContent only.
+// Live queue: re-drawn whenever notify.js re-reads it (each server-sent event); text goes in with textContent only.
 (function () {
   "use strict";
   var body = document.getElementById("queue-body");
@@ -19,12 +19,6 @@
       body.appendChild(tr);
     });
   }
-  function refresh() {
-    fetch("/console/api/queue", {credentials: "same-origin"}).then(function (r) { return r.json(); })
-      .then(function (d) { render(d.queue); }).catch(function () {});
-  }
-  var es = new EventSource("/console/events");
-  es.onmessage = refresh;
-  es.onopen = refresh;
-  setInterval(refresh, 30000);  // wait times keep counting
+  // notify.js (on every console page) reads the queue on each live event and hands it over.
+  document.addEventListener("console:queue", function (e) { render(e.detail); });
 })();
