@@ -13,7 +13,6 @@ from aiohttp import web
 
 from bot.channels import rest
 from bot.channels.webchat import routes as webchat
-from bot.web.vntime import vn_time
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.storage.db import is_outage
@@ -23,6 +22,7 @@ from bot.web.guard import staff_guard
 from bot.web.console import assist as assist_pages
 from bot.web.console import routes as console
 from bot.web.dossiers import routes as dossiers
+from bot.web.vntime import vn_time
 
 log = logging.getLogger(__name__)
 

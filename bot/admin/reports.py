@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dossier.desk import desk_counts
-from bot.web.vntime import VN_TZ, vn_time
 from bot.storage.models import Conversation, Draft, EventRow
+from bot.web.vntime import VN_TZ, vn_time
 
 _LONG_DIGITS = re.compile(r"\d[\d .-]{4,}\d")
 

@@ -327,7 +327,7 @@ class HandoffService:
                         "procedure": proc.name if proc else "Chưa xác định", "claimed_by": r.claimed_by,
                         "wait": routing.wait_text(mins), "wait_minutes": mins,
                         "callback": bool(r.callback_phone), "requested_at": _aware(r.requested_at).isoformat(),
-                        "requested": vn_time(r.requested_at)})
+                        "requested": vn_time(r.requested_at, "%H:%M %d/%m")})
         return out
 
     async def conversation(self, viewer: AgentInfo, conversation_id: int) -> dict[str, Any]:

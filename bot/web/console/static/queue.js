@@ -12,7 +12,7 @@
     items.forEach(function (q) {
       var tr = document.createElement("tr"); tr.className = "ticket"; tr.dataset.id = q.conversation_id;
       cell(tr, String(q.conversation_id)); cell(tr, q.team); cell(tr, q.procedure);
-      cell(tr, q.reason + (q.callback ? " · cần gọi lại" : "")); cell(tr, q.wait);
+      cell(tr, q.reason + (q.callback ? " · cần gọi lại" : "")); cell(tr, q.wait + " (" + q.requested + ")");
       cell(tr, q.status_vi + (q.claimed_by ? " (" + q.claimed_by + ")" : ""));
       var td = document.createElement("td"); var a = document.createElement("a");
       a.href = "/console/c/" + encodeURIComponent(q.conversation_id); a.textContent = "Mở"; td.appendChild(a); tr.appendChild(td);
