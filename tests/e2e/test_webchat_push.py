@@ -57,3 +57,24 @@ async def test_agent_reply_appears_in_web_chat_within_a_second(client: Any, serv
     finally:
         await cctx.close()
         await actx.close()
+
+
+async def test_without_event_source_the_chat_still_gets_the_reply_by_polling(client: Any, services: Any,
+                                                                              browser: Any) -> None:
+    base = str(client.server.make_url("/")).rstrip("/")
+    h = services.extras["handoff"]
+    await h.add_agent("lanpoll", PASSWORD, services.settings.handoff.default_team, display_name="Lan")
+    ctx = await browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    await ctx.add_init_script("delete window.EventSource;")   # an old browser, or a proxy that breaks streams
+    citizen = await ctx.new_page()
+    try:
+        await citizen.goto(base + "/")
+        await citizen.wait_for_selector(".msg.bot >> text=trợ lý Một cửa")
+        await citizen.click("#human")
+        await citizen.wait_for_selector(".msg.bot >> text=Cán bộ sẽ trả lời", timeout=10000)
+        sender = await citizen.evaluate("localStorage.getItem('motcua.sender')")
+        cid = (await services.repo.load("web", sender)).id
+        await h.say(await h.get_agent("lanpoll"), cid, "Mình là Lan, mình nghe đây.")
+        await citizen.locator(".msg.agent", has_text="Mình là Lan, mình nghe đây.").wait_for(timeout=9000)
+    finally:
+        await ctx.close()

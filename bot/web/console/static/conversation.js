@@ -92,11 +92,11 @@
     if (canned.value) document.getElementById("reply").value = canned.value;
   });
   toBottom();
-  var es = new EventSource("/console/events?c=" + encodeURIComponent(id));
-  es.onmessage = function (e) {
-    var kind = "";
-    try { kind = JSON.parse(e.data).kind || ""; } catch (err) { kind = ""; }
+  // Live: notify.js relays the team's event stream; only this conversation's events matter here.
+  document.addEventListener("console:event", function (e) {
+    var ev = e.detail || {};
+    if (String(ev.conversation_id) !== String(id)) return;
     refreshTranscript(false);
-    if (STATUS_KINDS[kind]) refreshPanel();
-  };
+    if (STATUS_KINDS[ev.kind || ""]) refreshPanel();
+  });
 })();

@@ -1,6 +1,7 @@
 // On every console page: a new request is noticed even when the queue is not on screen. The tab title counts
 // waiting requests, an optional sound (off until the agent turns it on) and a browser notification (once the
-// agent allowed them) announce each new one. It owns the team's event stream; the queue page listens to it.
+// agent allowed them) announce each new one. It owns the team's event stream; the queue and conversation pages
+// listen to it.
 (function () {
   "use strict";
   var SOUND_KEY = "motcua.console.sound";
@@ -57,8 +58,15 @@
     fetch("/console/api/queue", {credentials: "same-origin"}).then(function (r) { return r.json(); })
       .then(function (d) { update(d.queue); }).catch(function () {});
   }
+  // One stream per page (a browser allows only six connections per site): the conversation page listens to
+  // this one for its own conversation instead of opening a second.
   var es = new EventSource("/console/events");
-  es.onmessage = refresh;
+  es.onmessage = function (e) {
+    var data = {};
+    try { data = JSON.parse(e.data) || {}; } catch (err) { data = {}; }
+    document.dispatchEvent(new CustomEvent("console:event", {detail: data}));
+    refresh();
+  };
   es.onopen = refresh;
   setInterval(refresh, 30000);   // wait times keep counting
 })();
