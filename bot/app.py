@@ -22,6 +22,7 @@ from bot.web.guard import staff_guard
 from bot.web.console import assist as assist_pages
 from bot.web.console import routes as console
 from bot.web.dossiers import routes as dossiers
+from bot.web.vntime import vn_time
 
 log = logging.getLogger(__name__)
 
@@ -99,13 +100,14 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
                           middlewares=[security_headers, staff_guard(settings.server.base_url)])
     app[SERVICES] = services
     aiohttp_jinja2.setup(app, loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs()]),
-                         autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
+                         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+                         filters={"vntime": vn_time})
     too_long = services.content.current.phrase("bad_input")
     if settings.channels.rest:
         app.add_routes(rest.routes(services.delivery, max_body=settings.server.max_body_bytes,
                                    max_chars=settings.server.max_message_chars, too_long_reply=too_long))
     if settings.channels.webchat:
-        app.add_routes(webchat.routes(services.delivery, settings))
+        app.add_routes(webchat.routes(services.delivery, settings, services.pubsub))
     for ch in services.channels.values():   # Telegram / Zalo webhooks (bot/channels/telegram.py, zalo_*.py)
         conf = getattr(settings.channels, ch.name)
         if getattr(conf, "mode", "webhook") == "webhook":

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.dossier.desk import desk_counts
 from bot.engine.events import EventType
 from bot.storage.models import Conversation, Draft, EventRow
+from bot.web.vntime import VN_TZ, vn_time
 
 _LONG_DIGITS = re.compile(r"\d[\d .-]{4,}\d")
 
@@ -45,7 +46,7 @@ HANDOFF_REASONS_VI = {
 
 @dataclass(frozen=True)
 class Period:
-    """Half-open interval [start, end) in UTC, with a Vietnamese label for titles."""
+    """Half-open interval [start, end) of Vietnamese calendar days (Asia/Ho_Chi_Minh), with a label for titles."""
 
     start: dt.datetime
     end: dt.datetime
@@ -70,8 +71,7 @@ class Period:
             label = f"Từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
         else:
             raise ValueError("kỳ báo cáo không hợp lệ")
-        utc = dt.UTC
-        return cls(dt.datetime.combine(a, dt.time(), utc), dt.datetime.combine(b, dt.time(), utc), label)
+        return cls(dt.datetime.combine(a, dt.time(), VN_TZ), dt.datetime.combine(b, dt.time(), VN_TZ), label)
 
 
 @dataclass
@@ -135,9 +135,9 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
         ["Tiếp nhận đủ giấy tờ ngay lần đầu", desk.first_visit_complete],
         ["Tỷ lệ đủ giấy tờ ngay lần đầu (%)", desk.first_visit_rate],
     ])
-    unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (UTC)", "Nội dung"])
+    unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (giờ Việt Nam)", "Nội dung"])
     for e in list(reversed(by_type[EventType.UNRECOGNIZED]))[:100]:
-        unrec.rows.append([_aware(e.created_at).strftime("%d/%m/%Y %H:%M"), mask_digits(str((e.data or {}).get("text", "")))])
+        unrec.rows.append([vn_time(e.created_at), mask_digits(str((e.data or {}).get("text", "")))])
     tables = {t.key: t for t in (summary, _top(by_type, name_of), _funnel(by_type), _drafts(drafts, name_of), intake,
                                  handoffs, ratings, unrec)}
     return Report(team=team, period=period, tables=tables)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.engine import events as ev
 from bot.engine.inputs import AgentClaimed, AgentClosed, AgentReturned, AgentSaid, AgentSetField
 from bot.engine.state import ConversationState
-from bot.handoff import routing
+from bot.handoff import display, routing
 from bot.handoff.passwords import check_password
 from bot.handoff.ticket import OPEN, TransitionError, next_status
 from bot.runtime.content import ContentStore
@@ -27,6 +27,7 @@ from bot.runtime.pubsub import PubSub
 from bot.settings import Settings
 from bot.storage.handoff_models import agents, audit, canned_replies, console_sessions, handoffs, notes, teams
 from bot.storage.repo import ConversationRow, Repo, conversations
+from bot.web.vntime import vn_time
 
 log = logging.getLogger(__name__)
 _HASHER = PasswordHasher()
@@ -325,7 +326,8 @@ class HandoffService:
                         "status_vi": STATUS_VI.get(r.status, r.status), "reason": REASON_VI.get(r.reason, r.reason),
                         "procedure": proc.name if proc else "Chưa xác định", "claimed_by": r.claimed_by,
                         "wait": routing.wait_text(mins), "wait_minutes": mins,
-                        "callback": bool(r.callback_phone), "requested_at": _aware(r.requested_at).isoformat()})
+                        "callback": bool(r.callback_phone), "requested_at": _aware(r.requested_at).isoformat(),
+                        "requested": vn_time(r.requested_at, "%H:%M %d/%m")})
         return out
 
     async def conversation(self, viewer: AgentInfo, conversation_id: int) -> dict[str, Any]:
@@ -338,18 +340,15 @@ class HandoffService:
         snap = self.content.current
         proc = snap.procedure(state.procedure_id)
         flow = snap.flow(state.procedure_id)
-        steps = []
-        if flow is not None:
-            for s in flow.steps:
-                label = getattr(s, "ask", None) or getattr(s, "say", None) or getattr(s, "title", None) or ""
-                steps.append({"id": s.id, "text": str(label)[:90]})
+        steps = [{"id": s.id, "text": display.step_title(s, snap)[:90]} for s in (flow.steps if flow else ())]
         field_labels: dict[str, str] = {}
         form = proc.form if proc is not None else None
         if form is not None:
             for f in form.fields:
                 field_labels[f.id] = getattr(f, "label", None) or f.id
-        transcript = [{"sender": t.sender, "text": t.text, "at": _aware(t.created_at).isoformat() if t.created_at else ""}
-                      for t in await self.repo.transcript(conversation_id)]
+        transcript = [{**m, "at": _aware(m["at"]).isoformat() if m["at"] else "", "time": vn_time(m["at"], "%H:%M %d/%m")}
+                      for m in display.shown_transcript(await self.repo.transcript(conversation_id), snap,
+                                                        state.procedure_id)]
         drafts = await self.repo.drafts_of(conversation_id)
         async with self.repo.engine.connect() as conn:
             ticket = (await conn.execute(select(handoffs).where(handoffs.c.conversation_id == conversation_id)
@@ -359,7 +358,14 @@ class HandoffService:
             canned = (await conn.execute(select(canned_replies).where(
                 (canned_replies.c.team.is_(None)) | (canned_replies.c.team == (conv.team or "")))
                 .order_by(canned_replies.c.title))).all()
+        ticket_view = None if ticket is None else {
+            "status": ticket.status, "status_vi": STATUS_VI.get(ticket.status, ticket.status),
+            "reason": REASON_VI.get(ticket.reason, ticket.reason), "claimed_by": ticket.claimed_by,
+            "callback_phone": ticket.callback_phone, "rating": ticket.rating,
+            "requested": vn_time(ticket.requested_at),
+            "wait": routing.wait_text(routing.wait_minutes(_aware(ticket.requested_at), self.clock()))}
         return {
+            "actions": list(display.console_actions(ticket_view, viewer.username, viewer.role)),
             "id": conversation_id, "channel": conv.channel, "team": conv.team, "mode": conv.mode,
             "procedure": proc.name if proc else None, "procedure_id": state.procedure_id, "step_id": state.step_id,
             "fields": [{"id": k, "label": field_labels.get(k, k), "value": v} for k, v in state.field_map.items()],
@@ -367,14 +373,11 @@ class HandoffService:
             "docs_missing": list(state.docs_missing), "draft": drafts[-1].code if drafts else (state.last_draft or None),
             "steps": steps, "transcript": transcript,
             "step_text": next((st["text"] for st in steps if st["id"] == state.step_id), None),
-            "notes": [{"author": n.author, "text": n.text, "at": _aware(n.created_at).isoformat()} for n in note_rows],
+            "notes": [{"author": n.author, "text": n.text, "at": _aware(n.created_at).isoformat(),
+                       "time": vn_time(n.created_at)} for n in note_rows],
             "canned": ([{"title": c.title, "text": c.text} for c in canned]
                        or [{"title": t, "text": x} for t, x in DEFAULT_CANNED]),
-            "ticket": None if ticket is None else {
-                "status": ticket.status, "status_vi": STATUS_VI.get(ticket.status, ticket.status),
-                "reason": REASON_VI.get(ticket.reason, ticket.reason), "claimed_by": ticket.claimed_by,
-                "callback_phone": ticket.callback_phone, "rating": ticket.rating,
-                "wait": routing.wait_text(routing.wait_minutes(_aware(ticket.requested_at), self.clock()))},
+            "ticket": ticket_view,
         }
 
     async def audit_log(self, conversation_id: int | None = None, limit: int = 200) -> list[Any]:
@@ -446,7 +449,11 @@ class HandoffService:
         if not text:
             return
         conv = await self._guard(viewer, conversation_id)
-        await self._require_claimed_by(viewer, conv)
+        try:
+            await self._require_claimed_by(viewer, conv)
+        except TransitionError:   # not claimed yet: replying takes it, unless another agent got there first
+            await self.claim(viewer, conversation_id)
+            await self._require_claimed_by(viewer, conv)
         await self._apply(conversation_id, AgentSaid(viewer.display_name, text))
         async with self.repo.engine.begin() as conn:
             await self._audit(conn, viewer.username, "message", conversation_id, {"chars": len(text)})

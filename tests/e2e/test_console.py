@@ -70,7 +70,7 @@ async def test_citizen_to_agent_and_back_to_bot(client: Any, services: Any, brow
 
         option = agent.locator("#return-step option").nth(2)   # a later step than the one reached
         step = await option.get_attribute("value")
-        question = (await option.inner_text()).split(" — ", 1)[1][:40]
+        question = (await option.inner_text()).split(": ", 1)[1][:40]
         assert step and question
         await agent.select_option("#return-step", step)
         await agent.click("#return")

@@ -1,6 +1,11 @@
-"""Routes of the web chat page and its JSON API (send, poll, history)."""
+"""Routes of the web chat page and its JSON API (send, poll, history, and a live event stream so an agent's
+reply shows within a second instead of at the next poll)."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import time
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -8,14 +13,42 @@ from aiohttp import web
 
 from bot.channels.base import Rejected, clean_id, read_json, reject_response, to_rasa
 from bot.channels.rest import parse
+from bot.runtime.pubsub import PubSub
 from bot.runtime.pull import PullDelivery, RateLimited
 from bot.settings import Settings
 
 HERE = Path(__file__).parent
 CHANNEL = "web"
+HEARTBEAT = 15.0
+STREAM_SECONDS = 300.0   # a stream ends after 5 minutes and the browser reconnects: no connection lives forever
+NOT_YET_MS = 3000        # no conversation yet (before the first turn): the browser retries after this
 
 
-def routes(delivery: PullDelivery, settings: Settings) -> list[web.AbstractRouteDef]:
+async def _stream(request: web.Request, pubsub: PubSub, conversation_id: int) -> web.StreamResponse:
+    """Server-sent events for one conversation (the topic the console publishes to, over Redis when several
+    workers run): each event only says "something arrived"; the page then takes it through the poll endpoint,
+    so delivery stays exactly-once whichever path fetches it."""
+    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                       "X-Accel-Buffering": "no"})
+    await resp.prepare(request)
+    await resp.write(b"retry: 2000\n: ok\n\n")
+    until = time.monotonic() + STREAM_SECONDS
+    async with pubsub.subscribe(f"conv:{conversation_id}") as stream:
+        it = stream.__aiter__()
+        while time.monotonic() < until:
+            try:
+                ev = await asyncio.wait_for(it.__anext__(), HEARTBEAT)
+                await resp.write(f"data: {json.dumps({'kind': ev.get('kind', '')})}\n\n".encode())
+            except TimeoutError:
+                await resp.write(b": ping\n\n")
+            except (ConnectionResetError, asyncio.CancelledError, StopAsyncIteration):
+                break
+    with contextlib.suppress(ConnectionResetError):
+        await resp.write_eof()
+    return resp
+
+
+def routes(delivery: PullDelivery, settings: Settings, pubsub: PubSub | None = None) -> list[web.AbstractRouteDef]:
     max_body, max_chars = settings.server.max_body_bytes, settings.server.max_message_chars
 
     @aiohttp_jinja2.template("chat.html.j2")
@@ -49,6 +82,15 @@ def routes(delivery: PullDelivery, settings: Settings) -> list[web.AbstractRoute
         sender = _sender(request)
         return web.json_response(to_rasa(await delivery.poll(CHANNEL, sender), sender))
 
+    async def events(request: web.Request) -> web.StreamResponse:
+        sender = _sender(request)
+        row = await delivery.runner.repo.load(CHANNEL, sender)
+        if pubsub is None:
+            raise web.HTTPNotFound()   # the page keeps polling
+        if row is None:   # the first message has not been handled yet: try again shortly
+            return web.Response(text=f"retry: {NOT_YET_MS}\n\n", content_type="text/event-stream", status=200)
+        return await _stream(request, pubsub, row.id)
+
     async def history(request: web.Request) -> web.Response:
         sender = _sender(request)
         repo = delivery.runner.repo
@@ -77,5 +119,6 @@ def routes(delivery: PullDelivery, settings: Settings) -> list[web.AbstractRoute
         web.post("/webchat/api/send", send),
         web.get("/webchat/api/poll", poll),
         web.get("/webchat/api/history", history),
+        web.get("/webchat/api/events", events),
         web.static("/static/webchat", HERE / "static"),
     ]

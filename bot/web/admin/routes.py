@@ -37,6 +37,7 @@ from bot.web.admin.auth import (
     principal,
     require_admin,
 )
+from bot.web.vntime import to_vn
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -328,7 +329,7 @@ async def _report(request: web.Request) -> tuple[Principal, Any]:
         if team is None:
             raise web.HTTPForbidden(text="Tài khoản chưa thuộc tổ nào.")
     snap = svc.content.current
-    rep = await build_report(svc.repo.engine, _period(request, svc.clock().date()), team,
+    rep = await build_report(svc.repo.engine, _period(request, to_vn(svc.clock()).date()), team,
                              name_of=lambda pid: snap.procedure(pid).name if snap.procedure(pid) else pid)
     return who, rep
 

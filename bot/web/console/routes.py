@@ -42,6 +42,11 @@ def _safe_next(path: str) -> str:
     return ""
 
 log = logging.getLogger(__name__)
+ERRORS_VI = {
+    "state": "Thao tác không phù hợp với trạng thái hiện tại của yêu cầu. Nội dung bạn nhập vẫn được giữ lại.",
+    "taken": "Cán bộ khác đang xử lý cuộc trò chuyện này (hoặc nó thuộc tổ khác). Nội dung bạn nhập vẫn được giữ lại.",
+    "missing": "Không tìm thấy cán bộ hoặc cuộc trò chuyện.",
+}
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
 HEARTBEAT = 15.0
@@ -134,20 +139,25 @@ class Console:
         agent, _ = await self.viewer(request)
         return web.json_response({"queue": await self.h.queue(agent)})
 
-    async def conversation_page(self, request: web.Request) -> web.Response:
+    async def conversation_page(self, request: web.Request, error: str | None = None, draft: str = "",
+                                status: int = 200) -> web.Response:
+        """The conversation; after a refused form post (no JavaScript) it shows why and keeps the typed reply."""
         agent, session = await self.viewer(request)
         c = await self._load(agent, request)
         others = [a for a in await self.h.list_agents() if a.username != agent.username
                   and (agent.role == "admin" or a.team == agent.team)]
+        if error is None and request.query.get("loi"):
+            error = ERRORS_VI["state"]
         return aiohttp_jinja2.render_template("console/conversation.html.j2", request, {
-            "me": agent, "csrf": session.csrf, "c": c, "agents": others,
-            "error": request.query.get("loi")})
+            "me": agent, "csrf": session.csrf, "c": c, "agents": others, "error": error, "draft": draft},
+            status=status)
 
     async def conversation_json(self, request: web.Request) -> web.Response:
         agent, _ = await self.viewer(request)
         c = await self._load(agent, request)
         return web.json_response({"transcript": c["transcript"], "fields": c["fields"], "ticket": c["ticket"],
-                                  "mode": c["mode"], "step_id": c["step_id"], "notes": c["notes"]})
+                                  "mode": c["mode"], "step_id": c["step_id"], "step_text": c["step_text"],
+                                  "notes": c["notes"], "actions": c["actions"]})
 
     async def _load(self, agent: AgentInfo, request: web.Request) -> dict[str, Any]:
         try:
@@ -172,16 +182,19 @@ class Console:
         }
         if what not in acts:
             raise web.HTTPNotFound()
+        fetched = request.headers.get("X-Requested-With") == "fetch"
         try:
             await acts[what]()
-        except Forbidden:
-            raise web.HTTPForbidden(text="Cuộc trò chuyện này thuộc tổ khác hoặc cán bộ khác đang xử lý.") from None
-        except NotFound:
-            raise web.HTTPNotFound(text="Không tìm thấy.") from None
-        except TransitionError:
-            raise web.HTTPFound(f"/console/c/{cid}?loi=trang-thai") from None
-        if request.headers.get("X-Requested-With") == "fetch":
-            return web.json_response({"ok": True})
+        except (Forbidden, TransitionError, NotFound) as exc:
+            key, status = ({Forbidden: ("taken", 403), NotFound: ("missing", 404)}
+                           .get(type(exc), ("state", 409)))
+            if fetched:
+                return web.json_response({"ok": False, "error": ERRORS_VI[key]}, status=status)
+            # Without JavaScript: show the page again with the reason and the typed text still in the box.
+            return await self.conversation_page(request, ERRORS_VI[key],
+                                                str(data.get("text", "")) if what == "say" else "", status)
+        if fetched:
+            return web.json_response({"ok": True, "go": "/console" if what in {"return", "close"} else None})
         if what in {"return", "close"}:
             raise web.HTTPFound("/console")
         raise web.HTTPFound(f"/console/c/{cid}")
@@ -214,8 +227,8 @@ class Console:
                     if await self.current(request) is None:   # signed out, disabled or password changed
                         break
                     await resp.write(b": ping\n\n")
-                except (ConnectionResetError, asyncio.CancelledError):
-                    break
+                except (ConnectionResetError, asyncio.CancelledError, StopAsyncIteration):
+                    break   # the browser left, or the event source closed (shutdown)
         return resp
 
 

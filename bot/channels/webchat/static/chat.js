@@ -79,6 +79,7 @@
         queue.shift(); busy = false; setStatus("");
         showAll(Array.isArray(res.data) ? res.data : (res.data && res.data.messages) || []);
         flush();
+        if (pollAgain && !busy) poll();
       })
       .catch(function () {
         busy = false;
@@ -102,12 +103,28 @@
   document.getElementById("human").addEventListener("click", function () { send("/canbo", "Gặp cán bộ"); });
   document.getElementById("restart").addEventListener("click", function () { send("/huy", "Làm lại"); });
 
+  var polling = false, pollAgain = false;
   function poll() {
-    if (busy) return;
+    if (busy || polling) { pollAgain = true; return; }
+    polling = true; pollAgain = false;
     fetch("/webchat/api/poll?sender=" + encodeURIComponent(sender))
       .then(function (r) { return r.json(); })
       .then(function (list) { if (list && list.length) showAll(list); setStatus(""); })
-      .catch(function () { setStatus("Mất kết nối. Đang thử lại…"); });
+      .catch(function () { setStatus("Mất kết nối. Đang thử lại…"); })
+      .then(function () { polling = false; if (pollAgain) setTimeout(poll, 50); });
+  }
+  // Push: the server says when something arrived (an agent's reply) and the page fetches it at once. Without
+  // EventSource, or while the stream is down, the page polls every 4 s as before; with it, a slow safety poll.
+  var live = null;
+  function openLive() {
+    if (!window.EventSource) return;
+    live = new EventSource("/webchat/api/events?sender=" + encodeURIComponent(sender));
+    live.onmessage = function () { poll(); };
+    live.onopen = function () { poll(); };
+  }
+  function tick() {
+    if (!live || live.readyState !== 1) poll();
+    setTimeout(tick, live && live.readyState === 1 ? 20000 : 4000);
   }
   // Resume: show the conversation so far (after a reload or a lost connection), then greet if new.
   fetch("/webchat/api/history?sender=" + encodeURIComponent(sender))
@@ -121,5 +138,6 @@
       else scroll();
     })
     .catch(function () { setStatus("Không tải được cuộc trò chuyện. Đang thử lại…"); });
-  setInterval(poll, 4000);
+  openLive();
+  setTimeout(tick, 4000);
 })();

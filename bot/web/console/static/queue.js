@@ -1,4 +1,4 @@
-// Live queue: every server-sent event re-reads the queue; text goes in with textContent only.
+// Live queue: re-drawn whenever notify.js re-reads it (each server-sent event); text goes in with textContent only.
 (function () {
   "use strict";
   var body = document.getElementById("queue-body");
@@ -12,19 +12,13 @@
     items.forEach(function (q) {
       var tr = document.createElement("tr"); tr.className = "ticket"; tr.dataset.id = q.conversation_id;
       cell(tr, String(q.conversation_id)); cell(tr, q.team); cell(tr, q.procedure);
-      cell(tr, q.reason + (q.callback ? " · cần gọi lại" : "")); cell(tr, q.wait);
+      cell(tr, q.reason + (q.callback ? " · cần gọi lại" : "")); cell(tr, q.wait + " (" + q.requested + ")");
       cell(tr, q.status_vi + (q.claimed_by ? " (" + q.claimed_by + ")" : ""));
       var td = document.createElement("td"); var a = document.createElement("a");
       a.href = "/console/c/" + encodeURIComponent(q.conversation_id); a.textContent = "Mở"; td.appendChild(a); tr.appendChild(td);
       body.appendChild(tr);
     });
   }
-  function refresh() {
-    fetch("/console/api/queue", {credentials: "same-origin"}).then(function (r) { return r.json(); })
-      .then(function (d) { render(d.queue); }).catch(function () {});
-  }
-  var es = new EventSource("/console/events");
-  es.onmessage = refresh;
-  es.onopen = refresh;
-  setInterval(refresh, 30000);  // wait times keep counting
+  // notify.js (on every console page) reads the queue on each live event and hands it over.
+  document.addEventListener("console:queue", function (e) { render(e.detail); });
 })();
