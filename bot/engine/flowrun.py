@@ -55,8 +55,14 @@ def applicable_fields(flow: Flow, answers: dict[str, str]) -> list[str]:
     return out
 
 
-def _step_docs(step: DocumentsStep, answers: dict[str, str]) -> list[str]:
-    return [i.doc for i in step.items if applies(i, answers)]
+def _step_docs(step: DocumentsStep, answers: dict[str, str], proc: Procedure) -> list[str]:
+    """The documents to ask about: those that apply, minus the form the draft itself fills (never asked)."""
+    return [i.doc for i in step.items if applies(i, answers) and not _produced(proc, i.doc)]
+
+
+def _produced(proc: Procedure, doc_id: str) -> bool:
+    doc = proc.document(doc_id)
+    return bool(doc and doc.produced_by_draft and proc.form)
 
 
 def _step_fields(step: FieldsStep, answers: dict[str, str]) -> list[str]:
@@ -107,12 +113,17 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
         if isinstance(step, QuestionStep):
             return _ask_question(state, out, step)
         if isinstance(step, DocumentsStep):
-            docs = _step_docs(step, answers)
+            docs = _step_docs(step, answers, proc)
             if not docs:
                 i += 1
                 continue
-            if step.intro:
-                out.say(step.intro)
+            produced = [d.name for i in step.items if applies(i, answers) and _produced(proc, i.doc)
+                        and (d := proc.document(i.doc)) is not None]
+            intro = [step.intro] if step.intro else []
+            if produced:
+                intro.append(out.p("docs_prefilled_note", docs=", ".join(produced)))
+            if intro:
+                out.say(" ".join(intro))
             out.emit(ev.DOCUMENTS_REACHED, procedure_id=proc.id, step_id=step.id, count=len(docs))
             return prompt_document(state, out, proc, step)
         if isinstance(step, FieldsStep):
@@ -226,7 +237,7 @@ def answer_question(state: ConversationState, out: Out, step: QuestionStep, opt:
 # --- documents ---------------------------------------------------------------------------------
 
 def prompt_document(state: ConversationState, out: Out, proc: Procedure, step: DocumentsStep) -> ConversationState:
-    docs = _step_docs(step, state.answer_map)
+    docs = _step_docs(step, state.answer_map, proc)
     if state.item >= len(docs):
         missing = [d.name for d in proc.documents if d.id in state.docs_missing]
         if missing:
@@ -295,6 +306,8 @@ def answer_document(state: ConversationState, out: Out, raw: str, folded: str, a
 # --- fields ------------------------------------------------------------------------------------
 
 def _field_buttons(f: FormField) -> tuple[Button, ...]:
+    if f.quick:
+        return tuple(Button(q.label, q.value) for q in f.quick)
     if f.type == "choice":
         return tuple(Button(c, c) for c in f.choices)
     if f.type == "gender":
@@ -367,6 +380,7 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
     f = proc.form_field(state.pending.ref or "")
     if f is None:
         return None
+    text = next((b.payload for b in state.pending.buttons if folded == fold(b.title) and b.payload != SKIP), text)
     if raw == SKIP or folded in {"bo qua", "skip", "khong co", "ko co", "k co", "khong biet"}:
         if f.required:
             out.phrase("field_required")
@@ -407,7 +421,9 @@ def show_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow)
         lines.append(out.p("documents_answer", name=proc.name))
         for d in docs:
             doc = proc.document(d)
-            if doc:
+            if doc and _produced(proc, d):
+                lines.append(f"✓ {doc.name} {out.p('doc_prefilled')}")
+            elif doc:
                 mark = "✗ (còn thiếu)" if d in state.docs_missing else "✓"
                 lines.append(f"{mark} {doc.name}")
     buttons = [Button(out.p("review_confirm" if proc.form else "review_confirm_checklist"), CONFIRM)]
@@ -477,6 +493,8 @@ def answer_review_edit(state: ConversationState, out: Out, text: str) -> Convers
 def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:
     answers = state.answer_map
     fields = {k: v for k, v in state.fields if k in applicable_fields(flow, answers)}
+    docs = applicable_docs(flow, answers)
+    produced = [d for d in docs if _produced(proc, d)]   # the draft is this form: supplied, never lacking
     code = out.ctx.new_draft_code
     out.emit(
         ev.DRAFT_REQUESTED,
@@ -484,9 +502,9 @@ def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Fl
         code=code,
         answers=answers,
         fields=fields,
-        applicable_docs=applicable_docs(flow, answers),
-        docs_missing=list(state.docs_missing),
-        docs_have=list(state.docs_have),
+        applicable_docs=docs,
+        docs_missing=[d for d in state.docs_missing if d not in produced],
+        docs_have=list(state.docs_have) + [d for d in produced if d not in state.docs_have],
     )
     out.emit(ev.STEP_COMPLETED, procedure_id=proc.id, step_id=state.step_id)
     out.phrase("review_done" if proc.form else "review_done_checklist", name=proc.name, code=code or "")
