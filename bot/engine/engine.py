@@ -17,6 +17,7 @@ from bot.engine import events as ev
 from bot.engine.claim import answer_claim_phone, claim_request, start_claim
 from bot.engine.context import TurnContext
 from bot.engine.flowrun import (
+    answer_callback_phone,
     answer_document,
     answer_field,
     answer_question,
@@ -30,6 +31,7 @@ from bot.engine.flowrun import (
     prompt_field,
     reprompt,
     request_handoff,
+    say_waiting,
     show_review,
     start_flow,
 )
@@ -290,15 +292,7 @@ def _answer_pending(state: ConversationState, inp: CitizenSaid, out: Out, raw: s
     if kind == "claim_phone":
         return answer_claim_phone(state, out, raw, folded)
     if kind == "callback_phone":
-        if folded in {"bo qua", "khong", "ko", "/boqua"}:
-            return replace(state, pending=state.resume, resume=None)
-        res = validate_field("phone", raw, today=out.ctx.today)
-        if res.ok and res.value:
-            out.emit(ev.CALLBACK_REQUESTED, phone=res.value)
-            out.phrase("callback_noted", phone=res.display or res.value,
-                       when=out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo")
-            return replace(state, pending=state.resume, resume=None)
-        return None
+        return answer_callback_phone(state, out, raw, folded)
     return None
 
 
@@ -358,7 +352,7 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
         return reprompt(state, out) if state.pending is not None else state
     if state.mode == "waiting_human":
         out.emit(ev.CITIZEN_MESSAGE_FOR_AGENT, text=raw)
-        out.phrase("handoff_waiting")
+        say_waiting(out)
         return state
 
     pid = is_confident(u, out)

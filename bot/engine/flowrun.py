@@ -516,12 +516,48 @@ def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Fl
 def request_handoff(state: ConversationState, out: Out, reason: str, step_id: str | None = None) -> ConversationState:
     """Queue the conversation for a person of the digital team (the handoff room does the rest)."""
     if state.mode != "bot":
-        out.phrase("handoff_waiting")
+        say_waiting(out)
         return state
     out.emit(ev.HANDOFF_REQUESTED, reason=reason, procedure_id=state.procedure_id, step_id=step_id or state.step_id)
     if out.ctx.humans_on_duty:
         out.phrase("handoff_requested")
     else:
-        out.phrase("handoff_off_hours", when=out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo")
-        return replace(state, mode="waiting_human", pending=Pending("callback_phone"), resume=state.pending)
+        skip = (Button(out.p("callback_skip"), SKIP),)
+        out.phrase("handoff_off_hours", when=_duty_when(out), buttons=skip)
+        return replace(state, mode="waiting_human", pending=Pending("callback_phone", None, skip), resume=state.pending)
     return replace(state, mode="waiting_human")
+
+
+def _duty_when(out: Out) -> str:
+    return out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo"
+
+
+def say_waiting(out: Out) -> None:
+    """While waiting for a person: off hours, the same time the off-hours answer gave, never "sớm"."""
+    if out.ctx.humans_on_duty:
+        out.phrase("handoff_waiting")
+    else:
+        out.phrase("handoff_waiting_off_hours", when=_duty_when(out))
+
+
+def _looks_like_phone(raw: str) -> bool:
+    """A message that is mostly digits is an attempt at a number (refuse it), not a message for the officer."""
+    compact = "".join(raw.split())
+    digits = sum(ch.isdigit() for ch in compact)
+    return digits >= 3 and digits * 2 >= len(compact)
+
+
+def answer_callback_phone(state: ConversationState, out: Out, raw: str, folded: str) -> ConversationState | None:
+    """The call-back number left off hours: validated like every phone field; free text goes to the officer."""
+    if raw == SKIP or folded in {"bo qua", "khong", "ko", "/boqua", "khong can"}:
+        out.phrase("callback_skipped", when=_duty_when(out))
+        return replace(state, pending=state.resume, resume=None)
+    res = validate_field("phone", raw, today=out.ctx.today)
+    if res.ok and res.value:
+        out.emit(ev.CALLBACK_REQUESTED, phone=res.value)
+        out.phrase("callback_noted", phone=res.display or res.value, when=_duty_when(out))
+        return replace(state, pending=state.resume, resume=None)
+    if _looks_like_phone(raw):
+        out.phrase("callback_invalid", reason=res.reason or "", buttons=state.pending.buttons if state.pending else ())
+        return state
+    return None
