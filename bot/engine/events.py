@@ -41,6 +41,7 @@ AGENT_RETURNED = "agent_returned"
 AGENT_CLOSED = "agent_closed"
 RATING_GIVEN = "rating_given"
 CALLBACK_REQUESTED = "callback_requested"
+CHECK_FAILED = "check_failed"   # an answer contradicted an earlier one (flow ``checks``)
 RESTARTED = "restarted"
 DATA_DELETION_REQUESTED = "data_deletion_requested"
 DRAFTS_LISTED = "drafts_listed"

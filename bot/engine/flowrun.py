@@ -11,6 +11,7 @@ from nlu.fields import validate_field
 
 from bot.content.catalog import FormField, Procedure
 from bot.content.flow import (
+    Check,
     DocumentsStep,
     FieldsStep,
     Flow,
@@ -29,6 +30,7 @@ from bot.engine.turn import Out
 
 DOC_HAVE, DOC_MISSING, DOC_WHAT = "/giayto co", "/giayto chua", "/giayto lagi"
 CONFIRM, SKIP, EDIT = "/xacnhan", "/boqua", "/sua"
+SWITCH_ANSWER = "/doi"   # "/doi <question> <value>": change an earlier answer a cross-field check found wrong
 HUMAN = "/canbo"
 
 
@@ -381,6 +383,9 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
     if f is None:
         return None
     text = next((b.payload for b in state.pending.buttons if folded == fold(b.title) and b.payload != SKIP), text)
+    if text.startswith(SWITCH_ANSWER + " "):
+        state = _switch_answer(state, out, flow, text)
+        return _after_field(state, out, proc, flow, step, f)
     if raw == SKIP or folded in {"bo qua", "skip", "khong co", "ko co", "k co", "khong biet"}:
         if f.required:
             out.phrase("field_required")
@@ -395,7 +400,46 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
         return prompt_field(state, out, proc, step)
     state = state.push(out.ctx.thresholds.max_history).with_field(f.id, value)
     out.emit(ev.FIELD_COLLECTED, procedure_id=proc.id, field_id=f.id)
-    return prompt_field(replace(state, item=state.item + 1), out, proc, step)
+    return _after_field(state, out, proc, flow, step, f)
+
+
+def _after_field(state: ConversationState, out: Out, proc: Procedure, flow: Flow, step: FieldsStep,
+                 f: FormField) -> ConversationState:
+    """Next field, unless the value contradicts an earlier answer (the flow's ``checks``): then say so and let the
+    citizen retype it or change that answer."""
+    bad = flow.failed_check(f.id, state.answer_map, state.field_map, out.ctx.today)
+    if bad is None:
+        return prompt_field(replace(state, item=state.item + 1), out, proc, step)
+    buttons = _say_conflict(out, proc, flow, state, *bad)
+    return replace(state, pending=Pending("field", f.id, buttons))
+
+
+def _say_conflict(out: Out, proc: Procedure, flow: Flow, state: ConversationState, check: Check,
+                  days: int) -> tuple[Button, ...]:
+    """The message of a failed check and its way out: a button that changes the earlier answer."""
+    f = proc.form_field(check.field)
+    value = state.field_map.get(check.field, "")
+    label = (f.label if f else check.field).lower()
+    switch = flow.option_label(check.answer, check.switch_to) or check.switch_to
+    text = check.say.format(value=display_value(f, value) if f else value, days=days)
+    out.emit(ev.CHECK_FAILED, procedure_id=proc.id, check_id=check.id)
+    buttons = (Button(out.p("check_switch", answer=switch), f"{SWITCH_ANSWER} {check.answer} {check.switch_to}"),)
+    out.say(text + "\n" + out.p("check_fix", label=label, answer=switch), buttons)
+    return buttons
+
+
+def _switch_answer(state: ConversationState, out: Out, flow: Flow, raw: str) -> ConversationState:
+    """Change an earlier question's answer (from a failed check's button) and say what follows from it (fee…)."""
+    parts = raw.split()
+    step = next((s for s in flow.steps if len(parts) == 3 and s.id == parts[1] and isinstance(s, QuestionStep)), None)
+    opt = next((o for o in step.options if o.value == parts[2]), None) if step else None
+    if step is None or opt is None or opt.handoff or opt.switch_to or opt.end or opt.goto:
+        return state
+    state = state.push(out.ctx.thresholds.max_history).with_answer(step.id, opt.value)
+    out.phrase("check_switched", question=step.ask, answer=opt.label)
+    if opt.say:
+        out.say(opt.say)
+    return state
 
 
 # --- review ------------------------------------------------------------------------------------
@@ -447,6 +491,8 @@ def answer_review(state: ConversationState, out: Out, raw: str, folded: str, aff
     if proc is None or flow is None or state.pending is None:
         return None
     in_menu = state.pending.ref == "edit"
+    if raw.startswith(SWITCH_ANSWER + " "):
+        return show_review(_switch_answer(state, out, flow, raw), out, proc, flow)
     if raw == CONFIRM or (not in_menu and (folded in {"xac nhan", "dong y", "ok", "dung roi", "chinh xac", "1"}
                                             or affirm is True)):
         return confirm_review(state, out, proc, flow)
@@ -487,11 +533,26 @@ def answer_review_edit(state: ConversationState, out: Out, text: str) -> Convers
         return state
     state = state.with_field(f.id, value)
     out.phrase("field_saved", label=f.label, value=display_value(f, value))
+    if (bad := flow.failed_check(f.id, state.answer_map, state.field_map, out.ctx.today)) is not None:
+        return _review_conflict(state, out, proc, flow, bad)
     return show_review(state, out, proc, flow)
+
+
+def _review_conflict(state: ConversationState, out: Out, proc: Procedure, flow: Flow,
+                     bad: tuple[Check, int]) -> ConversationState:
+    """At the review, a contradiction blocks the draft: change the answer, or correct the field."""
+    buttons = _say_conflict(out, proc, flow, state, *bad)
+    f = proc.form_field(bad[0].field)
+    if f is not None:
+        buttons += (Button(out.p("check_edit", label=f.label[:1].lower() + f.label[1:]), f"{EDIT} {f.id}"),)
+    out.replies[-1] = replace(out.replies[-1], buttons=buttons)
+    return replace(state, pending=Pending("review", None, buttons))
 
 
 def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:
     answers = state.answer_map
+    if (bad := flow.failed_check(None, answers, state.field_map, out.ctx.today)) is not None:
+        return _review_conflict(state, out, proc, flow, bad)
     fields = {k: v for k, v in state.fields if k in applicable_fields(flow, answers)}
     docs = applicable_docs(flow, answers)
     produced = [d for d in docs if _produced(proc, d)]   # the draft is this form: supplied, never lacking

@@ -38,6 +38,8 @@ async def walk_web_to_draft(client: Any, services: Any, sender: str) -> str:
             msg = safe_option(next(st for st in flow.steps if st.id == pending.get("ref")))
         elif kind == "document":
             msg = "/giayto co"
+        elif kind == "field" and (doi := _switch_button(pending)):
+            msg = doi   # the date contradicts an earlier answer (flow checks): keep it, change the answer
         elif kind == "field":
             f = proc.form_field(pending["ref"])
             msg = f.choices[0] if f.type == "choice" else VALUES[f.type]
@@ -107,3 +109,8 @@ async def test_only_http_and_same_site_links_are_made(client: Any, page: Any) ->
     assert not any("javascript" in h or "evil" in h or h.startswith("data:") for h in links), links
     assert await page.locator(".msg.agent img").count() == 0
     assert await page.evaluate("window.__xss === undefined")
+
+
+def _switch_button(pending: dict) -> str | None:
+    """The "Đổi thành: …" button a failed cross-field check offers, if any."""
+    return next((b["payload"] for b in pending.get("buttons", []) if b["payload"].startswith("/doi ")), None)

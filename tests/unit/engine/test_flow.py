@@ -102,7 +102,7 @@ def test_document_explained_and_missing_one_recorded_with_how_to_get(chat: Chat)
 def fill_fields_until(chat: Chat, field_id: str) -> None:
     answers = {
         "requester_name": "Nguyễn Văn An", "requester_id": "079203012345", "requester_relation": "Cha",
-        "child_name": "Nguyễn Thị Bình", "child_birth_date": "15/3/2026", "child_gender": "Nữ",
+        "child_name": "Nguyễn Thị Bình", "child_birth_date": "15/10/2026", "child_gender": "Nữ",
         "child_ethnicity": "Kinh", "child_nationality": "Việt Nam",
         "child_birth_place": "Bệnh viện Đa khoa tỉnh Đắk Lắk, tỉnh Đắk Lắk", "child_hometown": "xã Ea Kar, tỉnh Đắk Lắk",
         "mother_name": "Trần Thị Cúc", "mother_birth_date": "12/5/1995", "mother_ethnicity": "Kinh",
@@ -150,7 +150,7 @@ def test_review_lets_the_citizen_correct_a_field_then_confirm_requests_the_draft
     fill_fields_until(chat, "phone")
     chat.say("0912 345 678")
     assert chat.state.pending.kind == "review"
-    assert "Nguyễn Thị Bình" in chat.text and "15/03/2026" in chat.text
+    assert "Nguyễn Thị Bình" in chat.text and "15/10/2026" in chat.text
     chat.say("Sửa thông tin")
     assert "Họ, chữ đệm, tên người được khai sinh" in chat.buttons
     chat.say("/sua child_name")
