@@ -69,6 +69,7 @@ PHONE_CSS = ("<style>.pdfbar { display: flex; justify-content: flex-end; margin:
              ".codebox .hint { max-width: 40%; text-align: left; } "
              ".empty { min-width: 35% !important; } .sign { flex-direction: column-reverse; gap: 12px; } "
              ".sign .left, .sign .right { width: 100%; } table.ck, table.two { font-size: 14px; } "
+             "table.ck th:first-child { white-space: nowrap; } "
              "h1 { font-size: 18px; } }</style>")
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
