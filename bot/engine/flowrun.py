@@ -383,6 +383,7 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
     if f is None:
         return None
     text = next((b.payload for b in state.pending.buttons if folded == fold(b.title) and b.payload != SKIP), text)
+    text = _numbered_switch(state.pending, folded) or text
     if text.startswith(SWITCH_ANSWER + " "):
         state = _switch_answer(state, out, flow, text)
         return _after_field(state, out, proc, flow, step, f)
@@ -426,6 +427,15 @@ def _say_conflict(out: Out, proc: Procedure, flow: Flow, state: ConversationStat
     buttons = (Button(out.p("check_switch", answer=switch), f"{SWITCH_ANSWER} {check.answer} {check.switch_to}"),)
     out.say(text + "\n" + out.p("check_fix", label=label, answer=switch), buttons)
     return buttons
+
+
+def _numbered_switch(pending: Pending, folded: str) -> str | None:
+    """On numbered-menu channels a failed check's menu is answered by its number (a date is never a bare 1 or 2)."""
+    if not any(b.payload.startswith(SWITCH_ANSWER + " ") for b in pending.buttons):
+        return None
+    if folded.isdigit() and 1 <= int(folded) <= len(pending.buttons):
+        return pending.buttons[int(folded) - 1].payload
+    return None
 
 
 def _switch_answer(state: ConversationState, out: Out, flow: Flow, raw: str) -> ConversationState:
@@ -491,6 +501,7 @@ def answer_review(state: ConversationState, out: Out, raw: str, folded: str, aff
     if proc is None or flow is None or state.pending is None:
         return None
     in_menu = state.pending.ref == "edit"
+    raw = _numbered_switch(state.pending, folded) or raw
     if raw.startswith(SWITCH_ANSWER + " "):
         return show_review(_switch_answer(state, out, flow, raw), out, proc, flow)
     if raw == CONFIRM or (not in_menu and (folded in {"xac nhan", "dong y", "ok", "dung roi", "chinh xac", "1"}
