@@ -58,7 +58,8 @@ class NluSettings(BaseModel):
 class ContentSettings(BaseModel):
     root: str = str(PROJECT_ROOT)
     province: str | None = None
-    commune: str | None = None
+    commune: str | None = None    # the commune receiving dossiers, as written after "Ủy ban nhân dân": "xã Ea Tu"
+    assistant_name: str = "Trợ lý Một cửa"   # the only name citizens see (chat, drafts, PDF)
     # The one-stop desk's opening hours as citizens should read them (set per commune; unset: the bot says
     # it does not know them rather than guess).
     office_hours: str | None = None

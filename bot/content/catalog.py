@@ -68,6 +68,9 @@ class Document(_Strict):
     count: int = Field(default=1, ge=0, le=20)
     applies_when: str | None = Field(default=None, description="Human wording of when this document is needed")
     optional: bool = Field(default=False, description="A paper brought only if the citizen has it ('nếu có')")
+    produced_by_draft: bool = Field(
+        default=False, description="The entry's form is this document: the draft fills it, so it is never asked "
+                                   "and is ticked as supplied on the checklist")
     how_to_get: str | None = Field(default=None, description="Where a citizen obtains it if missing")
     sources: tuple[str, ...] = ()
     verified: bool = True
@@ -100,6 +103,13 @@ FieldType = Literal[
 ]
 
 
+class QuickAnswer(_Strict):
+    """A button offered with a field: tapping it answers ``value`` (validated like typed text)."""
+
+    label: str = Field(min_length=1, max_length=40)
+    value: str = Field(min_length=1)
+
+
 class FormField(_Strict):
     """One field of the application form (tờ khai)."""
 
@@ -113,6 +123,7 @@ class FormField(_Strict):
     choices: tuple[str, ...] = ()
     max_length: int = Field(default=300, ge=1, le=2000)
     section: str | None = None
+    quick: tuple[QuickAnswer, ...] = Field(default=(), max_length=6, description="Common answers as buttons")
 
     @model_validator(mode="after")
     def _choices_for_choice(self) -> "FormField":
@@ -127,6 +138,9 @@ class Form(_Strict):
     id: Slug
     name: str
     template: str | None = Field(default=None, description="Path under procedures_catalog/, e.g. forms/x.html.j2")
+    addressed_to: str | None = Field(
+        default=None, pattern=r"\{commune\}",
+        description="The 'Kính gửi' line; {commune} becomes the configured commune (content.commune)")
     sources: tuple[str, ...] = ()
     verified: bool = True
     fields: tuple[FormField, ...] = Field(min_length=1)
@@ -213,6 +227,9 @@ class Procedure(_Strict):
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
             raise ValueError(f"mã giấy tờ bị trùng: {', '.join(sorted(dup))}")
+        produced = [d.id for d in self.documents if d.produced_by_draft]
+        if produced and not self.form:
+            raise ValueError(f"giấy tờ {', '.join(produced)} có produced_by_draft nhưng thủ tục không có form để điền sẵn")
         if self.form:
             fids = [f.id for f in self.form.fields]
             fdup = {i for i in fids if fids.count(i) > 1}

@@ -7,6 +7,7 @@ show the review, or hand the citizen to a person.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -114,12 +115,47 @@ Step = Annotated[
 ]
 
 
+class Check(_Strict):
+    """A cross-field check: when ``when`` holds, the date ``field`` must be within (or older than) a number of days
+    before today. Evaluated when the field is answered and again before the draft; on failure the citizen is told
+    ``say`` and may retype the field or change the earlier answer ``answer`` to ``switch_to`` (whose ``say`` —
+    e.g. the fee that now applies — is then shown)."""
+
+    id: Slug
+    field: Slug
+    when: Condition = Field(min_length=1)
+    within_days: int | None = Field(default=None, ge=0, le=36600)
+    older_than_days: int | None = Field(default=None, ge=0, le=36600)
+    answer: Slug = Field(description="The question step whose answer contradicts the field")
+    switch_to: str = Field(min_length=1, description="The option value that agrees with the field")
+    say: str = Field(min_length=1, description="What is wrong, in plain words; {value} and {days} are filled in")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> "Check":
+        if (self.within_days is None) == (self.older_than_days is None):
+            raise ValueError("kiểm tra phải có đúng một quy tắc: within_days hoặc older_than_days")
+        return self
+
+    def fails(self, iso_date: str, today: "dt.date") -> int | None:
+        """Days since the date when the rule is broken, else None (a value that is not a date is not judged)."""
+        try:
+            days = (today - dt.date.fromisoformat(iso_date)).days
+        except ValueError:
+            return None
+        if self.within_days is not None and days > self.within_days:
+            return days
+        if self.older_than_days is not None and days <= self.older_than_days:
+            return days
+        return None
+
+
 class Flow(_Strict):
     """The conversation for one procedure."""
 
     procedure: ProcedureId
     intro: str | None = None
     steps: tuple[Step, ...] = Field(min_length=1)
+    checks: tuple[Check, ...] = ()
 
     @model_validator(mode="after")
     def _unique_and_targets(self) -> "Flow":
@@ -137,7 +173,29 @@ class Flow(_Strict):
                 for it in s.items:
                     if it.prefill_from and it.prefill_from not in questions:
                         raise ValueError(f"bước {s.id}: trường '{it.field}' lấy từ câu hỏi không tồn tại: {it.prefill_from}")
+        self._valid_checks(questions)
         return self
+
+    def _valid_checks(self, questions: set[str]) -> None:
+        fields = {it.field for s in self.steps if isinstance(s, FieldsStep) for it in s.items}
+        for c in self.checks:
+            if c.field not in fields:
+                raise ValueError(f"kiểm tra {c.id}: trường '{c.field}' không có trong bước fields nào")
+            for var in (*c.when, c.answer):
+                if var not in questions:
+                    raise ValueError(f"kiểm tra {c.id}: '{var}' không phải câu hỏi của luồng")
+            if self.option_label(c.answer, c.switch_to) is None:
+                raise ValueError(f"kiểm tra {c.id}: câu hỏi {c.answer} không có lựa chọn '{c.switch_to}'")
+
+    def failed_check(self, field_id: str | None, answers: dict[str, str], fields: dict[str, str],
+                     today: "dt.date") -> tuple["Check", int] | None:
+        """The first check that fails (of ``field_id``, or of any field when None), with the days counted."""
+        for c in self.checks:
+            if (field_id is None or c.field == field_id) and fields.get(c.field) and holds(c.when, answers):
+                days = c.fails(fields[c.field], today)
+                if days is not None:
+                    return c, days
+        return None
 
     def option_label(self, step_id: str, value: str) -> str | None:
         """The label of the option a citizen chose at a question step."""

@@ -16,6 +16,7 @@ from bot.content.catalog import Document, FormField, Procedure
 from bot.content.rules import Rule, render_rules
 from bot.dossier.words import date_words, parse_date
 
+DEFAULT_ASSISTANT = "Trợ lý Một cửa"
 SCHEMA_VERSION = "1.0"
 SCHEMA_ID = "https://motcua.example/schemas/dossier-draft-1.0.json"
 
@@ -67,6 +68,7 @@ class ChecklistItem:
     lacking: bool
     how_to_get: str | None
     verified: bool
+    prefilled: bool = False   # the form this draft fills: supplied by the draft itself, never lacking
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class DraftContent:
     today: dt.date
     answers: tuple[tuple[str, str], ...] = ()
     unverified: tuple[str, ...] = field(default=())
+    addressee: str | None = None   # "Kính gửi: Ủy ban nhân dân xã …" (None: a blank line to write by hand)
+    assistant_name: str = "Trợ lý Một cửa"
 
     # --- look-ups used by templates ------------------------------------------------------------
 
@@ -200,15 +204,29 @@ def _form_values(proc: Procedure, fields: Mapping[str, str], unsure: Sequence[st
     return tuple(out)
 
 
-def _item(doc: Document, lacking: bool) -> ChecklistItem:
+def _item(doc: Document, lacking: bool, prefilled: bool) -> ChecklistItem:
     return ChecklistItem(doc.id, doc.name, doc.form.value, FORM_VI.get(doc.form.value, doc.form.value), doc.count,
-                         doc.optional, doc.applies_when, lacking, doc.how_to_get, doc.verified)
+                         doc.optional, doc.applies_when, lacking and not prefilled, doc.how_to_get, doc.verified,
+                         prefilled)
+
+
+def addressee(proc: Procedure, commune: str | None) -> str | None:
+    """The "Kính gửi" line: the form's ``addressed_to`` with the receiving commune put in; None when either is
+    unknown (the form then keeps a blank line to write on by hand)."""
+    if proc.form is None or not proc.form.addressed_to or not _nfc(commune):
+        return None
+    name = _nfc(commune)
+    head, _, rest = name.partition(" ")
+    if head.casefold() in ("xã", "phường", "đặc", "thị") and rest:   # "Xã Ea Tu" → "xã Ea Tu"
+        name = head.lower() + " " + rest
+    return proc.form.addressed_to.replace("{commune}", name)
 
 
 def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mapping[str, str],
                 missing_docs: Sequence[str], province: str | None, today: dt.date,
-                applicable_docs: Sequence[str] | None = None,
-                rules: Mapping[str, Rule] | None = None, unsure: Sequence[str] = ()) -> DraftContent:
+                applicable_docs: Sequence[str] | None = None, commune: str | None = None,
+                assistant_name: str | None = None, rules: Mapping[str, Rule] | None = None,
+                unsure: Sequence[str] = ()) -> DraftContent:
     """Assemble a draft. ``applicable_docs`` = the flow's documents whose conditions hold (None → all
     documents of the entry); ``missing_docs`` = the ones the citizen said they lack. A ``{rule:ID}`` in a
     fee text prints only if the rule is in force on the draft's day (without ``rules``, never)."""
@@ -222,7 +240,8 @@ def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mappin
     for doc_id in missing_docs:  # a lacking document is always on the checklist
         if doc_id not in wanted:
             wanted.append(doc_id)
-    checklist = tuple(_item(d, d.id in missing) for d_id in wanted if (d := proc.document(d_id)) is not None)
+    checklist = tuple(_item(d, d.id in missing, bool(d.produced_by_draft and proc.form))
+                      for d_id in wanted if (d := proc.document(d_id)) is not None)
 
     fee, fee_prov = proc.fee_for(province)
     limit, _ = proc.time_limit_for(province)
@@ -257,6 +276,8 @@ def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mappin
         today=today,
         answers=tuple(sorted((str(k), _nfc(str(v))) for k, v in answers.items())),
         unverified=tuple(unverified),
+        addressee=addressee(proc, commune),
+        assistant_name=_nfc(assistant_name) or DEFAULT_ASSISTANT,
     )
 
 
@@ -271,8 +292,10 @@ def vn_date(t: dt.datetime) -> dt.date:
 
 def build_stored_draft(procedure: Procedure, data: Mapping[str, Any], province: str | None,
                        made_at: dt.datetime, rules: Mapping[str, Rule] | None = None) -> DraftContent:
-    """A stored draft (``drafts.data``) rebuilt with the current catalog, dated the day it was made."""
+    """A stored draft (``drafts.data``) rebuilt with the current catalog, dated the day it was made and addressed
+    to the commune that received it (stored with it)."""
     return build_draft(procedure, data.get("answers") or {}, data.get("fields") or {},
                        list(data.get("docs_missing") or []), province, vn_date(made_at),
-                       applicable_docs=data.get("applicable_docs"), rules=rules,
+                       applicable_docs=data.get("applicable_docs"), commune=data.get("commune"),
+                       assistant_name=data.get("assistant_name"), rules=rules,
                        unsure=list(data.get("unsure") or []))

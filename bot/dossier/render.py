@@ -108,7 +108,7 @@ def render_checklist_text(draft: DraftContent) -> str:
     for i, c in enumerate(draft.checklist, 1):
         count = f"{c.count:02d} " if c.count else ""
         opt = " (nếu có)" if c.optional else ""
-        mark = " — bạn CHƯA CÓ" if c.lacking else ""
+        mark = " — bạn CHƯA CÓ" if c.lacking else (" — điền sẵn trong bản nháp" if c.prefilled else "")
         lines.append(f"{i}. {c.name}: {count}{c.form_vi}{opt}{mark}")
     if draft.lacking:
         lines.append("")

@@ -42,6 +42,8 @@ def _draft_data(env: EffectEnv, data: dict[str, Any]) -> dict[str, Any]:
     """The stored draft: what the conversation collected plus the rendered content (form order, checklist)."""
     out = {k: data.get(k) for k in ("procedure_id", "answers", "fields", "applicable_docs", "docs_missing",
                                      "docs_have", "unsure")}
+    out["commune"] = env.settings.content.commune   # the commune receiving it: the form's "Kính gửi" line
+    out["assistant_name"] = env.settings.content.assistant_name
     try:
         from bot.dossier.draft import build_stored_draft
 

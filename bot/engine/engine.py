@@ -12,7 +12,6 @@ from enum import Enum
 from types import MappingProxyType
 
 from nlu.api import ParseContext, Understanding
-from nlu.fields import validate_field
 
 from bot.content import elsewhere
 from bot.content.flow import FieldsStep, QuestionStep
@@ -22,6 +21,7 @@ from bot.engine.claim import answer_claim_phone, claim_request, start_claim
 from bot.engine.confused import reask_plainly, wants_plainer
 from bot.engine.context import TurnContext
 from bot.engine.flowrun import (
+    answer_callback_phone,
     answer_document,
     answer_field,
     answer_field_check,
@@ -36,6 +36,7 @@ from bot.engine.flowrun import (
     prompt_field,
     reprompt,
     request_handoff,
+    say_waiting,
     show_review,
     start_flow,
 )
@@ -398,15 +399,7 @@ def _on_claim_phone(state: ConversationState, out: Out, s: Said) -> Conversation
 
 
 def _on_callback_phone(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
-    if s.folded in {"bo qua", "khong", "ko", "/boqua"}:
-        return replace(state, pending=state.resume, resume=None)
-    res = validate_field("phone", s.raw, today=out.ctx.today)
-    if res.ok and res.value:
-        out.emit(ev.CallbackRequested(phone=res.value))
-        out.phrase("callback_noted", phone=res.display or res.value,
-                   when=out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo")
-        return replace(state, pending=state.resume, resume=None)
-    return None
+    return answer_callback_phone(state, out, s.raw, s.folded)
 
 
 class Reading(Enum):
@@ -475,7 +468,7 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
             return handled
     if state.mode == "waiting_human":
         out.emit(ev.CitizenMessageForAgent(text=raw))
-        out.phrase("handoff_waiting")
+        say_waiting(out)
         return state
     return _identify(state, out, raw, u)
 

@@ -35,6 +35,7 @@ class EventType(StrEnum):
     AGENT_CLOSED = "agent_closed"
     RATING_GIVEN = "rating_given"
     CALLBACK_REQUESTED = "callback_requested"
+    CHECK_FAILED = "check_failed"   # an answer contradicted an earlier one (flow ``checks``)
     RESTARTED = "restarted"
     DATA_DELETION_REQUESTED = "data_deletion_requested"
     DRAFTS_LISTED = "drafts_listed"
@@ -172,6 +173,15 @@ class DraftRequested(Event):
     docs_missing: list[str]
     docs_have: list[str]
     unsure: list[str] = field(default_factory=list)   # fields typed without diacritics, not confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFailed(Event):
+    """An answer contradicted an earlier one (a flow's ``checks``); the citizen is asked to fix either."""
+
+    type = EventType.CHECK_FAILED
+    procedure_id: str
+    check_id: str
 
 
 # --- people -------------------------------------------------------------------------------------

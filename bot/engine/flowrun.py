@@ -11,6 +11,7 @@ from nlu.fields import FieldResult, validate_field
 
 from bot.content.catalog import FormField, Procedure
 from bot.content.flow import (
+    Check,
     DocumentsStep,
     FieldsStep,
     Flow,
@@ -29,6 +30,7 @@ from bot.engine.turn import Out
 
 DOC_HAVE, DOC_MISSING, DOC_WHAT = "/giayto co", "/giayto chua", "/giayto lagi"
 CONFIRM, SKIP, EDIT = "/xacnhan", "/boqua", "/sua"
+SWITCH_ANSWER = "/doi"   # "/doi <question> <value>": change an earlier answer a cross-field check found wrong
 HUMAN = "/canbo"
 CHECK_OK, CHECK_FIX = "/dung", "/gosua"
 
@@ -56,8 +58,14 @@ def applicable_fields(flow: Flow, answers: dict[str, str]) -> list[str]:
     return out
 
 
-def _step_docs(step: DocumentsStep, answers: dict[str, str]) -> list[str]:
-    return [i.doc for i in step.items if applies(i, answers)]
+def _step_docs(step: DocumentsStep, answers: dict[str, str], proc: Procedure) -> list[str]:
+    """The documents to ask about: those that apply, minus the form the draft itself fills (never asked)."""
+    return [i.doc for i in step.items if applies(i, answers) and not _produced(proc, i.doc)]
+
+
+def _produced(proc: Procedure, doc_id: str) -> bool:
+    doc = proc.document(doc_id)
+    return bool(doc and doc.produced_by_draft and proc.form)
 
 
 def _step_fields(step: FieldsStep, answers: dict[str, str]) -> list[str]:
@@ -116,12 +124,17 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
         if isinstance(step, QuestionStep):
             return _ask_question(state, out, step)
         if isinstance(step, DocumentsStep):
-            docs = _step_docs(step, answers)
+            docs = _step_docs(step, answers, proc)
             if not docs:
                 i += 1
                 continue
-            if step.intro:
-                out.say(step.intro)
+            produced = [d.name for i in step.items if applies(i, answers) and _produced(proc, i.doc)
+                        and (d := proc.document(i.doc)) is not None]
+            intro = [step.intro] if step.intro else []
+            if produced:
+                intro.append(out.p("docs_prefilled_note", docs=", ".join(produced)))
+            if intro:
+                out.say(" ".join(intro))
             out.emit(ev.DocumentsReached(procedure_id=proc.id, step_id=step.id, count=len(docs)))
             return prompt_document(state, out, proc, step)
         if isinstance(step, FieldsStep):
@@ -239,7 +252,7 @@ def answer_question(state: ConversationState, out: Out, step: QuestionStep, opt:
 # --- documents ---------------------------------------------------------------------------------
 
 def prompt_document(state: ConversationState, out: Out, proc: Procedure, step: DocumentsStep) -> ConversationState:
-    docs = _step_docs(step, state.answer_map)
+    docs = _step_docs(step, state.answer_map, proc)
     if state.item >= len(docs):
         missing = [d.name for d in proc.documents if d.id in state.docs_missing]
         if missing:
@@ -308,6 +321,8 @@ def answer_document(state: ConversationState, out: Out, raw: str, folded: str, a
 # --- fields ------------------------------------------------------------------------------------
 
 def _field_buttons(f: FormField) -> tuple[Button, ...]:
+    if f.quick:
+        return tuple(Button(q.label, q.value) for q in f.quick)
     if f.type == "choice":
         return tuple(Button(c, c) for c in f.choices)
     if f.type == "gender":
@@ -409,6 +424,11 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
     f = proc.form_field(state.pending.ref or "")
     if f is None:
         return None
+    text = next((b.payload for b in state.pending.buttons if folded == fold(b.title) and b.payload != SKIP), text)
+    text = _numbered_switch(state.pending, folded) or text
+    if text.startswith(SWITCH_ANSWER + " "):
+        state = _switch_answer(state, out, flow, text)
+        return _after_field(state, out, proc, flow, step, f)
     if raw == SKIP or folded in {"bo qua", "skip", "khong co", "ko co", "k co", "khong biet"}:
         if f.required:
             out.phrase("field_required")
@@ -427,7 +447,55 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
     if asked is not None:
         return asked
     state = state.with_unsure(f.id, res.unsure)
-    return prompt_field(replace(state, item=state.item + 1), out, proc, step)
+    return _after_field(state, out, proc, flow, step, f)
+
+
+def _after_field(state: ConversationState, out: Out, proc: Procedure, flow: Flow, step: FieldsStep,
+                 f: FormField) -> ConversationState:
+    """Next field, unless the value contradicts an earlier answer (the flow's ``checks``): then say so and let the
+    citizen retype it or change that answer."""
+    bad = flow.failed_check(f.id, state.answer_map, state.field_map, out.ctx.today)
+    if bad is None:
+        return prompt_field(replace(state, item=state.item + 1), out, proc, step)
+    buttons = _say_conflict(out, proc, flow, state, *bad)
+    return replace(state, pending=Pending(PendingKind.FIELD, f.id, buttons))
+
+
+def _say_conflict(out: Out, proc: Procedure, flow: Flow, state: ConversationState, check: Check,
+                  days: int) -> tuple[Button, ...]:
+    """The message of a failed check and its way out: a button that changes the earlier answer."""
+    f = proc.form_field(check.field)
+    value = state.field_map.get(check.field, "")
+    label = (f.label if f else check.field).lower()
+    switch = flow.option_label(check.answer, check.switch_to) or check.switch_to
+    text = check.say.format(value=display_value(f, value) if f else value, days=days)
+    out.emit(ev.CheckFailed(procedure_id=proc.id, check_id=check.id))
+    buttons = (Button(out.p("check_switch", answer=switch), f"{SWITCH_ANSWER} {check.answer} {check.switch_to}"),)
+    out.say(text + "\n" + out.p("check_fix", label=label, answer=switch), buttons)
+    return buttons
+
+
+def _numbered_switch(pending: Pending, folded: str) -> str | None:
+    """On numbered-menu channels a failed check's menu is answered by its number (a date is never a bare 1 or 2)."""
+    if not any(b.payload.startswith(SWITCH_ANSWER + " ") for b in pending.buttons):
+        return None
+    if folded.isdigit() and 1 <= int(folded) <= len(pending.buttons):
+        return pending.buttons[int(folded) - 1].payload
+    return None
+
+
+def _switch_answer(state: ConversationState, out: Out, flow: Flow, raw: str) -> ConversationState:
+    """Change an earlier question's answer (from a failed check's button) and say what follows from it (fee…)."""
+    parts = raw.split()
+    step = next((s for s in flow.steps if len(parts) == 3 and s.id == parts[1] and isinstance(s, QuestionStep)), None)
+    opt = next((o for o in step.options if o.value == parts[2]), None) if step else None
+    if step is None or opt is None or opt.handoff or opt.switch_to or opt.end or opt.goto:
+        return state
+    state = state.push(out.ctx.thresholds.max_history).with_answer(step.id, opt.value)
+    out.phrase("check_switched", question=step.ask, answer=opt.label)
+    if opt.say:
+        out.say(opt.say)
+    return state
 
 
 # --- review ------------------------------------------------------------------------------------
@@ -455,7 +523,9 @@ def show_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow)
         lines.append(out.p("documents_answer", name=proc.name))
         for d in docs:
             doc = proc.document(d)
-            if doc:
+            if doc and _produced(proc, d):
+                lines.append(f"✓ {doc.name} {out.p('doc_prefilled')}")
+            elif doc:
                 mark = "✗ (còn thiếu)" if d in state.docs_missing else "✓"
                 lines.append(f"{mark} {doc.name}")
     buttons = [Button(out.p("review_confirm" if proc.form else "review_confirm_checklist"), CONFIRM)]
@@ -479,6 +549,9 @@ def answer_review(state: ConversationState, out: Out, raw: str, folded: str, aff
     if proc is None or flow is None or state.pending is None:
         return None
     in_menu = state.pending.ref == "edit"
+    raw = _numbered_switch(state.pending, folded) or raw
+    if raw.startswith(SWITCH_ANSWER + " "):
+        return show_review(_switch_answer(state, out, flow, raw), out, proc, flow)
     if raw == CONFIRM or (not in_menu and (folded in {"xac nhan", "dong y", "ok", "dung roi", "chinh xac", "1"}
                                             or affirm is True)):
         return confirm_review(state, out, proc, flow)
@@ -520,21 +593,38 @@ def answer_review_edit(state: ConversationState, out: Out, text: str) -> Convers
     value = res.value
     state = state.with_field(f.id, value).with_unsure(f.id, res.check is not None or res.unsure)
     out.phrase("field_saved", label=f.label, value=display_value(f, value))
+    if (bad := flow.failed_check(f.id, state.answer_map, state.field_map, out.ctx.today)) is not None:
+        return _review_conflict(state, out, proc, flow, bad)
     return show_review(state, out, proc, flow)
+
+
+def _review_conflict(state: ConversationState, out: Out, proc: Procedure, flow: Flow,
+                     bad: tuple[Check, int]) -> ConversationState:
+    """At the review, a contradiction blocks the draft: change the answer, or correct the field."""
+    buttons = _say_conflict(out, proc, flow, state, *bad)
+    f = proc.form_field(bad[0].field)
+    if f is not None:
+        buttons += (Button(out.p("check_edit", label=f.label[:1].lower() + f.label[1:]), f"{EDIT} {f.id}"),)
+    out.replies[-1] = replace(out.replies[-1], buttons=buttons)
+    return replace(state, pending=Pending("review", None, buttons))
 
 
 def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:
     answers = state.answer_map
+    if (bad := flow.failed_check(None, answers, state.field_map, out.ctx.today)) is not None:
+        return _review_conflict(state, out, proc, flow, bad)
     fields = {k: v for k, v in state.fields if k in applicable_fields(flow, answers)}
+    docs = applicable_docs(flow, answers)
+    produced = [d for d in docs if _produced(proc, d)]   # the draft is this form: supplied, never lacking
     code = out.ctx.new_draft_code
     out.emit(ev.DraftRequested(
         procedure_id=proc.id,
         code=code,
         answers=answers,
         fields=fields,
-        applicable_docs=applicable_docs(flow, answers),
-        docs_missing=list(state.docs_missing),
-        docs_have=list(state.docs_have),
+        applicable_docs=docs,
+        docs_missing=[d for d in state.docs_missing if d not in produced],
+        docs_have=list(state.docs_have) + [d for d in produced if d not in state.docs_have],
         unsure=[k for k in state.unsure if fields.get(k)],
     ))
     out.emit(ev.StepCompleted(procedure_id=proc.id, step_id=state.step_id))
@@ -547,12 +637,48 @@ def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Fl
 def request_handoff(state: ConversationState, out: Out, reason: str, step_id: str | None = None) -> ConversationState:
     """Queue the conversation for a person of the digital team (the handoff room does the rest)."""
     if state.mode != "bot":
-        out.phrase("handoff_waiting")
+        say_waiting(out)
         return state
     out.emit(ev.HandoffRequested(reason=reason, procedure_id=state.procedure_id, step_id=step_id or state.step_id))
     if out.ctx.humans_on_duty:
         out.phrase("handoff_requested")
     else:
-        out.phrase("handoff_off_hours", when=out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo")
-        return replace(state, mode="waiting_human", pending=Pending(PendingKind.CALLBACK_PHONE), resume=state.pending)
+        skip = (Button(out.p("callback_skip"), SKIP),)
+        out.phrase("handoff_off_hours", when=_duty_when(out), buttons=skip)
+        return replace(state, mode="waiting_human", pending=Pending(PendingKind.CALLBACK_PHONE, None, skip), resume=state.pending)
     return replace(state, mode="waiting_human")
+
+
+def _duty_when(out: Out) -> str:
+    return out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo"
+
+
+def say_waiting(out: Out) -> None:
+    """While waiting for a person: off hours, the same time the off-hours answer gave, never "sớm"."""
+    if out.ctx.humans_on_duty:
+        out.phrase("handoff_waiting")
+    else:
+        out.phrase("handoff_waiting_off_hours", when=_duty_when(out))
+
+
+def _looks_like_phone(raw: str) -> bool:
+    """A message that is mostly digits is an attempt at a number (refuse it), not a message for the officer."""
+    compact = "".join(raw.split())
+    digits = sum(ch.isdigit() for ch in compact)
+    return digits >= 3 and digits * 2 >= len(compact)
+
+
+def answer_callback_phone(state: ConversationState, out: Out, raw: str, folded: str) -> ConversationState | None:
+    """The call-back number left off hours: validated like every phone field; free text goes to the officer."""
+    if raw == SKIP or folded in {"bo qua", "khong", "ko", "/boqua", "khong can"}:
+        out.phrase("callback_skipped", when=_duty_when(out))
+        return replace(state, pending=state.resume, resume=None)
+    res = validate_field("phone", raw, today=out.ctx.today)
+    if res.ok and res.value:
+        out.emit(ev.CallbackRequested(phone=res.value))
+        out.phrase("callback_noted", phone=res.display or res.value, when=_duty_when(out))
+        return replace(state, pending=state.resume, resume=None)
+    if _looks_like_phone(raw):
+        out.phrase("callback_invalid", reason=res.reason or "", buttons=state.pending.buttons if state.pending else ())
+        return state
+    return None

@@ -107,12 +107,12 @@ ANONYMOUS_EVENT_TYPES: frozenset[str] = frozenset(t.value for t in (
     _T.DOCUMENTS_REACHED, _T.DOCUMENT_MISSING, _T.FIELDS_REACHED, _T.FIELD_COLLECTED, _T.FIELD_REJECTED,
     _T.REVIEW_REACHED, _T.HANDOFF_REQUESTED, _T.HANDOFF_CANCELLED, _T.AGENT_CLAIMED, _T.AGENT_RETURNED,
     _T.AGENT_CLOSED, _T.RATING_GIVEN, _T.RESTARTED, _T.DATA_DELETION_REQUESTED, _T.DRAFTS_LISTED,
-    _T.STATUS_ASKED, _T.SWITCH_OFFERED, _T.ELSEWHERE_REFERRED,
+    _T.STATUS_ASKED, _T.SWITCH_OFFERED, _T.ELSEWHERE_REFERRED, _T.CHECK_FAILED,
 ))
 # The keys events of ANONYMOUS_EVENT_TYPES carry (the test checks what a real conversation stores against it).
 ANONYMOUS_EVENT_KEYS: frozenset[str] = frozenset({
     "procedure_id", "step_id", "field_id", "field_type", "doc_id", "count", "confidence", "reason", "rating",
-    "candidates", "failures", "current", "id", "source", "agent",
+    "candidates", "failures", "current", "id", "source", "agent", "check_id",
 })
 
 ERASED_PREFIX = "erased-"

@@ -150,7 +150,8 @@ class TurnRunner:
                 if understanding is not None and understanding.top is not None:
                     body["nlu"] = {"label": understanding.label, "confidence": round(understanding.confidence, 4)}
                 rec = self._record(msg.channel, msg.sender_id, row, turn, now,
-                                   inbound=("citizen", msg.content[:4000], body), message_id=msg.channel_message_id)
+                                   inbound=("citizen", shown_text(self._state_of(row), msg)[:4000], body),
+                                   message_id=msg.channel_message_id)
                 rec.pull = pull
                 try:
                     saved = await self.repo.save_turn(rec)
@@ -233,6 +234,21 @@ class TurnRunner:
             events=[(e.type.value, e.data) for e in turn.events], team=team,
             needs_effect=frozenset(e.type.value for e in turn.events if self.wants is None or self.wants(e.type)),
         )
+
+
+# What the citizen saw on the buttons every page offers (web chat header, first load), by payload.
+_COMMAND_TITLES = {"/start": "Bắt đầu", "/canbo": "Gặp cán bộ", "/huy": "Làm lại", "/boqua": "Bỏ qua",
+                   "/xacnhan": "Xác nhận"}
+
+
+def shown_text(state: ConversationState, msg: InboundMessage) -> str:
+    """The transcript keeps what the citizen saw: a tapped button's title, not its payload ("/tl born_in_vn yes"),
+    so the conversation reads the same after a reload and in the officer's console (the payload stays in the body)."""
+    if msg.payload is None:
+        return msg.content
+    offered = state.pending.buttons if state.pending is not None else ()
+    title = next((b.title for b in offered if b.payload == msg.payload), None)
+    return title or _COMMAND_TITLES.get(msg.payload, msg.payload)
 
 
 _VN = dt.timezone(dt.timedelta(hours=7))

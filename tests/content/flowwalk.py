@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from bot.content.catalog import Procedure
 from bot.content.flow import (
     DocumentsStep,
     FieldsStep,
@@ -108,6 +109,11 @@ def walk(flow: Flow, today: dt.date = WALK_DAY) -> list[Walk]:
 
     go(0, {}, Walk({}, ""))
     return found
+
+
+def asked_docs(proc: Procedure, docs: list[str]) -> list[str]:
+    """The documents a citizen is asked about: the form the draft itself fills (``produced_by_draft``) never is."""
+    return [d for d in docs if not ((doc := proc.document(d)) and doc.produced_by_draft and proc.form)]
 
 
 def _with(w: Walk, **more: list[str]) -> Walk:

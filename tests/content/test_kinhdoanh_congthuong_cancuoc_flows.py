@@ -362,7 +362,7 @@ SCRIPTS: dict[str, tuple[str, list[str], set[str], set[str]]] = {
     "kinh-doanh.ho-kinh-doanh": (
         "Tui bán xôi ở đầu hẻm mấy năm rồi, giờ muốn mướn mặt bằng mở tiệm đàng hoàng, có cần đăng ký kinh doanh hông?",
         ["Đã đủ 18 tuổi", "Không", "Cả gia đình cùng đăng ký", "Chủ hộ tự đi nộp", "Nộp trực tuyến",
-         "Có", "Có", "Chưa có",
+         "Có", "Chưa có",  # the giấy đề nghị is the draft itself: not asked
          "Hộ kinh doanh Xôi Bà Tư", "Số 3 hẻm 12 đường Lê Lợi, phường Bến Thành, Thành phố Hồ Chí Minh", "bỏ qua",
          "bỏ qua", "bán xôi, bánh mì", "30.000.000", "2", "Trần Thị Tư", "12/5/1970", "nữ", "Kinh", "Việt Nam",
          "079170123456", "Số 3 hẻm 12 đường Lê Lợi, phường Bến Thành, Thành phố Hồ Chí Minh",
@@ -374,7 +374,7 @@ SCRIPTS: dict[str, tuple[str, list[str], set[str], set[str]]] = {
     "cong-thuong.ban-le-ruou": (
         "tiem tap hoa muon ban ruou chai thi xin giay phep ban le ruou o dau, ho so gom nhung gi",
         ["Xem hướng dẫn tham khảo", "Cán bộ bảo vẫn phải xin", "Đã đăng ký", "Rượu từ 5,5 độ trở lên",
-         "Hộ kinh doanh", "Thuê hoặc mượn", "Có", "Có", "Có", "Chưa có",
+         "Hộ kinh doanh", "Thuê hoặc mượn", "Có", "Có", "Chưa có",
          "Hộ kinh doanh Tạp hóa Minh Anh", "Số 8 thôn Đông, xã Hòa An, tỉnh Cao Bằng", "0912345678", "41A8012345",
          "bỏ qua", "Số 8 thôn Đông, xã Hòa An, tỉnh Cao Bằng", "1", "Công ty TNHH Rượu Việt"],
         {"don-de-nghi", "giay-dang-ky-kinh-doanh", "hop-dong-thue-dia-diem", "van-ban-gioi-thieu-nha-cung-cap"},
@@ -383,7 +383,7 @@ SCRIPTS: dict[str, tuple[str, list[str], set[str], set[str]]] = {
     "cong-thuong.ban-le-thuoc-la": (
         "Tui có cái quầy nhỏ ngoài chợ, muốn bán thêm thuốc lá gói thì phải xin phép chỗ mô, có lâu không?",
         ["Thuốc lá điếu, thuốc lá gói", "Đã đăng ký", "Xa hơn 100 m", "Hộ kinh doanh", "Nhà, đất của tôi",
-         "Có", "Có", "Có", "Có",
+         "Có", "Có", "Có",
          "Hộ kinh doanh Tạp hóa Bình An", "Số 2 đường Trần Phú, phường Hạc Thành, tỉnh Thanh Hóa", "0912345678",
          "26B8000123", "3/4/2024", "Số 2 đường Trần Phú, phường Hạc Thành, tỉnh Thanh Hóa", "Công ty Thuốc lá Thăng Long"],
         {"don-de-nghi", "giay-dang-ky-kinh-doanh", "van-ban-gioi-thieu-nha-cung-cap", "giay-to-quyen-su-dung-dia-diem"},
@@ -392,7 +392,7 @@ SCRIPTS: dict[str, tuple[str, list[str], set[str], set[str]]] = {
     "cong-thuong.san-xuat-ruou-thu-cong": (
         "Nhà tôi nấu rượu nếp theo cách truyền thống, giờ muốn đóng chai dán nhãn đem bán thì có phải xin phép gì không?",
         ["Xem hướng dẫn tham khảo", "Chỉ xem để tham khảo", "Đóng chai, bán lẻ, bán cho quán", "Đã đăng ký", "Chưa có",
-         "Có", "Có", "Chưa có", "Có",
+         "Có", "Chưa có", "Có",
          "Hộ kinh doanh Rượu nếp Làng Vân", "Thôn Vân, xã Vân Hà, tỉnh Bắc Ninh", "0987654321", "20A8001234",
          "Thôn Vân, xã Vân Hà, tỉnh Bắc Ninh", "rượu nếp", "2000"],
         {"don-de-nghi", "giay-dang-ky-kinh-doanh", "ban-cam-ket-attp", "nhan-hang-hoa"},
@@ -401,7 +401,7 @@ SCRIPTS: dict[str, tuple[str, list[str], set[str], set[str]]] = {
     "can-cuoc.cap-doi-lai": (
         "Xin hỏi trẻ em dưới 14 tuổi có được cấp thẻ căn cước không và thủ tục thực hiện như thế nào ạ?",
         ["Làm thẻ lần đầu", "Dưới 6 tuổi", "Không biết", "Có, VNeID mức 2",
-         "Có", "Có", "Có", "Có",
+         "Có", "Có", "Có",
          "Lê Minh Khôi", "2/9/2023", "nam", "001223012345", "Số 10 phố Huế, phường Hai Bà Trưng, Thành phố Hà Nội",
          "Lê Văn Hùng", "001090123456", "Nhận qua bưu điện", "0912345678"],  # request type prefilled
         {"phieu-de-nghi-dc02", "phieu-thu-thap-dc01", "giay-to-phap-ly", "giay-to-nguoi-dai-dien"},

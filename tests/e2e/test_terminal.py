@@ -19,4 +19,4 @@ def test_terminal_chat_reaches_the_checklist(tmp_path) -> None:  # type: ignore[
     assert "Bot: Thủ tục: Đăng ký khai sinh" in out
     assert "[1] Có" in out
     assert "Bước 1/" in out
-    assert "motcua sẽ điền sẵn tờ khai" in out  # "3" = Giấy này là gì?
+    assert "Giấy do bệnh viện" in out  # "3" = Giấy này là gì? (Bước 1 is the giấy chứng sinh: the tờ khai is the draft)

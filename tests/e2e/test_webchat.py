@@ -24,7 +24,7 @@ async def test_citizen_reaches_checklist_and_fields_by_tapping_and_reload_resume
     chips = await page.locator(".chips .chip").all_inner_texts()
     assert chips == ["Có", "Chưa có", "Giấy này là gì?"]
     await page.locator(".chips .chip", has_text="Giấy này là gì?").click()
-    await page.wait_for_selector(".msg.bot >> text=motcua sẽ điền sẵn tờ khai")
+    await page.wait_for_selector(".msg.bot >> text=Giấy do bệnh viện")   # Bước 1 is the giấy chứng sinh: the tờ khai is the draft
     for _ in range(10):
         if await page.locator(".msg.bot", has_text="Họ và tên đầy đủ của bạn").count():
             break

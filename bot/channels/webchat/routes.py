@@ -54,7 +54,7 @@ def routes(delivery: PullDelivery, settings: Settings, pubsub: PubSub | None = N
     @aiohttp_jinja2.template("chat.html.j2")
     async def page(_request: web.Request) -> dict[str, object]:
         return {"commune": settings.content.commune, "privacy_url": settings.privacy.privacy_url,
-                "max_chars": max_chars}
+                "max_chars": max_chars, "assistant_name": settings.content.assistant_name}
 
     @aiohttp_jinja2.template("privacy.html.j2")
     async def privacy(_request: web.Request) -> dict[str, object]:

@@ -8,8 +8,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
+from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -53,12 +56,34 @@ SCREEN_CSS = ("<style>@media screen { html { background: #e9ebee; } body { max-w
               ".page + .page { margin-top: 24mm; } }</style>")
 
 
-def _for_browser(html: str) -> str:
+# A phone (390 px) gets the form at its own width: the QR above the title instead of over it, blank lines that
+# fit, the signature block stacked; the "Tải PDF" bar is for screens only.
+PHONE_CSS = ("<style>.pdfbar { display: flex; justify-content: flex-end; margin: 0 0 10px; } "
+             ".pdfbar a { font: 600 16px/1.2 system-ui, sans-serif; color: #fff; background: #0b5cad; padding: 12px 18px; "
+             "border-radius: 10px; text-decoration: none; } @media print { .pdfbar { display: none; } } "
+             "@media screen and (max-width: 640px) { html { font-size: 15px; } "
+             "body { max-width: none; margin: 0; padding: 12px; box-shadow: none; overflow-wrap: anywhere; } "
+             ".codebox { position: static; width: auto; margin: 0 auto 8px; display: flex; align-items: center; "
+             "justify-content: center; gap: 10px; } .codebox .code { white-space: nowrap; } "
+             ".codebox .hint { max-width: 40%; text-align: left; } "
+             ".empty { min-width: 35% !important; } .sign { flex-direction: column-reverse; gap: 12px; } "
+             ".sign .left, .sign .right { width: 100%; } table.ck, table.two { font-size: 14px; } "
+             "table.ck th:first-child { white-space: nowrap; } "
+             "h1 { font-size: 18px; } }</style>")
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
+
+def _for_browser(html: str, pdf_url: str | None = None) -> str:
     """The form names the packaged font by file:// URL (for weasyprint); a browser gets it from us, and on a
-    screen the A4 page gets the margins that ``@page`` gives it on paper."""
+    screen the A4 page gets the margins that ``@page`` gives it on paper; a phone gets its own width and a
+    "Tải PDF" button (``pdf_url``, already escaped for an attribute)."""
     for path in font_files().values():
         html = html.replace(path.as_uri(), f"/d/fonts/{path.name}")
-    return html.replace("</head>", SCREEN_CSS + "</head>", 1)
+    html = html.replace('<meta charset="utf-8">', '<meta charset="utf-8">' + VIEWPORT, 1)
+    if pdf_url:
+        bar = f'<nav class="pdfbar"><a href="{pdf_url}" download>Tải PDF</a></nav>'
+        html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + bar, html, count=1)
+    return html.replace("</head>", SCREEN_CSS + PHONE_CSS + "</head>", 1)
 
 
 class DeskPages:
@@ -75,7 +100,8 @@ class DeskPages:
         content = self.desk.content_of(row) if row is not None else None
         if content is None:
             return _not_found()
-        html = _for_browser(render_html(content, row.code, self.base_url))
+        pdf = escape(f"/d/{row.code}.pdf?" + urlencode({"t": request.query.get("t", "")}), quote=True)
+        html = _for_browser(render_html(content, row.code, self.base_url), pdf)
         return web.Response(text=html, content_type="text/html",
                             headers={**NO_STORE, "Content-Security-Policy": PRINT_CSP})
 
@@ -217,7 +243,8 @@ class DeskPages:
         view = await self._open_draft(request, me, sess)
         if view.content is None:
             raise web.HTTPNotFound(text="Thủ tục của hồ sơ không còn trong danh mục.")
-        html = _for_browser(render_html(view.content, view.code, self.base_url))
+        html = _for_browser(render_html(view.content, view.code, self.base_url),
+                            escape(f"/dossiers/{view.code}.pdf", quote=True))
         return web.Response(text=html, content_type="text/html",
                             headers={**NO_STORE, "Content-Security-Policy": PRINT_CSP})
 

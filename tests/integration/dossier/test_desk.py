@@ -51,6 +51,8 @@ async def walk_to_draft(client: Any, services: Any, pid: str = PID, sender: str 
             msg = safe_option(next(st for st in flow.steps if st.id == pending.get("ref")))
         elif kind == "document":
             msg = "/giayto co"
+        elif kind == "field" and (doi := _switch_button(pending)):
+            msg = doi   # the date contradicts an earlier answer (flow checks): keep it, change the answer
         elif kind == "field":
             f = proc.form_field(pending["ref"])
             msg = f.choices[0] if f.type == "choice" else values[f.type]
@@ -417,3 +419,8 @@ async def test_deleting_the_citizen_data_forgets_the_draft_but_keeps_the_commune
     assert page.status == 404 and "đã được xóa theo yêu cầu của người dân" in await page.text()
     assert "Nguyễn Văn An" not in await page.text()
     assert (await client.get(link)).status == 404
+
+
+def _switch_button(pending: dict) -> str | None:
+    """The "Đổi thành: …" button a failed cross-field check offers, if any."""
+    return next((b["payload"] for b in pending.get("buttons", []) if b["payload"].startswith("/doi ")), None)

@@ -58,6 +58,8 @@ async def walk_and_confirm(client: Any, services: Any, pid: str) -> tuple[str, d
             msg = safe_option(next(st for st in flow.steps if st.id == pending.get("ref")))
         elif kind == "document":
             msg = "/giayto co"
+        elif kind == "field" and (doi := _switch_button(pending)):
+            msg = doi   # the date contradicts an earlier answer (flow checks): keep it, change the answer
         elif kind == "field":
             f = proc.form_field(pending["ref"])
             msg = f.choices[0] if f.type == "choice" else OURS[f.type]
@@ -130,3 +132,8 @@ async def test_an_early_morning_draft_is_dated_the_vietnamese_day_even_when_deli
     pdf = await DraftDocuments(services.repo, services.content, services.settings, services.clock)(f"draft:{code}")
     text = flat(pdf_text(pdf, tmp_path))
     assert "lập ngày 24/11/2026" in text and "26/11/2026" not in text
+
+
+def _switch_button(pending: dict) -> str | None:
+    """The "Đổi thành: …" button a failed cross-field check offers, if any."""
+    return next((b["payload"] for b in pending.get("buttons", []) if b["payload"].startswith("/doi ")), None)

@@ -77,7 +77,7 @@ def test_birth_certificate_answer_changes_the_document_list(content) -> None:  #
     without = Chat(content)
     without.say("/start")
     walk_to_documents(without, "Không có", witness="Có người làm chứng")
-    assert "Bước 1/3 — Tờ khai đăng ký khai sinh" in with_cert.text
+    assert "Bước 1/2 — Giấy chứng sinh" in with_cert.text   # the tờ khai is the draft itself: never asked
     # walk both checklists fully and compare
     seen_with, seen_without = [], []
     for chat, seen in ((with_cert, seen_with), (without, seen_without)):
@@ -90,7 +90,6 @@ def test_birth_certificate_answer_changes_the_document_list(content) -> None:  #
 
 def test_document_explained_and_missing_one_recorded_with_how_to_get(chat: Chat) -> None:
     walk_to_documents(chat)
-    chat.say("/giayto co")  # tờ khai
     assert chat.state.pending.ref == "giay-chung-sinh"
     chat.say("Giấy này là gì?")
     assert "bệnh viện" in chat.text and chat.state.pending.ref == "giay-chung-sinh"
@@ -103,13 +102,13 @@ def test_document_explained_and_missing_one_recorded_with_how_to_get(chat: Chat)
 def fill_fields_until(chat: Chat, field_id: str) -> None:
     answers = {
         "requester_name": "Nguyễn Văn An", "requester_id": "079203012345", "requester_relation": "Cha",
-        "child_name": "Nguyễn Thị Bình", "child_birth_date": "15/3/2026", "child_gender": "Nữ",
+        "child_name": "Nguyễn Thị Bình", "child_birth_date": "15/10/2026", "child_gender": "Nữ",
         "child_ethnicity": "Kinh", "child_nationality": "Việt Nam",
         "child_birth_place": "Bệnh viện Đa khoa tỉnh Đắk Lắk, tỉnh Đắk Lắk", "child_hometown": "xã Ea Kar, tỉnh Đắk Lắk",
         "mother_name": "Trần Thị Cúc", "mother_birth_date": "12/5/1995", "mother_ethnicity": "Kinh",
         "mother_nationality": "Việt Nam", "mother_residence": "thôn 3, xã Ea Kar, tỉnh Đắk Lắk",
         "father_name": "Nguyễn Văn An", "father_birth_date": "1/1/1990", "father_ethnicity": "Kinh",
-        "father_nationality": "Việt Nam", "father_residence": "thôn 3, xã Ea Kar, tỉnh Đắk Lắk", "phone": "0912345678",
+        "father_nationality": "Việt Nam", "father_residence": "thôn 3, xã Ea Kar, tỉnh Đắk Lắk", "copies": "Không cần", "phone": "0912345678",
     }
     while chat.state.pending and chat.state.pending.kind == "document":
         chat.say("/giayto co")
@@ -151,7 +150,7 @@ def test_review_lets_the_citizen_correct_a_field_then_confirm_requests_the_draft
     fill_fields_until(chat, "phone")
     chat.say("0912 345 678")
     assert chat.state.pending.kind == "review"
-    assert "Nguyễn Thị Bình" in chat.text and "15/03/2026" in chat.text
+    assert "Nguyễn Thị Bình" in chat.text and "15/10/2026" in chat.text
     chat.say("Sửa thông tin")
     assert "Họ, chữ đệm, tên người được khai sinh" in chat.buttons
     chat.say("/sua child_name")

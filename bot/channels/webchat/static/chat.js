@@ -1,4 +1,4 @@
-// motcua web chat: plain JS, no build. Text is always inserted with textContent (citizen input stays text).
+// Web chat: plain JS, no build. Text is always inserted with textContent (citizen input stays text).
 (function () {
   "use strict";
   var log = document.getElementById("log");
@@ -18,11 +18,44 @@
     return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
   }
   function scroll() { log.scrollTop = log.scrollHeight; }
+  // Links in the bot's and officers' text become <a> elements built node by node (never innerHTML): only
+  // http(s) URLs, and same-site paths the page names (the privacy page, draft links), e.g. "/xoadulieu" stays text.
+  var LINK = /(https?:\/\/[^\s<>"'«»]+|(?:^|[\s(])\/[A-Za-z][^\s<>"'«»()]*)/g;
+  var LOCAL = [(log.getAttribute("data-privacy-url") || "/privacy"), "/privacy", "/d/"];
+  function safeHref(raw) {
+    var u;
+    try { u = new URL(raw, window.location.href); } catch (e) { return null; }
+    if (u.protocol !== "http:" && u.protocol !== "https:") return null;
+    if (raw.charAt(0) === "/") {
+      if (u.origin !== window.location.origin) return null;
+      if (!LOCAL.some(function (p) { return p && raw.indexOf(p) === 0; })) return null;
+    }
+    return u.href;
+  }
+  function appendText(div, text, links) {
+    if (!links) { div.appendChild(document.createTextNode(text)); return; }
+    var last = 0, m;
+    LINK.lastIndex = 0;
+    while ((m = LINK.exec(text)) !== null) {
+      var lead = m[0].length - m[0].replace(/^[\s(]/, "").length;
+      var url = m[0].slice(lead).replace(/[.,;:!?)\]]+$/, "");
+      var start = m.index + lead, href = safeHref(url);
+      if (!href || !url) continue;
+      div.appendChild(document.createTextNode(text.slice(last, start)));
+      var a = document.createElement("a");
+      a.href = href; a.textContent = url; a.rel = "noopener noreferrer";
+      if (url.charAt(0) !== "/") a.target = "_blank";
+      div.appendChild(a);
+      last = start + url.length;
+      LINK.lastIndex = last;
+    }
+    div.appendChild(document.createTextNode(text.slice(last)));
+  }
   function bubble(cls, text, who) {
     var div = document.createElement("div");
     div.className = "msg " + cls;
     if (who) { var w = document.createElement("span"); w.className = "who"; w.textContent = who; div.appendChild(w); }
-    div.appendChild(document.createTextNode(text));
+    appendText(div, text, cls !== "me");
     log.appendChild(div);
     return div;
   }
