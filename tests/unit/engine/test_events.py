@@ -19,7 +19,7 @@ STORED_NAMES = {
     "review_reached", "draft_requested", "handoff_requested", "handoff_cancelled", "citizen_message_for_agent",
     "agent_claimed", "agent_returned", "agent_closed", "rating_given", "callback_requested", "restarted",
     "data_deletion_requested", "drafts_listed", "status_asked", "switch_offered", "elsewhere_referred",
-    "draft_claim_requested",
+    "draft_claim_requested", "check_failed",
 }
 
 

@@ -8,13 +8,13 @@ from tests.unit.engine.helpers import KHAI_SINH, Chat
 
 PLAIN = {
     "requester_name": "nguyen van an", "requester_id": "079203012345", "requester_relation": "cha",
-    "child_name": "nguyen thi hoa", "child_birth_date": "15/3/2026", "child_gender": "nu",
+    "child_name": "nguyen thi hoa", "child_birth_date": "20/10/2026", "child_gender": "nu",
     "child_ethnicity": "kinh", "child_nationality": "viet nam",
     "child_birth_place": "benh vien da khoa, xa ea tul, dak lak", "child_hometown": "xa ea kar, dak lak",
     "mother_name": "tran thi cuc", "mother_birth_date": "12/5/1995", "mother_ethnicity": "kinh",
     "mother_nationality": "viet nam", "mother_residence": "thon 3, xa ea tul, dak lak",
     "father_name": "nguyen van an", "father_birth_date": "1/1/1990", "father_ethnicity": "kinh",
-    "father_nationality": "viet nam", "father_residence": "xom 2 xa ea tul dak lak", "phone": "0912345678",
+    "father_nationality": "viet nam", "father_residence": "xom 2 xa ea tul dak lak", "phone": "0912345678", "copies": "1",
 }
 
 
