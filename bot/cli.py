@@ -80,7 +80,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     s = _settings(args)
     root = s.root
     existing = [p.national_code.text for p in load_content(root, require_all=False).procedures.values()
-                if p.national_code is not None and p.level == "full"]
+                if p.national_code is not None and p.level == "full" and not p.imported]
     target = Path(tempfile.mkdtemp()) if args.dry_run else root
     report = import_file(Path(args.file), target, dt.date.today(), existing)
     for line in report.errors:
@@ -229,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cat = sub.add_parser("catalog", help="catalog tools")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
-    imp = cat_sub.add_parser("import", help="import a CSV/XLSX list of procedures as info-level entries")
+    imp = cat_sub.add_parser("import", help="import a CSV, XLSX or JSON lines list of procedures (walked by the generic flow)")
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="check the file without writing entries")
     imp.set_defaults(func=cmd_catalog)
