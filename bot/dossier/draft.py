@@ -65,6 +65,7 @@ class ChecklistItem:
     lacking: bool
     how_to_get: str | None
     verified: bool
+    absent: bool = False  # an optional document the citizen said they do not have: neither "Đã có" nor lacking
 
 
 @dataclass(frozen=True)
@@ -192,18 +193,20 @@ def _form_values(proc: Procedure, fields: Mapping[str, str]) -> tuple[FormValue,
     return tuple(out)
 
 
-def _item(doc: Document, lacking: bool) -> ChecklistItem:
+def _item(doc: Document, lacking: bool, have: set[str] | None = None) -> ChecklistItem:
+    absent = doc.optional and not lacking and have is not None and doc.id not in have
     return ChecklistItem(doc.id, doc.name, doc.form.value, FORM_VI.get(doc.form.value, doc.form.value), doc.count,
-                         doc.optional, doc.applies_when, lacking, doc.how_to_get, doc.verified)
+                         doc.optional, doc.applies_when, lacking, doc.how_to_get, doc.verified, absent)
 
 
 def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mapping[str, str],
                 missing_docs: Sequence[str], province: str | None, today: dt.date,
                 applicable_docs: Sequence[str] | None = None,
-                rules: Mapping[str, Rule] | None = None) -> DraftContent:
+                rules: Mapping[str, Rule] | None = None, docs_have: Sequence[str] | None = None) -> DraftContent:
     """Assemble a draft. ``applicable_docs`` = the flow's documents whose conditions hold (None → all
     documents of the entry); ``missing_docs`` = the ones the citizen said they lack. A ``{rule:ID}`` in a
-    fee text prints only if the rule is in force on the draft's day (without ``rules``, never)."""
+    fee text prints only if the rule is in force on the draft's day (without ``rules``, never). ``docs_have`` (the
+    ones the citizen said they have), when known, keeps an optional document they lack from reading "Đã có"."""
     proc = procedure
 
     def r(text: str | None) -> str | None:
@@ -214,7 +217,8 @@ def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mappin
     for doc_id in missing_docs:  # a lacking document is always on the checklist
         if doc_id not in wanted:
             wanted.append(doc_id)
-    checklist = tuple(_item(d, d.id in missing) for d_id in wanted if (d := proc.document(d_id)) is not None)
+    have = set(docs_have) if docs_have is not None else None
+    checklist = tuple(_item(d, d.id in missing, have) for d_id in wanted if (d := proc.document(d_id)) is not None)
 
     fee, fee_prov = proc.fee_for(province)
     limit, _ = proc.time_limit_for(province)
@@ -266,4 +270,4 @@ def build_stored_draft(procedure: Procedure, data: Mapping[str, Any], province: 
     """A stored draft (``drafts.data``) rebuilt with the current catalog, dated the day it was made."""
     return build_draft(procedure, data.get("answers") or {}, data.get("fields") or {},
                        list(data.get("docs_missing") or []), province, vn_date(made_at),
-                       applicable_docs=data.get("applicable_docs"), rules=rules)
+                       applicable_docs=data.get("applicable_docs"), rules=rules, docs_have=data.get("docs_have"))

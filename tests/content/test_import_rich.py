@@ -175,6 +175,7 @@ def test_generic_walk_goes_from_summary_through_documents_and_details_to_a_draft
     draft = next(e for e in chat.last.events if e.type == "draft_requested")
     assert draft.procedure_id == PID and draft.fields["request_content"].startswith("Nhà bị tốc mái")
     assert draft.docs_missing == ["giay-xac-nhan-cua-truong-thon"]
+    assert draft.fields["procedure_name"] == "Hỗ trợ chi phí sửa chữa nhà bị hư hỏng do thiên tai"
 
 
 def test_fee_and_time_questions_are_answered_from_the_imported_record(tree: Path) -> None:
@@ -194,13 +195,15 @@ def test_the_generic_draft_pdf_carries_the_request_and_the_checklist(tree: Path,
     proc = load_content(tree, require_all=False).procedures[PID]
     fields = {"requester_name": "Trần Thị Mai", "requester_id": "001190012345", "phone": "0912345678",
               "requester_address": "Thôn Đông, xã Hòa Bình", "commune": "xã Hòa Bình",
-              "request_content": "Nhà bị tốc mái sau bão số 3"}
-    draft = build_draft(proc, {}, fields, ["giay-xac-nhan-cua-truong-thon"], None, TODAY)
+              "request_content": "Nhà bị tốc mái sau bão số 3", "procedure_name": proc.name}
+    have = [proc.documents[0].id]  # the optional third document: answered "Chưa có"
+    draft = build_draft(proc, {}, fields, ["giay-xac-nhan-cua-truong-thon"], None, TODAY, docs_have=have)
     assert "HS-7F3K2Q" in render_html(draft, "HS-7F3K2Q", "https://motcua.example")
     pdf = tmp_path / "d.pdf"
     pdf.write_bytes(render_pdf(draft, "HS-7F3K2Q", "https://motcua.example"))
     text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
                                               check=True, text=True).stdout)
     for expected in ("Hỗ trợ chi phí sửa chữa nhà bị hư hỏng do thiên tai", "Trần Thị Mai", "001190012345",
-                     "Nhà bị tốc mái sau bão số 3", "Giấy xác nhận của trưởng thôn", "Chưa có", "Đã có"):
+                     "Nhà bị tốc mái sau bão số 3", "Giấy xác nhận của trưởng thôn", "Chưa có", "Đã có",
+                     "Không có (không bắt buộc)", "Thủ tục đề nghị giải quyết"):
         assert expected in text
