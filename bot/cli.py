@@ -92,6 +92,18 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     return 0 if report.imported or not report.errors else 1
 
 
+def cmd_catalog_flow(args: argparse.Namespace) -> int:
+    from bot.content.generic import generated_flow_yaml
+    from bot.content.loader import load_content
+
+    proc = load_content(_settings(args).root, require_all=False).procedure(args.procedure_id)
+    if proc is None or not proc.imported:
+        print(f"LỖI không có thủ tục nhập từ danh mục với mã '{args.procedure_id}'")
+        return 1
+    print(generated_flow_yaml(proc), end="")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from aiohttp import web
 
@@ -233,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="check the file without writing entries")
     imp.set_defaults(func=cmd_catalog)
+    gen = cat_sub.add_parser("flow", help="print the generic flow of an imported procedure, to start a deep flow from")
+    gen.add_argument("procedure_id")
+    gen.set_defaults(func=cmd_catalog_flow)
 
     for chan, help_ in (("telegram", "Telegram bot: set-webhook URL | delete-webhook | me"),
                         ("zalo", "Zalo Bot platform: set-webhook URL | delete-webhook | me")):

@@ -93,12 +93,20 @@ def apply_generic(procedures: dict[str, Procedure], flows: dict[str, Flow], temp
     template = yaml.safe_load(template_text or default_template_text()) or {}
     for pid in imported:
         proc = procedures[pid]
-        if pid in flows:
-            continue  # a hand-written flow for this id: it wins, the entry keeps its own form
-        if proc.national_code is not None and proc.national_code.text.strip() in hand_codes:
+        if pid not in flows and proc.national_code is not None and proc.national_code.text.strip() in hand_codes:
             del procedures[pid]  # the same procedure is walked deeply under its hand-written id
             continue
         flow, form = generic_flow(proc, template)
-        flows[pid] = flow
+        if pid not in flows:  # a hand-written flow for this id wins (an admin's copy of the generated one)
+            flows[pid] = flow
         if proc.form is None:
             procedures[pid] = proc.model_copy(update={"form": form})
+
+
+def generated_flow_yaml(proc: Procedure, template_text: str = "") -> str:
+    """The generic flow of ``proc`` as YAML: the starting point for an admin turning it into a deep flow."""
+    flow, _ = generic_flow(proc, yaml.safe_load(template_text or default_template_text()) or {})
+    data = flow.model_dump(mode="json", exclude_defaults=True)
+    head = (f"# Luồng hội thoại: {proc.name}. Sinh từ flows/{GENERIC_FILE}; lưu thành flows/{proc.id}.yml rồi sửa —\n"
+            "# luồng viết tay luôn được dùng thay cho luồng chung, và nhập lại danh mục không ghi đè thủ tục này.\n")
+    return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110)

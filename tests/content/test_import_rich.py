@@ -207,3 +207,17 @@ def test_the_generic_draft_pdf_carries_the_request_and_the_checklist(tree: Path,
                      "Nhà bị tốc mái sau bão số 3", "Giấy xác nhận của trưởng thôn", "Chưa có", "Đã có",
                      "Không có (không bắt buộc)", "Thủ tục đề nghị giải quyết"):
         assert expected in text
+
+
+def test_an_admin_starts_a_deep_flow_from_the_generated_one(tree: Path) -> None:
+    from bot.content.generic import generated_flow_yaml
+
+    import_file(write_csv(tree / "ds.csv", [HEADER, ROW]), tree, TODAY)
+    generated = generated_flow_yaml(load_content(tree, require_all=False).procedures[PID])
+    edited = generated.replace("Mình sẽ đưa bạn xem qua thủ tục", "Xã Hòa Bình hướng dẫn, mình sẽ đưa bạn xem qua thủ tục")
+    (tree / "flows" / f"{PID}.yml").write_text(edited, encoding="utf-8")
+    snap = load_content(tree, require_all=False)
+    assert snap.flows[PID].intro.startswith("Xã Hòa Bình hướng dẫn")
+    assert snap.procedures[PID].form_field("request_content") is not None
+    report = import_file(write_csv(tree / "ds.csv", [HEADER, ROW]), tree, TODAY)
+    assert report.imported == [] and (tree / "flows" / f"{PID}.yml").read_text(encoding="utf-8") == edited
