@@ -127,3 +127,16 @@ async def test_fee_and_time_questions_use_the_imported_record(client: Any, servi
     assert "danh mục thủ tục hành chính" in texts(r) and proc.time_limit.text[:10] in texts(r)
     r = await post(client, s, "lệ phí bao nhiêu")
     assert proc.fee.text[:8] in texts(r), texts(r)
+
+
+async def test_the_desk_opens_an_imported_procedures_draft_like_any_other(client: Any, services: Any,
+                                                                           content: Any) -> None:
+    from tests.integration.dossier.test_desk import login
+
+    proc = next(p for p in content.procedures.values() if p.imported and len(p.documents) >= 2)
+    path, lacking = await walk(client, services, proc)
+    code = re.search(r"/d/([A-Z]{2,3}-[0-9A-Z]{6})", path).group(1)
+    await login(client, services, "lan", "mac-dinh")
+    page = await (await client.get(f"/dossiers/{code}")).text()
+    assert proc.name in page and "Nguyễn Văn An" in page and "Đề nghị cán bộ hướng dẫn" in page
+    assert lacking and lacking[0][:30] in page
