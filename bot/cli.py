@@ -80,7 +80,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     s = _settings(args)
     root = s.root
     existing = [p.national_code.text for p in load_content(root, require_all=False).procedures.values()
-                if p.national_code is not None and p.level == "full"]
+                if p.national_code is not None and p.level == "full" and not p.imported]
     target = Path(tempfile.mkdtemp()) if args.dry_run else root
     report = import_file(Path(args.file), target, dt.date.today(), existing)
     for line in report.errors:
@@ -90,6 +90,18 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     print(f"Đã nhập {len(report.imported)} thủ tục{' (chạy thử, không ghi tệp)' if args.dry_run else ''}, "
           f"bỏ qua {len(report.skipped)}, lỗi {len(report.errors)}.")
     return 0 if report.imported or not report.errors else 1
+
+
+def cmd_catalog_flow(args: argparse.Namespace) -> int:
+    from bot.content.generic import generated_flow_yaml
+    from bot.content.loader import load_content
+
+    proc = load_content(_settings(args).root, require_all=False).procedure(args.procedure_id)
+    if proc is None or not proc.imported:
+        print(f"LỖI không có thủ tục nhập từ danh mục với mã '{args.procedure_id}'")
+        return 1
+    print(generated_flow_yaml(proc), end="")
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -229,10 +241,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     cat = sub.add_parser("catalog", help="catalog tools")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
-    imp = cat_sub.add_parser("import", help="import a CSV/XLSX list of procedures as info-level entries")
+    imp = cat_sub.add_parser("import", help="import a CSV, XLSX or JSON lines list of procedures (walked by the generic flow)")
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="check the file without writing entries")
     imp.set_defaults(func=cmd_catalog)
+    gen = cat_sub.add_parser("flow", help="print the generic flow of an imported procedure, to start a deep flow from")
+    gen.add_argument("procedure_id")
+    gen.set_defaults(func=cmd_catalog_flow)
 
     for chan, help_ in (("telegram", "Telegram bot: set-webhook URL | delete-webhook | me"),
                         ("zalo", "Zalo Bot platform: set-webhook URL | delete-webhook | me")):

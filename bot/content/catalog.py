@@ -213,7 +213,11 @@ class Procedure(_Strict):
     fee: Fee | None = None
     submission: Submission | None = None
     result: Fact | None = None
+    applies_to: Fact | None = Field(default=None, description="Who may file (Đối tượng thực hiện)")
     form: Form | None = None
+    imported: bool = Field(
+        default=False, description="Read from a province's list: walked by the generic flow (flows/_generic.yml) "
+                                   "unless a hand-written flow with the same id exists")
     province_overrides: dict[str, ProvinceOverride] = Field(default_factory=dict)
     changes: tuple[Change, ...] = ()
     notes: tuple[str, ...] = ()

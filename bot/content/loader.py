@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from bot.content.catalog import Procedure
 from bot.content.elsewhere import ELSEWHERE_FILE, Elsewhere, ElsewhereList
 from bot.content.flow import Flow
+from bot.content.generic import GENERIC_FILE, apply_generic
 from bot.content.rules import RULES_FILE, Rule, RuleList
 from bot.content.snapshot import ContentSnapshot, SpecEntry
 from bot.content.validate import cross_check, rules_check
@@ -169,7 +170,11 @@ def load_texts(
             errors.append(ContentError(name, doc.line_of(("id",)), "id", f"mã '{proc.id}' khác tên tệp '{expected}'"))
         procedures[proc.id] = proc
         docs[name] = doc
+    generic_text = ""
     for name, text in sorted(flow_texts.items()):
+        if Path(name).name == GENERIC_FILE:
+            generic_text = text
+            continue
         try:
             doc = load_yaml(text, name)
             flow = parse_model(doc, Flow)
@@ -194,6 +199,10 @@ def load_texts(
             phrases = dict(pdoc.data)
     except ContentErrors as exc:
         errors += exc.errors
+    try:
+        apply_generic(procedures, flows, generic_text)
+    except Exception as exc:  # a broken template is reported like any content error, never a crash
+        errors.append(ContentError("flows/" + GENERIC_FILE, 1, "", f"mẫu luồng chung không hợp lệ: {exc}"))
     errors += cross_check(procedures, flows, docs, spec, require_all=require_all)
     errors += rules_check(None if rules_broken else rules, procedures, docs, require_all=require_all,
                           dated_prose=dated_prose)
@@ -224,7 +233,7 @@ def read_folder_texts(root: Path, catalog_dir: str = "procedures_catalog", flows
     flo = {
         f"{flows_dir}/{p.name}": p.read_text(encoding="utf-8")
         for p in sorted((root / flows_dir).glob("*.yml"))
-        if not p.name.startswith("_")
+        if not p.name.startswith("_") or p.name == GENERIC_FILE
     }
     phrases_path = root / flows_dir / PHRASES_FILE
     phrases = phrases_path.read_text(encoding="utf-8") if phrases_path.exists() else "{}"

@@ -69,6 +69,7 @@ class ChecklistItem:
     how_to_get: str | None
     verified: bool
     prefilled: bool = False   # the form this draft fills: supplied by the draft itself, never lacking
+    absent: bool = False  # an optional document the citizen said they do not have: neither "Đã có" nor lacking
 
 
 @dataclass(frozen=True)
@@ -204,10 +205,11 @@ def _form_values(proc: Procedure, fields: Mapping[str, str], unsure: Sequence[st
     return tuple(out)
 
 
-def _item(doc: Document, lacking: bool, prefilled: bool) -> ChecklistItem:
+def _item(doc: Document, lacking: bool, prefilled: bool, have: set[str] | None = None) -> ChecklistItem:
+    absent = doc.optional and not lacking and not prefilled and have is not None and doc.id not in have
     return ChecklistItem(doc.id, doc.name, doc.form.value, FORM_VI.get(doc.form.value, doc.form.value), doc.count,
                          doc.optional, doc.applies_when, lacking and not prefilled, doc.how_to_get, doc.verified,
-                         prefilled)
+                         prefilled, absent)
 
 
 def addressee(proc: Procedure, commune: str | None) -> str | None:
@@ -226,10 +228,11 @@ def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mappin
                 missing_docs: Sequence[str], province: str | None, today: dt.date,
                 applicable_docs: Sequence[str] | None = None, commune: str | None = None,
                 assistant_name: str | None = None, rules: Mapping[str, Rule] | None = None,
-                unsure: Sequence[str] = ()) -> DraftContent:
+                unsure: Sequence[str] = (), docs_have: Sequence[str] | None = None) -> DraftContent:
     """Assemble a draft. ``applicable_docs`` = the flow's documents whose conditions hold (None → all
     documents of the entry); ``missing_docs`` = the ones the citizen said they lack. A ``{rule:ID}`` in a
-    fee text prints only if the rule is in force on the draft's day (without ``rules``, never)."""
+    fee text prints only if the rule is in force on the draft's day (without ``rules``, never). ``docs_have`` (the
+    ones the citizen said they have), when known, keeps an optional document they lack from reading "Đã có"."""
     proc = procedure
 
     def r(text: str | None) -> str | None:
@@ -240,7 +243,8 @@ def build_draft(procedure: Procedure, answers: Mapping[str, str], fields: Mappin
     for doc_id in missing_docs:  # a lacking document is always on the checklist
         if doc_id not in wanted:
             wanted.append(doc_id)
-    checklist = tuple(_item(d, d.id in missing, bool(d.produced_by_draft and proc.form))
+    have = set(docs_have) if docs_have is not None else None
+    checklist = tuple(_item(d, d.id in missing, bool(d.produced_by_draft and proc.form), have)
                       for d_id in wanted if (d := proc.document(d_id)) is not None)
 
     fee, fee_prov = proc.fee_for(province)
@@ -298,4 +302,4 @@ def build_stored_draft(procedure: Procedure, data: Mapping[str, Any], province: 
                        list(data.get("docs_missing") or []), province, vn_date(made_at),
                        applicable_docs=data.get("applicable_docs"), commune=data.get("commune"),
                        assistant_name=data.get("assistant_name"), rules=rules,
-                       unsure=list(data.get("unsure") or []))
+                       unsure=list(data.get("unsure") or []), docs_have=data.get("docs_have"))

@@ -1,4 +1,4 @@
-"""`motcua catalog import`: a province's list becomes info-level entries the bot can find by name."""
+"""`motcua catalog import`: a province's list becomes entries the bot can find by name and walk."""
 from __future__ import annotations
 
 import datetime as dt
@@ -37,7 +37,8 @@ def test_sample_list_imports_with_errors_reported_per_row(tree: Path) -> None:
     assert any("1.001193" in s for s in report.skipped)
     snap = load_content(tree, require_all=False)
     entry = snap.procedures["tthc.1-000593"]
-    assert entry.level == "info" and entry.name == "Đăng ký kết hôn lưu động" and not entry.verified
+    assert entry.imported and entry.name == "Đăng ký kết hôn lưu động" and not entry.verified
+    assert entry.national_code.sources == ("nhap-dong-4",) and "dòng 4" in entry.sources[0].title
 
 
 def test_xlsx_lists_import_too(tree: Path) -> None:
@@ -63,7 +64,7 @@ def test_garbage_files_are_reported_not_crashing(tree: Path) -> None:
     assert "tiêu đề" in report.errors[0]
 
 
-def test_imported_procedure_is_found_by_name_and_handed_to_a_person(tree: Path) -> None:
+def test_imported_procedure_is_found_by_name_and_walked_not_handed_off(tree: Path) -> None:
     from nlu.builtin import BuiltinParser
     from nlu.training import default_training_set
 
@@ -77,5 +78,6 @@ def test_imported_procedure_is_found_by_name_and_handed_to_a_person(tree: Path) 
 
 
     chat.say("đăng ký kết hôn lưu động", Understanding("", (Candidate("tthc.1-000593", 0.9),)))
-    assert "dichvucong.gov.vn" in chat.text
-    assert chat.event("handoff_requested")["reason"] == "info_level"
+    assert "handoff_requested" not in chat.events
+    assert "danh mục thủ tục hành chính" in chat.text and "UBND cấp xã" in chat.text
+    assert chat.state.phase == "flow"

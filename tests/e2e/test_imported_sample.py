@@ -1,0 +1,142 @@
+"""The shipped sample of commune-level procedure records, imported as a commune would, then every procedure in it
+walked over REST from a free-text question to a confirmed draft whose PDF carries the checklist.
+
+The walk answers whatever the bot asks (clarify → pick, document → alternately has / lacks, field → a valid value),
+so it knows nothing of the sample's rows: a different list imports and walks the same way."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.content.importer import import_file
+from bot.content.loader import load_content
+from tests.conftest import ROOT, new_sender
+
+SAMPLE = ROOT / "procedures_catalog" / "samples" / "thu-tuc-cap-xa-day-du.csv"
+VALUES = {"person_name": "Nguyễn Văn An", "id_number": "079203012345", "phone": "0912345678",
+          "address": "thôn 3, xã Ea Kar, tỉnh Đắk Lắk", "text": "Đề nghị cán bộ hướng dẫn và giải quyết hồ sơ"}
+
+
+@pytest.fixture(scope="module")
+def imported_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("commune")
+    shutil.copytree(ROOT / "procedures_catalog", root / "procedures_catalog", ignore=shutil.ignore_patterns("imported"))
+    shutil.copytree(ROOT / "flows", root / "flows")
+    report = import_file(SAMPLE, root, dt.date(2026, 11, 24))
+    assert not report.errors, report.errors
+    return root
+
+
+@pytest.fixture(scope="module")
+def content(imported_root: Path) -> Any:
+    return load_content(imported_root, require_all=False)
+
+
+@pytest.fixture(scope="module")
+def trained_parser(content: Any) -> Any:
+    from nlu.builtin import BuiltinParser
+    from nlu.training import default_training_set
+
+    from bot.content.knowledge import knowledge_items, labels
+
+    return BuiltinParser.train(default_training_set(knowledge_items(content), labels(content)))
+
+
+async def post(client: Any, sender: str, message: str) -> list[dict[str, Any]]:
+    resp = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
+    assert resp.status == 200
+    return await resp.json()
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+async def walk(client: Any, services: Any, proc: Any) -> tuple[str, list[str]]:
+    """Free text → draft; returns the draft's PDF path and the names of the documents answered "Chưa có"."""
+    s, lacking, answered = new_sender(), [], 0
+    r = await post(client, s, f"cho tôi hỏi thủ tục {proc.name.lower()}")
+    for _ in range(60):
+        state = (await services.repo.load("rest", s)).state
+        pending = state.get("pending") or {}
+        kind = pending.get("kind")
+        if kind == "review":
+            r = await post(client, s, "/xacnhan")
+            break
+        if kind == "clarify":
+            assert any(b["payload"] == f"/chon {proc.id}" for x in r for b in x.get("buttons", [])), texts(r)
+            msg = f"/chon {proc.id}"
+        elif kind == "document":
+            assert state.get("procedure_id") == proc.id
+            assert "Bạn đã có" in texts(r), texts(r)
+            answered += 1
+            doc = proc.document(pending["ref"])
+            if answered % 2 == 0 and not doc.optional:
+                lacking.append(doc.name)
+            msg = "/giayto chua" if answered % 2 == 0 else "/giayto co"
+        elif kind == "field":
+            msg = VALUES[proc.form_field(pending["ref"]).type]
+        else:
+            pytest.fail(f"{proc.id}: stuck at {pending} in phase {state.get('phase')}: {texts(r)}")
+        r = await post(client, s, msg)
+    else:
+        pytest.fail(f"{proc.id}: no review")
+    assert answered == len(proc.documents)
+    m = re.search(r"http://testserver(/d/[A-Z]{2,3}-[0-9A-Z]{6}\.pdf\?t=[\w-]+)", texts(r))
+    assert m, f"{proc.id}: no draft link in {texts(r)}"
+    return m.group(1), lacking
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    p = tmp_path / "d.pdf"
+    p.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(p), "-"], capture_output=True, check=True, text=True)
+    return re.sub(r"\s+", " ", out.stdout)
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (apt)")
+async def test_every_sample_procedure_walks_to_a_draft_with_its_checklist(client: Any, services: Any, content: Any,
+                                                                          tmp_path: Path) -> None:
+    imported = [p for p in content.procedures.values() if p.imported]
+    assert len(imported) >= 20
+    for proc in imported:
+        path, lacking = await walk(client, services, proc)
+        resp = await client.get(path)
+        assert resp.status == 200, proc.id
+        text = pdf_text(await resp.read(), tmp_path)
+        assert proc.name.split()[0] in text and "Nguyễn Văn An" in text and "079203012345" in text, proc.id
+        assert "Đề nghị cán bộ hướng dẫn" in text, proc.id
+        for name in lacking:
+            assert " ".join(name.split()[:4]) in text, (proc.id, name)
+        if lacking:
+            assert "Chưa có" in text, proc.id
+
+
+async def test_fee_and_time_questions_use_the_imported_record(client: Any, services: Any, content: Any) -> None:
+    proc = next(p for p in content.procedures.values() if p.imported and p.fee and p.time_limit and p.documents)
+    s = new_sender()
+    r = await post(client, s, f"cho tôi hỏi thủ tục {proc.name.lower()}")
+    if (await services.repo.load("rest", s)).state.get("phase") == "clarify":
+        r = await post(client, s, f"/chon {proc.id}")
+    assert "danh mục thủ tục hành chính" in texts(r) and proc.time_limit.text[:10] in texts(r)
+    r = await post(client, s, "lệ phí bao nhiêu")
+    assert proc.fee.text[:8] in texts(r), texts(r)
+
+
+async def test_the_desk_opens_an_imported_procedures_draft_like_any_other(client: Any, services: Any,
+                                                                           content: Any) -> None:
+    from tests.integration.dossier.test_desk import login
+
+    proc = next(p for p in content.procedures.values() if p.imported and len(p.documents) >= 2)
+    path, lacking = await walk(client, services, proc)
+    code = re.search(r"/d/([A-Z]{2,3}-[0-9A-Z]{6})", path).group(1)
+    await login(client, services, "lan", "mac-dinh")
+    page = await (await client.get(f"/dossiers/{code}")).text()
+    assert proc.name in page and "Nguyễn Văn An" in page and "Đề nghị cán bộ hướng dẫn" in page
+    assert lacking and lacking[0][:30] in page
