@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dossier.desk import desk_counts
 from bot.engine.events import EventType
+from bot.privacy.masking import keep_ends
+from bot.storage.db import aware
 from bot.storage.models import Conversation, Draft, EventRow
 
 _LONG_DIGITS = re.compile(r"\d[\d .-]{4,}\d")
@@ -25,7 +27,7 @@ _LONG_DIGITS = re.compile(r"\d[\d .-]{4,}\d")
 
 def mask_digits(text: str) -> str:
     """Hide ID/phone-like digit runs: reports are shared, personal numbers must not be."""
-    return _LONG_DIGITS.sub(lambda m: m.group(0)[:2] + "…" + m.group(0)[-2:], text)
+    return _LONG_DIGITS.sub(lambda m: keep_ends(m.group(0), 2, 2, "…"), text)
 
 FUNNEL = (
     (EventType.PROCEDURE_IDENTIFIED, "Xác định thủ tục"),
@@ -101,10 +103,6 @@ def _minutes(seconds: list[float]) -> tuple[float | None, float | None]:
     return round(statistics.fmean(seconds) / 60, 1), round(statistics.median(seconds) / 60, 1)
 
 
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
-
-
 async def build_report(engine: AsyncEngine, period: Period, team: str | None = None,
                        name_of: Callable[[str], str] = lambda pid: pid) -> Report:
     """All tables of the dashboard for ``team`` (None = every team) in ``period``."""
@@ -137,7 +135,7 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
     ])
     unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (UTC)", "Nội dung"])
     for e in list(reversed(by_type[EventType.UNRECOGNIZED]))[:100]:
-        unrec.rows.append([_aware(e.created_at).strftime("%d/%m/%Y %H:%M"), mask_digits(str((e.data or {}).get("text", "")))])
+        unrec.rows.append([aware(e.created_at).strftime("%d/%m/%Y %H:%M"), mask_digits(str((e.data or {}).get("text", "")))])
     tables = {t.key: t for t in (summary, _top(by_type, name_of), _funnel(by_type), _drafts(drafts, name_of), intake,
                                  handoffs, ratings, unrec)}
     return Report(team=team, period=period, tables=tables)
@@ -204,7 +202,7 @@ def _handoffs(events: Any) -> tuple[Table, Counter[str]]:
     requested: Counter[str] = Counter()
     taken: Counter[str] = Counter()
     for e in events:
-        cid, at = e.conversation_id, _aware(e.created_at)
+        cid, at = e.conversation_id, aware(e.created_at)
         if e.type == EventType.HANDOFF_REQUESTED:
             reason = str((e.data or {}).get("reason") or "khác")
             requested[reason] += 1

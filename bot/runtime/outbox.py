@@ -19,7 +19,7 @@ from sqlalchemy import Table, and_, or_, select, update
 from bot.engine.messages import Attachment
 from bot.storage.repo import AFTER_DELIVERY, Repo, delivered
 from bot.storage.repo import outbox as _outbox
-from bot.storage.db import log_failure
+from bot.storage.db import aware, log_failure
 
 log = logging.getLogger(__name__)
 outbox = cast(Table, _outbox)
@@ -141,7 +141,7 @@ class OutboxWorker:
         now = self.clock()
         sent = 0
         for row in await self._due(conversation_id):
-            if row.next_attempt_at is not None and _aware(row.next_attempt_at) > now:
+            if row.next_attempt_at is not None and aware(row.next_attempt_at) > now:
                 if (row.last_error or "").startswith(PARKED):
                     continue
                 break   # an earlier row waits for its retry (or another worker holds it): keep the order
@@ -186,10 +186,6 @@ class OutboxWorker:
             except TimeoutError:
                 pass
             self._wake.clear()
-
-
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
 
 
 class SharedValues:
