@@ -113,16 +113,16 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
         if getattr(conf, "mode", "webhook") == "webhook":
             app.router.add_post(conf.webhook_path, ch.webhook)
     app.add_routes(health.routes(services))
-    if "handoff" in services.extras:
-        app[console.CONSOLE] = console.make_console(services.extras["handoff"], settings)
+    if (handoff := services.handoff) is not None:
+        app[console.CONSOLE] = console.make_console(handoff, settings)
         app.on_cleanup.append(lambda _app: _app[console.CONSOLE].limiter.close())
-        app.add_routes(console.routes(services.extras["handoff"], settings, app[console.CONSOLE]))
-        app.on_startup.append(lambda _app: services.extras["handoff"].refresh_teams())
-        if "assist" in services.extras:   # assisted mode: /console/assist (bot/web/console/assist.py)
-            app.add_routes(assist_pages.routes(app[console.CONSOLE], services.extras["assist"]))
-    if "desk" in services.extras:   # the citizen's /d/ link; the desk's /dossiers when the console is mounted
-        app.add_routes(dossiers.routes(services.extras["desk"], app.get(console.CONSOLE), settings))
-    app.add_routes(metrics.routes(services.metrics, services.extras.get("queue_length")))
+        app.add_routes(console.routes(handoff, settings, app[console.CONSOLE]))
+        app.on_startup.append(lambda _app: handoff.refresh_teams())
+        if services.assist is not None:   # assisted mode: /console/assist (bot/web/console/assist.py)
+            app.add_routes(assist_pages.routes(app[console.CONSOLE], services.assist))
+    if services.desk is not None:   # the citizen's /d/ link; the desk's /dossiers when the console is mounted
+        app.add_routes(dossiers.routes(services.desk, app.get(console.CONSOLE), settings))
+    app.add_routes(metrics.routes(services.metrics))
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         await services.start()

@@ -181,7 +181,7 @@ def cmd_channel(args: argparse.Namespace) -> int:
 
     async def go() -> int:
         # Only the platform client is needed here: no database, content or NLU.
-        ch: Any = (telegram if name == "telegram" else zalo_bot).from_settings(s, None, None)  # type: ignore[arg-type]
+        ch: Any = (telegram if name == "telegram" else zalo_bot).from_settings(s, None)
         if ch is None:
             env = "TELEGRAM_TOKEN" if name == "telegram" else "ZALO_BOT_TOKEN"
             print(f"Thiếu token: đặt biến môi trường MOTCUA_SECRETS__{env} (xem README.md, mục Channels).", file=sys.stderr)

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import SecretStr
 
+from bot.privacy.masking import keep_ends
 from bot.settings import Settings
 
 # Loggers that write request URLs (with the bot token in the path) at INFO/DEBUG.
@@ -50,7 +51,7 @@ def secret_values(settings: Settings) -> tuple[str, ...]:
 
 def _mask_number(m: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", m.group(0))
-    return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
+    return keep_ends(digits, 3, 2, "*" * (len(digits) - 5))
 
 
 class MaskingFilter(logging.Filter):

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dossier.desk import desk_counts
 from bot.engine.events import EventType
+from bot.privacy.masking import keep_ends
+from bot.storage.db import aware
 from bot.storage.models import Conversation, Draft, EventRow
 from bot.web.vntime import VN_TZ, vn_time
 
@@ -26,7 +28,7 @@ _LONG_DIGITS = re.compile(r"\d[\d .-]{4,}\d")
 
 def mask_digits(text: str) -> str:
     """Hide ID/phone-like digit runs: reports are shared, personal numbers must not be."""
-    return _LONG_DIGITS.sub(lambda m: m.group(0)[:2] + "…" + m.group(0)[-2:], text)
+    return _LONG_DIGITS.sub(lambda m: keep_ends(m.group(0), 2, 2, "…"), text)
 
 FUNNEL = (
     (EventType.PROCEDURE_IDENTIFIED, "Xác định thủ tục"),
@@ -99,10 +101,6 @@ def _minutes(seconds: list[float]) -> tuple[float | None, float | None]:
     if not seconds:
         return None, None
     return round(statistics.fmean(seconds) / 60, 1), round(statistics.median(seconds) / 60, 1)
-
-
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 async def build_report(engine: AsyncEngine, period: Period, team: str | None = None,
@@ -204,7 +202,7 @@ def _handoffs(events: Any) -> tuple[Table, Counter[str]]:
     requested: Counter[str] = Counter()
     taken: Counter[str] = Counter()
     for e in events:
-        cid, at = e.conversation_id, _aware(e.created_at)
+        cid, at = e.conversation_id, aware(e.created_at)
         if e.type == EventType.HANDOFF_REQUESTED:
             reason = str((e.data or {}).get("reason") or "khác")
             requested[reason] += 1

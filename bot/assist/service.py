@@ -26,11 +26,13 @@ from bot.engine.messages import Text, outbound_to_dict
 from bot.engine.state import ConversationState
 from bot.handoff.routing import ASSIST_CHANNEL
 from bot.handoff.service import AgentInfo, Forbidden, NotFound
+from bot.privacy.masking import keep_ends
 from bot.runtime.content import ContentStore
 from bot.runtime.effects import EffectEnv, Effects
 from bot.runtime.turns import TurnRunner
 from bot.settings import Settings
 from bot.storage.assist_models import assisted_citizens, draft_claims
+from bot.storage.db import aware
 from bot.storage.handoff_models import audit
 from bot.storage.repo import LIVE_DRAFT, ConversationRow, Repo, conversations, drafts
 
@@ -43,7 +45,6 @@ CHANNEL_VI = {"telegram": "Telegram", "zalo_bot": "Zalo", "zalo_oa": "Zalo", "we
               "rest": "REST", "assist": "hỗ trợ tại quầy"}
 _VN = dt.timezone(dt.timedelta(hours=7))
 _MID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class Invalid(Exception):
@@ -58,13 +59,7 @@ def mask_phone(phone: str | None) -> str:
     """'0912345678' → '0912 *** 678': enough for the officer to recognise, never the whole number."""
     if not phone:
         return ""
-    return f"{phone[:4]} *** {phone[-3:]}" if len(phone) >= 8 else "***"
-
-
-def _aware(t: dt.datetime | None) -> dt.datetime:
-    if t is None:
-        return _EPOCH
-    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t
+    return keep_ends(phone, 4, 3, " *** ", min_len=8, short="***")
 
 
 def _day_start(now: dt.datetime) -> dt.datetime:
@@ -237,7 +232,7 @@ class AssistService:
             p = snap.procedure(r.procedure_id)
             out.append({"id": r.conversation_id, "citizen": r.citizen_name, "phone": mask_phone(r.phone),
                         "officer": r.officer, "procedure": p.name if p else "Chưa chọn thủ tục",
-                        "at": _aware(r.created_at).astimezone(_VN).strftime("%H:%M %d/%m")})
+                        "at": aware(r.created_at).astimezone(_VN).strftime("%H:%M %d/%m")})
         return out
 
     # --- effects --------------------------------------------------------------------------------
@@ -280,7 +275,7 @@ class AssistService:
         attempts = (await conn.execute(select(draft_claims.c.at).where(and_(
             draft_claims.c.code == code, draft_claims.c.outcome == "wrong_phone")))).all()
         start = _day_start(now)
-        failures = sum(1 for a in attempts if _aware(a.at) >= start)
+        failures = sum(1 for a in attempts if aware(a.at) >= start)
         if failures >= ATTEMPTS_PER_DAY:
             await record("blocked", draft.conversation_id if draft else None)
             await reply("claim_blocked")

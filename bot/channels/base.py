@@ -1,13 +1,23 @@
-"""What every adapter shares: safe JSON reading, rejections, and the Rasa response shape."""
+"""What every adapter shares: the push adapter contract, safe JSON reading, rejections, the Rasa response shape.
+
+A push adapter (Telegram, Zalo Bot, Zalo OA) is a module with two pure functions and a channel object:
+``parse(update) -> InboundMessage | None`` (``Rejected`` when malformed), ``render(body) -> platform calls`` within
+its `Limits` (``bot/channels/limits.py``), and a `PushChannel` whose ``deliver`` sends one outbox body (raising
+`SendError`) and whose ``fetch`` downloads a citizen's file. Intake goes through ``bot.runtime.push.PushIntake``,
+delivery through ``bot.runtime.outbox.OutboxWorker``.
+"""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import orjson
 from aiohttp import web
+
+from bot.engine.messages import Attachment
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +26,35 @@ class Rejected(Exception):
 
     status: int
     reason: str
+
+
+class SendError(Exception):
+    """A failed send. ``transient`` errors (network, 5xx, 429 after retries) are retried with backoff."""
+
+    def __init__(self, message: str, *, transient: bool = True):
+        super().__init__(message)
+        self.transient = transient
+
+
+class PushChannel(Protocol):
+    """What the push worker and the intake need from an adapter."""
+
+    name: str
+
+    async def deliver(self, recipient: str, body: dict[str, Any]) -> None: ...
+
+    async def fetch(self, attachment: Attachment) -> bytes | None: ...
+
+
+class SharedStore(Protocol):
+    """Small JSON values every worker shares (``bot.storage.kv.SharedValues``), handed in so adapters stay out of SQL."""
+
+    async def get(self, key: str) -> dict[str, Any] | None: ...
+
+    async def put(self, key: str, value: dict[str, Any]) -> None: ...
+
+
+DocumentResolver = Callable[[str], Awaitable[bytes | None]]   # ``draft:<code>`` → the PDF, None → send the link
 
 
 MAX_DEPTH = 32      # no platform's update nests deeper than ~6 levels; deeper is hostile

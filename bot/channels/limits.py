@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.privacy.masking import keep_ends
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -61,5 +63,4 @@ def fits_payload(payload: str, limits: Limits) -> bool:
 
 def mask(value: str | int | None) -> str:
     """A user id or phone for logs: only the last 4 characters."""
-    s = str(value or "")
-    return ("…" + s[-4:]) if len(s) > 4 else "…"
+    return keep_ends(str(value or ""), 0, 4, "…", min_len=5, short="…")

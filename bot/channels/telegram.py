@@ -18,11 +18,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.base import Rejected, clean_id, read_json, reject_response
+from bot.channels.base import DocumentResolver, Rejected, SendError, clean_id, read_json, reject_response
 from bot.channels.limits import TELEGRAM, clip, fits_payload, mask, numbered_menu, split_text
 from bot.engine.messages import Attachment, InboundMessage
-from bot.runtime.outbox import DocumentResolver, OutboxWorker, SendError
-from bot.runtime.turns import TurnRunner
+from bot.runtime.push import PushIntake
 
 log = logging.getLogger(__name__)
 
@@ -125,13 +124,12 @@ class TelegramChannel:
 
     name = NAME
 
-    def __init__(self, runner: TurnRunner, worker: OutboxWorker, *, token: str, secret: str | None,
+    def __init__(self, intake: PushIntake | None, *, token: str, secret: str | None,
                  api_base_url: str, file_base_url: str, documents: DocumentResolver | None = None,
                  max_body: int = 2 * 1024 * 1024):
         from telegram.ext import AIORateLimiter, ExtBot
 
-        self.runner = runner
-        self.worker = worker
+        self.intake = intake
         self.secret = secret
         self.documents = documents
         self.max_body = max_body
@@ -196,21 +194,16 @@ class TelegramChannel:
     async def process(self, update: Any) -> None:
         """One update: turn, answer the button's spinner, push the replies."""
         msg = parse(update)
-        if msg is None:
+        if msg is None or self.intake is None:
             return
-        outcome = await self.runner.handle(msg)
         cq_id = msg.meta.get("callback_query_id")
-        if cq_id:
-            try:
-                await self.bot.answer_callback_query(cq_id)
-            except Exception as exc:  # noqa: BLE001 - the spinner stops by itself after a while; never lose the turn for it
-                log.info("answerCallbackQuery failed: %s", type(exc).__name__)
-        if outcome.limited:   # nothing stored: say it directly
-            for body in outcome.replies:
-                await self.deliver(msg.sender_id, body)
-            return
-        if outcome.conversation_id is not None:
-            await self.worker.flush_soon(outcome.conversation_id, ACK_WAIT)
+        await self.intake.take(msg, self, ACK_WAIT, after_turn=(lambda: self._stop_spinner(cq_id)) if cq_id else None)
+
+    async def _stop_spinner(self, cq_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(cq_id)
+        except Exception as exc:  # noqa: BLE001 - the spinner stops by itself after a while; never lose the turn for it
+            log.info("answerCallbackQuery failed: %s", type(exc).__name__)
 
     async def webhook(self, request: web.Request) -> web.Response:
         got = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
@@ -305,7 +298,7 @@ class TelegramChannel:
         return bool(ok)
 
 
-def from_settings(settings: Any, runner: TurnRunner, worker: OutboxWorker,
+def from_settings(settings: Any, intake: PushIntake | None,
                   documents: DocumentResolver | None = None) -> TelegramChannel | None:
     """The channel when enabled and its token is in the environment, else None."""
     tg = settings.channels.telegram
@@ -313,7 +306,7 @@ def from_settings(settings: Any, runner: TurnRunner, worker: OutboxWorker,
     if not tg.enabled or tok is None:
         return None
     sec = settings.secrets.telegram_webhook_secret
-    return TelegramChannel(runner, worker, token=tok.get_secret_value(),
+    return TelegramChannel(intake, token=tok.get_secret_value(),
                            secret=sec.get_secret_value() if sec else None, api_base_url=tg.api_base_url,
                            file_base_url=tg.file_base_url, documents=documents,
                            max_body=settings.server.max_body_bytes)

@@ -18,12 +18,12 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.channels.base import Rejected, clean_id, read_json, reject_response
+from bot.channels.base import Rejected, SendError, clean_id, read_json, reject_response
+from bot.channels.http import HttpChannel
 from bot.channels.limits import ZALO_BOT, mask, numbered_menu, split_text
 from bot.channels.media import MediaFetcher
 from bot.engine.messages import Attachment, InboundMessage
-from bot.runtime.outbox import OutboxWorker, SendError
-from bot.runtime.turns import TurnRunner
+from bot.runtime.push import PushIntake
 
 log = logging.getLogger(__name__)
 
@@ -81,36 +81,23 @@ def render(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [("sendMessage", {"text": p}) for p in split_text(text, ZALO_BOT.max_text)]
 
 
-class ZaloBotChannel:
+class ZaloBotChannel(HttpChannel):
     """Webhook intake, push delivery and photo download for one Zalo Bot token."""
 
     name = NAME
 
-    def __init__(self, runner: TurnRunner, worker: OutboxWorker, *, token: str, secret: str | None,
+    def __init__(self, intake: PushIntake | None, *, token: str, secret: str | None,
                  api_base_url: str, max_body: int = 1024 * 1024, retries: int = 2, media: MediaFetcher | None = None):
-        self.runner = runner
-        self.worker = worker
+        self.intake = intake
         self.token = token
         self.secret = secret
         self.base = api_base_url.rstrip("/")
         self.max_body = max_body
         self.retries = retries
-        self._session: aiohttp.ClientSession | None = None
-        self.media = media or MediaFetcher()   # inbound photo URLs: Zalo's media hosts only
-
-    @property
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
-        return self._session
+        super().__init__(media)   # inbound photo URLs: Zalo's media hosts only
 
     async def start(self) -> None:
         return None
-
-    async def stop(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-        await self.media.close()
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         """One API call; 429 and network errors are retried a few times, then `SendError`.
@@ -154,14 +141,8 @@ class ZaloBotChannel:
     # --- intake ---------------------------------------------------------------------------
     async def process(self, body: Any) -> None:
         msg = parse(body)
-        if msg is None:
-            return
-        outcome = await self.runner.handle(msg)
-        if outcome.limited:
-            for b in outcome.replies:
-                await self.deliver(msg.sender_id, b)
-        elif outcome.conversation_id is not None:
-            await self.worker.flush_soon(outcome.conversation_id, ACK_WAIT)
+        if msg is not None and self.intake is not None:
+            await self.intake.take(msg, self, ACK_WAIT)
 
     async def webhook(self, request: web.Request) -> web.Response:
         got = request.headers.get("X-Bot-Api-Secret-Token", "").encode()
@@ -182,22 +163,16 @@ class ZaloBotChannel:
                 log.info("zalo bot send to %s failed", mask(recipient))
                 raise
 
-    async def fetch(self, attachment: Attachment) -> bytes | None:
-        """The event's photo URL, only from an allowed media host (the URL comes from outside)."""
-        if not attachment.ref:
-            return None
-        return await self.media.get(attachment.ref)
-
     async def set_webhook(self, url: str) -> Any:
         return await self.call("setWebhook", {"url": url, "secret_token": self.secret})
 
 
-def from_settings(settings: Any, runner: TurnRunner, worker: OutboxWorker) -> ZaloBotChannel | None:
+def from_settings(settings: Any, intake: PushIntake | None) -> ZaloBotChannel | None:
     zb = settings.channels.zalo_bot
     tok = settings.secrets.zalo_bot_token
     if not zb.enabled or tok is None:
         return None
     sec = settings.secrets.zalo_bot_webhook_secret
-    return ZaloBotChannel(runner, worker, token=tok.get_secret_value(), secret=sec.get_secret_value() if sec else None,
+    return ZaloBotChannel(intake, token=tok.get_secret_value(), secret=sec.get_secret_value() if sec else None,
                           api_base_url=zb.api_base_url, max_body=min(settings.server.max_body_bytes, 1024 * 1024),
                           media=MediaFetcher(settings.channels.media))

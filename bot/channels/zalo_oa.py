@@ -25,12 +25,21 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.channels.base import Rejected, clean_id, decode_json, read_body, reject_response
+from bot.channels.base import (
+    DocumentResolver,
+    Rejected,
+    SendError,
+    SharedStore,
+    clean_id,
+    decode_json,
+    read_body,
+    reject_response,
+)
+from bot.channels.http import HttpChannel
 from bot.channels.limits import ZALO_OA, clip, mask, numbered_menu, split_text
 from bot.channels.media import MediaFetcher
 from bot.engine.messages import Attachment, InboundMessage
-from bot.runtime.outbox import DocumentResolver, OutboxWorker, SendError, SharedValues
-from bot.runtime.turns import TurnRunner
+from bot.runtime.push import PushIntake
 
 log = logging.getLogger(__name__)
 
@@ -116,18 +125,17 @@ def render(body: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-class ZaloOAChannel:
+class ZaloOAChannel(HttpChannel):
     """Signed webhook intake, push delivery with token refresh, uploads and image download."""
 
     name = NAME
 
-    def __init__(self, runner: TurnRunner, worker: OutboxWorker, *, oa_secret_key: str | None, app_id: str | None,
+    def __init__(self, intake: PushIntake, shared: SharedStore, *, oa_secret_key: str | None, app_id: str | None,
                  app_secret: str | None, access_token: str | None, refresh_token: str | None, api_base_url: str,
                  oauth_base_url: str, documents: DocumentResolver | None = None, max_body: int = 1024 * 1024,
                  max_skew: dt.timedelta = dt.timedelta(minutes=15), clock: Callable[[], dt.datetime] | None = None,
                  media: MediaFetcher | None = None):
-        self.runner = runner
-        self.worker = worker
+        self.intake = intake
         self.oa_secret_key = oa_secret_key
         self.app_id = app_id
         self.app_secret = app_secret
@@ -139,17 +147,10 @@ class ZaloOAChannel:
         self.documents = documents
         self.max_body = max_body
         self.max_skew = max_skew
-        self.clock = clock or runner.clock
-        self._session: aiohttp.ClientSession | None = None
+        self.clock = clock or intake.clock
         self._refresh_lock = asyncio.Lock()
-        self.shared = SharedValues(runner.repo, self.clock)
-        self.media = media or MediaFetcher()   # inbound attachment URLs: Zalo's media hosts only
-
-    @property
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
-        return self._session
+        self.shared = shared
+        super().__init__(media)   # inbound attachment URLs: Zalo's media hosts only
 
     async def start(self) -> None:
         """Prefer a token pair a previous refresh stored (the env refresh token may already be used up)."""
@@ -157,11 +158,6 @@ class ZaloOAChannel:
         if stored:
             self.access_token = stored.get("access_token") or self.access_token
             self.refresh_token = stored.get("refresh_token") or self.refresh_token
-
-    async def stop(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-        await self.media.close()
 
     # --- tokens ---------------------------------------------------------------------------
     async def refresh(self) -> None:
@@ -244,12 +240,7 @@ class ZaloOAChannel:
         except Rejected as exc:
             return reject_response(exc)
         if msg is not None:
-            outcome = await self.runner.handle(msg)
-            if outcome.limited:
-                for b in outcome.replies:
-                    await self.deliver(msg.sender_id, b)
-            elif outcome.conversation_id is not None:
-                await self.worker.flush_soon(outcome.conversation_id, ACK_WAIT)
+            await self.intake.take(msg, self, ACK_WAIT)
         return web.json_response({"error": 0})
 
     # --- push -----------------------------------------------------------------------------
@@ -293,14 +284,8 @@ class ZaloOAChannel:
         await self._post("/v3.0/oa/message/cs", json_body={"recipient": {"user_id": recipient},
                                                            "message": {"text": text}})
 
-    async def fetch(self, attachment: Attachment) -> bytes | None:
-        """The event's attachment URL, only from an allowed media host (the URL comes from outside)."""
-        if not attachment.ref:
-            return None
-        return await self.media.get(attachment.ref)
 
-
-def from_settings(settings: Any, runner: TurnRunner, worker: OutboxWorker,
+def from_settings(settings: Any, intake: PushIntake, shared: SharedStore,
                   documents: DocumentResolver | None = None) -> ZaloOAChannel | None:
     oa = settings.channels.zalo_oa
     sec = settings.secrets
@@ -310,7 +295,7 @@ def from_settings(settings: Any, runner: TurnRunner, worker: OutboxWorker,
     def val(x: Any) -> str | None:
         return x.get_secret_value() if x is not None else None
 
-    return ZaloOAChannel(runner, worker, oa_secret_key=val(sec.zalo_oa_secret_key), app_id=oa.app_id,
+    return ZaloOAChannel(intake, shared, oa_secret_key=val(sec.zalo_oa_secret_key), app_id=oa.app_id,
                          app_secret=val(sec.zalo_oa_app_secret), access_token=val(sec.zalo_oa_access_token),
                          refresh_token=val(sec.zalo_oa_refresh_token), api_base_url=oa.api_base_url,
                          oauth_base_url=oa.oauth_base_url, documents=documents,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageOps
 
 from bot.content.catalog import FormField
+from bot.privacy.masking import keep_ends
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class CccdData:
 
     def masked_id(self) -> str:
         """For logs and summaries: the last 4 digits only."""
-        return "*" * 8 + self.id_number[-4:]
+        return keep_ends(self.id_number, 0, 4, "*" * 8)
 
 
 @dataclass(frozen=True)

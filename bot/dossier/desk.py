@@ -26,6 +26,7 @@ from bot.dossier.draft import VN, DraftContent, build_stored_draft
 from bot.dossier.service import DRAFT_STATUS_VI
 from bot.engine.context import DraftSummary
 from bot.engine.inputs import Notify
+from bot.storage.db import aware
 from bot.storage.desk_models import draft_history
 from bot.storage.repo import DRAFT_DELETED, LIVE_DRAFT, drafts
 
@@ -127,7 +128,7 @@ class HistoryItem:
 
     @property
     def at_local(self) -> str:
-        return _aware(self.at).astimezone(VN).strftime("%H:%M %d/%m/%Y")
+        return aware(self.at).astimezone(VN).strftime("%H:%M %d/%m/%Y")
 
 
 @dataclass
@@ -184,10 +185,6 @@ class DeskCounts:
     @property
     def first_visit_rate(self) -> float | None:
         return round(100 * self.first_visit_complete / self.received, 1) if self.received else None
-
-
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 def _typed(text: str) -> str:
@@ -426,7 +423,7 @@ class Desk:
             out.append(DraftSummary(code=r.code, procedure_name=proc.name if proc else r.procedure_id,
                                     status=DRAFT_STATUS_VI.get(r.status, r.status), status_key=r.status,
                                     official_number=r.official_number, note=notes.get(r.id) or None,
-                                    updated_at=_aware(r.updated_at).astimezone(VN) if r.updated_at else None))
+                                    updated_at=aware(r.updated_at).astimezone(VN) if r.updated_at else None))
         return tuple(out)
 
 
@@ -457,10 +454,10 @@ async def desk_counts(engine: AsyncEngine, start: dt.datetime, end: dt.datetime,
         if r.to_status == "needs_documents":
             needed.add(r.draft_id)
         if r.to_status == "received":
-            first_received.setdefault(r.draft_id, _aware(r.at))
+            first_received.setdefault(r.draft_id, aware(r.at))
         if r.to_status in PROCESSED:
-            first_done.setdefault(r.draft_id, _aware(r.at))
-    s, e = _aware(start), _aware(end)
+            first_done.setdefault(r.draft_id, aware(r.at))
+    s, e = aware(start), aware(end)
     received = [d for d, at in first_received.items() if s <= at < e]
     processed = [d for d, at in first_done.items() if s <= at < e]
     first_visit = [d for d in received if complete[d] and d not in needed]

@@ -1,13 +1,13 @@
 """Creating and finding drafts: the effect of a confirmed review, and the look-ups the web pages need."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.dossier.codes import hash_token
 from bot.engine.messages import Document, Text, outbound_to_dict
 from bot.runtime.effects import EffectEnv
 from bot.storage.repo import ConversationRow, drafts
@@ -19,10 +19,6 @@ DRAFT_STATUS_VI = {
     "result_ready": "đã có kết quả",
     "returned": "đã trả kết quả",
 }
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def citizen_links(base_url: str, code: str, token: str) -> tuple[str, str]:

@@ -10,6 +10,8 @@ from fnmatch import fnmatchcase
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.privacy.masking import keep_ends
+
 ASSIST_CHANNEL = "assist"   # conversations an officer opens for a citizen at the desk (bot/assist)
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
@@ -150,7 +152,7 @@ def mask_phone(phone: str | None) -> str:
     """A phone number as logs may show it."""
     if not phone:
         return ""
-    return phone[:3] + "****" + phone[-2:] if len(phone) > 5 else "****"
+    return keep_ends(phone, 3, 2, "****", min_len=6, short="****")
 
 
 __all__: Sequence[str] = (

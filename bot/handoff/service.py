@@ -25,6 +25,7 @@ from bot.runtime.content import ContentStore
 from bot.runtime.effects import EffectEnv, Effects
 from bot.runtime.pubsub import PubSub
 from bot.settings import Settings
+from bot.storage.db import aware
 from bot.storage.handoff_models import agents, audit, canned_replies, console_sessions, handoffs, notes, teams
 from bot.storage.repo import ConversationRow, Repo, conversations
 from bot.web.vntime import vn_time
@@ -74,16 +75,6 @@ def _verify(password_hash: str, password: str) -> bool:
         return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _aware(t: dt.datetime | None) -> dt.datetime:
-    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
-    if t is None:
-        return _EPOCH
-    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t
 
 
 class HandoffService:
@@ -186,7 +177,7 @@ class HandoffService:
         await conn.execute(insert(handoffs).values(
             conversation_id=conv.id, event_id=row.id, team=team, reason=data.get("reason") or "citizen_request",
             procedure_id=data.get("procedure_id"), step_id=data.get("step_id"), status="queued",
-            requested_at=_aware(row.created_at) if row.created_at else self.clock()))
+            requested_at=aware(row.created_at) if row.created_at else self.clock()))
 
     async def _announce(self, row: Any, conv: ConversationRow) -> None:
         team = self._request_team(row, conv)
@@ -319,14 +310,14 @@ class HandoffService:
         now = self.clock()
         snap = self.content.current
         out = []
-        for r in routing.order_queue(rows, viewer.team, lambda x: x.team, lambda x: _aware(x.requested_at)):
+        for r in routing.order_queue(rows, viewer.team, lambda x: x.team, lambda x: aware(x.requested_at)):
             proc = snap.procedure(r.procedure_id)
-            mins = routing.wait_minutes(_aware(r.requested_at), now)
+            mins = routing.wait_minutes(aware(r.requested_at), now)
             out.append({"conversation_id": r.conversation_id, "team": r.team, "status": r.status,
                         "status_vi": STATUS_VI.get(r.status, r.status), "reason": REASON_VI.get(r.reason, r.reason),
                         "procedure": proc.name if proc else "Chưa xác định", "claimed_by": r.claimed_by,
                         "wait": routing.wait_text(mins), "wait_minutes": mins,
-                        "callback": bool(r.callback_phone), "requested_at": _aware(r.requested_at).isoformat(),
+                        "callback": bool(r.callback_phone), "requested_at": aware(r.requested_at).isoformat(),
                         "requested": vn_time(r.requested_at, "%H:%M %d/%m")})
         return out
 
@@ -346,7 +337,7 @@ class HandoffService:
         if form is not None:
             for f in form.fields:
                 field_labels[f.id] = getattr(f, "label", None) or f.id
-        transcript = [{**m, "at": _aware(m["at"]).isoformat() if m["at"] else "", "time": vn_time(m["at"], "%H:%M %d/%m")}
+        transcript = [{**m, "at": aware(m["at"]).isoformat() if m["at"] else "", "time": vn_time(m["at"], "%H:%M %d/%m")}
                       for m in display.shown_transcript(await self.repo.transcript(conversation_id), snap,
                                                         state.procedure_id)]
         drafts = await self.repo.drafts_of(conversation_id)
@@ -363,7 +354,7 @@ class HandoffService:
             "reason": REASON_VI.get(ticket.reason, ticket.reason), "claimed_by": ticket.claimed_by,
             "callback_phone": ticket.callback_phone, "rating": ticket.rating,
             "requested": vn_time(ticket.requested_at),
-            "wait": routing.wait_text(routing.wait_minutes(_aware(ticket.requested_at), self.clock()))}
+            "wait": routing.wait_text(routing.wait_minutes(aware(ticket.requested_at), self.clock()))}
         return {
             "actions": list(display.console_actions(ticket_view, viewer.username, viewer.role)),
             "id": conversation_id, "channel": conv.channel, "team": conv.team, "mode": conv.mode,
@@ -373,7 +364,7 @@ class HandoffService:
             "docs_missing": list(state.docs_missing), "draft": drafts[-1].code if drafts else (state.last_draft or None),
             "steps": steps, "transcript": transcript,
             "step_text": next((st["text"] for st in steps if st["id"] == state.step_id), None),
-            "notes": [{"author": n.author, "text": n.text, "at": _aware(n.created_at).isoformat(),
+            "notes": [{"author": n.author, "text": n.text, "at": aware(n.created_at).isoformat(),
                        "time": vn_time(n.created_at)} for n in note_rows],
             "canned": ([{"title": c.title, "text": c.text} for c in canned]
                        or [{"title": t, "text": x} for t, x in DEFAULT_CANNED]),

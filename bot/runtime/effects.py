@@ -18,7 +18,7 @@ from bot.engine.events import Event
 from bot.runtime.content import ContentStore
 from bot.settings import Settings
 from bot.storage.repo import ConversationRow, Repo, events
-from bot.storage.db import log_failure
+from bot.storage.db import aware, log_failure
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class Effects:
         cutoff = self.env.clock() - older_than
         done = 0
         for row in await self.env.repo.unhandled_events(limit=200):
-            if row.created_at is not None and _aware(row.created_at) > cutoff:
+            if row.created_at is not None and aware(row.created_at) > cutoff:
                 continue
             conv = await self.env.repo.load_by_id(row.conversation_id) if row.conversation_id else None
             if conv is None:
@@ -100,7 +100,3 @@ class Effects:
                 await self.sweep()
             except Exception as exc:
                 log_failure(log, "effect sweep failed", exc)
-
-
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)

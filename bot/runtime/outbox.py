@@ -11,15 +11,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, or_, select, update
 
+from bot.channels.base import PushChannel, SendError
 from bot.engine.messages import Attachment
+from bot.storage.db import aware, log_failure
 from bot.storage.repo import AFTER_DELIVERY, Repo, delivered
 from bot.storage.repo import outbox as _outbox
-from bot.storage.db import log_failure
 
 log = logging.getLogger(__name__)
 outbox = cast(Table, _outbox)
@@ -28,27 +29,6 @@ LEASE = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 GIVE_UP = dt.timedelta(days=3650)   # parked: never due again, kept with its last_error for the admin
 PARKED = "gave up: "                 # a parked row does not hold back the conversation's later messages
-
-
-class SendError(Exception):
-    """A failed send. ``transient`` errors (network, 5xx, 429 after retries) are retried with backoff."""
-
-    def __init__(self, message: str, *, transient: bool = True):
-        super().__init__(message)
-        self.transient = transient
-
-
-class PushChannel(Protocol):
-    """What the worker needs from an adapter."""
-
-    name: str
-
-    async def deliver(self, recipient: str, body: dict[str, Any]) -> None: ...
-
-    async def fetch(self, attachment: Attachment) -> bytes | None: ...
-
-
-DocumentResolver = Callable[[str], Awaitable[bytes | None]]
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -141,7 +121,7 @@ class OutboxWorker:
         now = self.clock()
         sent = 0
         for row in await self._due(conversation_id):
-            if row.next_attempt_at is not None and _aware(row.next_attempt_at) > now:
+            if row.next_attempt_at is not None and aware(row.next_attempt_at) > now:
                 if (row.last_error or "").startswith(PARKED):
                     continue
                 break   # an earlier row waits for its retry (or another worker holds it): keep the order
@@ -186,103 +166,3 @@ class OutboxWorker:
             except TimeoutError:
                 pass
             self._wake.clear()
-
-
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
-
-
-class SharedValues:
-    """Small values all workers share through the ``kv`` table (the Zalo OA token pair after a refresh)."""
-
-    def __init__(self, repo: Repo, clock: Callable[[], dt.datetime]):
-        self.repo = repo
-        self.clock = clock
-
-    async def get(self, key: str) -> dict[str, Any] | None:
-        from bot.storage.models import KeyValue
-
-        kv = cast(Table, KeyValue.__table__)
-        async with self.repo.engine.connect() as conn:
-            row = (await conn.execute(select(kv.c.value).where(kv.c.key == key))).first()
-        return row.value if row is not None and isinstance(row.value, dict) else None
-
-    async def put(self, key: str, value: dict[str, Any]) -> None:
-        from bot.storage.models import KeyValue
-
-        kv = cast(Table, KeyValue.__table__)
-        now = self.clock()
-        async with self.repo.engine.begin() as conn:
-            got = (await conn.execute(select(kv.c.key).where(kv.c.key == key))).first()
-            if got is None:
-                await conn.execute(kv.insert().values(key=key, value=value, updated_at=now))
-            else:
-                await conn.execute(kv.update().where(kv.c.key == key).values(value=value, updated_at=now))
-
-
-class DraftDocuments:
-    """Resolves ``draft:<code>`` document refs to PDF bytes with the dossier renderer.
-
-    Returns None (the adapter then sends the secret link) when the renderer is not installed or fails.
-    """
-
-    def __init__(self, repo: Repo, content: Any, settings: Any, clock: Callable[[], dt.datetime]):
-        self.repo = repo
-        self.content = content
-        self.settings = settings
-        self.clock = clock
-
-    async def __call__(self, ref: str) -> bytes | None:
-        if not ref.startswith("draft:"):
-            return None
-        code = ref.split(":", 1)[1]
-        try:
-            from bot.dossier.draft import build_stored_draft
-            from bot.dossier.render import render_pdf
-        except ImportError:
-            return None
-        from bot.storage.repo import LIVE_DRAFT, drafts
-
-        async with self.repo.engine.connect() as conn:
-            row = (await conn.execute(select(drafts.c.procedure_id, drafts.c.data, drafts.c.created_at)
-                                      .where(drafts.c.code == code, LIVE_DRAFT))).first()
-        if row is None:
-            return None
-        proc = self.content.current.procedure(row.procedure_id)
-        if proc is None:
-            return None
-        try:   # dated the day the draft was made, even when a retry delivers it later
-            draft = build_stored_draft(proc, row.data or {}, self.settings.content.province, row.created_at,
-                                       self.content.current.rules)
-            pdf = await asyncio.to_thread(render_pdf, draft, code, self.settings.server.base_url)
-        except Exception:
-            log.exception("draft PDF could not be rendered; sending the link instead")
-            return None
-        return bytes(pdf) if pdf else None
-
-
-CccdDecoder = Callable[[bytes, Any], "tuple[dict[str, str], str | None]"]
-FETCH_FAILED = ("Mình chưa tải được ảnh bạn gửi. Bạn gửi lại ảnh giúp mình, "
-                "hoặc gõ thông tin như bình thường cũng được.")
-
-
-def attachment_extractor(push: OutboxWorker, content: Any, decode: CccdDecoder) -> Callable[..., Any]:
-    """The runner's ``extract`` hook: fetch the photo's bytes from its channel, decode the CCCD QR in a thread.
-
-    ``decode(image_bytes, procedure) -> (fields, hint)`` is the dossier room's decoder mapped to the form.
-    """
-    async def extract(msg: Any, state: Any) -> tuple[dict[str, str], str | None]:
-        att = msg.attachment
-        if att is None or att.kind != "image":
-            return {}, None
-        try:
-            data = await push.fetch(att, msg.channel)
-        except Exception as exc:  # noqa: BLE001 - any fetch failure becomes a polite hint
-            log.info("attachment fetch failed: %s", type(exc).__name__)
-            data = None
-        if not data:
-            return {}, FETCH_FAILED
-        proc = content.current.procedure(state.procedure_id) if state.procedure_id else None
-        return await asyncio.to_thread(decode, data, proc)
-
-    return extract

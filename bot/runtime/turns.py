@@ -25,6 +25,7 @@ from bot.engine import (
     step,
     turn_needs,
 )
+from bot.engine.events import EventType
 from bot.engine.messages import outbound_to_dict
 from bot.engine.turn import Turn
 from bot.runtime.content import ContentStore
@@ -42,6 +43,7 @@ Extractor = Callable[[InboundMessage, ConversationState], Awaitable[tuple[dict[s
 DraftLister = Callable[[int], Awaitable[tuple[DraftSummary, ...]]]
 TeamRouter = Callable[[str, str | None, str | None], str]   # (channel, procedure id, current team) -> team
 EffectRunner = Callable[[list[int], ConversationRow], Awaitable[None]]
+DutyClock = Callable[[dt.datetime, str | None], tuple[bool, str | None]]
 
 
 def utcnow() -> dt.datetime:
@@ -61,32 +63,35 @@ class TurnOutcome:
     effects_ran: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class TurnHooks:
+    """What a turn asks of other rooms, fixed when the worker is built (each is optional: tests run without)."""
+
+    new_code: CodeMaker | None = None          # a draft code for the procedure (dossier room)
+    extract: Extractor | None = None           # fields from a citizen's photo (the CCCD intake)
+    list_drafts: DraftLister | None = None     # the citizen's drafts and their desk status
+    effects: EffectRunner | None = None        # run the rooms' effects of committed events
+    wants: Callable[[EventType], bool] | None = None   # whether an event type has an effect at all
+    team_for: TeamRouter | None = None         # which team a conversation belongs to
+    duty: DutyClock | None = None              # whether people are on duty, and when they are next
+    on_turn: Callable[..., None] | None = None   # metrics
+    limiter: Any = None                        # per-sender rate limit
+    after_apply: Callable[[], None] | None = None   # an agent reply or notice was written: push it now
+
+
 class TurnRunner:
     """Runs turns; holds no conversation state of its own (any worker can run any turn)."""
 
     def __init__(self, settings: Settings, repo: Repo, content: ContentStore, nlu: NluService,
-                 locks: ConversationLocks, *, clock: Clock = utcnow, new_code: CodeMaker | None = None,
-                 extract: Extractor | None = None, list_drafts: DraftLister | None = None,
-                 effects: EffectRunner | None = None, team_for: TeamRouter | None = None,
-                 on_turn: Callable[..., None] | None = None,
-                 duty: Callable[[dt.datetime, str | None], tuple[bool, str | None]] | None = None,
-                 limiter: Any = None, wants: Callable[[str], bool] | None = None):
+                 locks: ConversationLocks, *, clock: Clock = utcnow, hooks: TurnHooks = TurnHooks()):
         self.settings = settings
         self.repo = repo
         self.content = content
         self.nlu = nlu
         self.locks = locks
         self.clock = clock
-        self.new_code = new_code
-        self.extract = extract
-        self.list_drafts = list_drafts
-        self.effects = effects
-        self.team_for = team_for
-        self.on_turn = on_turn
-        self.duty = duty
-        self.limiter = limiter
+        self.hooks = hooks
         self._states: OrderedDict[int, tuple[int, ConversationState]] = OrderedDict()   # id → (version, state)
-        self.wants = wants
         self.thresholds = Thresholds(confident=settings.nlu.confident, margin=settings.nlu.margin)
 
     def _state_of(self, row: ConversationRow | None) -> ConversationState:
@@ -109,11 +114,11 @@ class TurnRunner:
     def _team(self, channel: str, state: ConversationState, row: ConversationRow | None) -> str | None:
         """The team whose working hours apply: the one a handoff about this procedure would reach."""
         current = row.team if row else None
-        return self.team_for(channel, state.procedure_id, current) if self.team_for else current
+        return self.hooks.team_for(channel, state.procedure_id, current) if self.hooks.team_for else current
 
     def context(self, now: dt.datetime, *, drafts: tuple[DraftSummary, ...] | None = None,
                 code: str | None = None, team: str | None = None) -> TurnContext:
-        on_duty, next_text = self.duty(now, team) if self.duty else (True, None)
+        on_duty, next_text = self.hooks.duty(now, team) if self.hooks.duty else (True, None)
         return TurnContext(content=self.content.current, today=now.astimezone(_VN).date(),
                            province=self.settings.content.province, privacy_url=self.settings.privacy.privacy_url,
                            thresholds=self.thresholds, drafts=drafts, new_draft_code=code,
@@ -131,7 +136,7 @@ class TurnRunner:
             if stored is not None:
                 return TurnOutcome(None, stored, duplicate=True)
         key = f"{msg.channel}:{msg.sender_id}"
-        if self.limiter is not None and not await self.limiter.allow(key):
+        if self.hooks.limiter is not None and not await self.hooks.limiter.allow(key):
             # Nothing is stored: an abusive sender costs one counter increment, not a turn.
             text = self.content.current.phrase("rate_limited")
             return TurnOutcome(None, [{"kind": "text", "text": text}], limited=True)
@@ -162,14 +167,14 @@ class TurnRunner:
                     stored = await self.repo.replies_for_message(msg.channel, msg.sender_id,
                                                                 msg.channel_message_id or "")
                     return TurnOutcome(None, stored or [], duplicate=True)
-                if self.on_turn is not None:
-                    self.on_turn(msg.channel, time.perf_counter() - t0, turn,
-                                 understanding.confidence if understanding is not None else None)
+                if self.hooks.on_turn is not None:
+                    self.hooks.on_turn(msg.channel, time.perf_counter() - t0, turn,
+                                       understanding.confidence if understanding is not None else None)
                 conv = ConversationRow(saved.conversation_id, msg.channel, msg.sender_id, rec.state,
                                        rec.old_version + 1, rec.mode, rec.team)
                 ran = False
-                if saved.event_ids and self.effects is not None:
-                    await self.effects(saved.event_ids, conv)
+                if saved.event_ids and self.hooks.effects is not None:
+                    await self.hooks.effects(saved.event_ids, conv)
                     ran = True
                 replies = list(rec.outbound)
                 return TurnOutcome(saved.conversation_id, replies, events=[e.type.value for e in turn.events],
@@ -184,20 +189,26 @@ class TurnRunner:
         understanding = await self.nlu.aparse(msg.content, needs.nlu) if needs.nlu is not None else None
         extracted: dict[str, str] = {}
         extract_error = None
-        if msg.attachment is not None and self.extract is not None:
-            extracted, extract_error = await self.extract(msg, state)
+        if msg.attachment is not None and self.hooks.extract is not None:
+            extracted, extract_error = await self.hooks.extract(msg, state)
         drafts = None
-        if row is not None and self.list_drafts is not None and needs.wants_drafts(understanding):
-            drafts = await self.list_drafts(row.id)
+        if row is not None and self.hooks.list_drafts is not None and needs.wants_drafts(understanding):
+            drafts = await self.hooks.list_drafts(row.id)
         code = None
-        if needs.draft_code_for is not None and self.new_code:
-            code = self.new_code(needs.draft_code_for)
+        if needs.draft_code_for is not None and self.hooks.new_code:
+            code = self.hooks.new_code(needs.draft_code_for)
         turn = step(state, CitizenSaid(msg, understanding, extracted, extract_error),
                     self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row)))
         return turn, understanding
 
     async def apply(self, conversation_id: int, inp: Input) -> Turn | None:
         """Apply an agent or system input to a stored conversation (replies go to its channel's outbox)."""
+        turn = await self._apply(conversation_id, inp)
+        if self.hooks.after_apply is not None:   # Telegram/Zalo get it at once, not at the next loop tick
+            self.hooks.after_apply()
+        return turn
+
+    async def _apply(self, conversation_id: int, inp: Input) -> Turn | None:
         row = await self.repo.load_by_id(conversation_id)
         if row is None:
             return None
@@ -215,16 +226,17 @@ class TurnRunner:
                     self._remember(saved.conversation_id, rec.old_version + 1, turn.state)
                 except VersionConflict:
                     continue
-                if saved.event_ids and self.effects is not None:
-                    await self.effects(saved.event_ids, replace(row, state=rec.state, version=row.version + 1,
+                if saved.event_ids and self.hooks.effects is not None:
+                    await self.hooks.effects(saved.event_ids, replace(row, state=rec.state, version=row.version + 1,
                                                                 mode=rec.mode))
                 return turn
         raise RuntimeError("conversation kept changing under this action")
 
     def _record(self, channel: str, external_id: str, row: ConversationRow | None, turn: Turn, now: dt.datetime,
                 *, inbound: tuple[str, str, dict[str, Any] | None] | None, message_id: str | None = None) -> TurnRecord:
-        st = turn.state
-        team = row.team if row and row.team else (self.team_for(channel, None, None) if self.team_for else None)
+        st, wants = turn.state, self.hooks.wants
+        team_for = self.hooks.team_for
+        team = row.team if row and row.team else (team_for(channel, None, None) if team_for else None)
         return TurnRecord(
             channel=channel, external_id=external_id, conversation_id=row.id if row else None,
             old_version=row.version if row else 0, state=st.to_dict(), mode=st.mode, procedure_id=st.procedure_id,
@@ -232,7 +244,7 @@ class TurnRunner:
             outbound=[outbound_to_dict(r) for r in turn.replies],
             outbound_sender=[getattr(r, "sender", "bot") for r in turn.replies],
             events=[(e.type.value, e.data) for e in turn.events], team=team,
-            needs_effect=frozenset(e.type.value for e in turn.events if self.wants is None or self.wants(e.type)),
+            needs_effect=frozenset(e.type.value for e in turn.events if wants is None or wants(e.type)),
         )
 
 

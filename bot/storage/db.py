@@ -1,6 +1,7 @@
 """Async engine and session factory from Settings; SQLite tuned for a single busy writer."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.settings import Settings
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def aware(t: dt.datetime | None, default: dt.datetime = EPOCH) -> dt.datetime:
+    """SQLite hands back naive UTC datetimes, PostgreSQL aware ones: compare them as aware (no time → ``default``)."""
+    if t is None:
+        return default
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
 
 
 def resolve_url(url: str, root: Path) -> str:

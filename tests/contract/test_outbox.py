@@ -5,7 +5,8 @@ import asyncio
 from typing import Any
 
 from bot.engine.messages import Attachment, InboundMessage
-from bot.runtime.outbox import MAX_ATTEMPTS, SendError
+from bot.channels.base import SendError
+from bot.runtime.outbox import MAX_ATTEMPTS
 from tests.conftest import new_sender
 
 

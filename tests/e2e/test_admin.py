@@ -45,7 +45,7 @@ async def live(services: Any, db_url: str) -> AsyncIterator[TestClient]:
     app = build_app(services.settings, services)
     suffix = uuid.uuid4().hex[:6]
     for kind, (role, team) in ROLES.items():
-        await services.extras["handoff"].add_agent(f"{kind}-{suffix}", PASSWORD, team, role=role)
+        await services.handoff.add_agent(f"{kind}-{suffix}", PASSWORD, team, role=role)
     app[SUFFIX] = suffix
     async with TestClient(TestServer(app)) as c:
         yield c

@@ -17,7 +17,7 @@ PHONE = "0912345678"
 async def test_desk_draft_claimed_on_telegram_gets_status_notices(tg: Tg, content: Any) -> None:  # noqa: F811
     svc = tg.services
     tg.services.channels["telegram"].documents = None
-    assist = svc.extras["assist"]
+    assist = svc.assist
     officer = AgentInfo("lan", "Nguyễn Thị Lan", "agent", svc.settings.handoff.default_team)
     cid = await assist.start(officer, "Nguyễn Thị Hoa", "0912 345 678")
     n = iter(range(10_000))
@@ -48,7 +48,7 @@ async def test_desk_draft_claimed_on_telegram_gets_status_notices(tg: Tg, conten
     async with svc.repo.engine.connect() as conn:
         assert (await conn.execute(select(drafts.c.conversation_id).where(drafts.c.code == code))).scalar() == conv
 
-    await svc.extras["desk"].set_status(officer, code, "received")
+    await svc.desk.set_status(officer, code, "received")
     await svc.push.flush()   # as the other Telegram tests do for messages written outside a turn
     assert f"{code}" in tg.texts().rsplit("Đã nhận hồ sơ", 1)[1]
     assert "tiếp nhận" in tg.texts().rsplit("Đã nhận hồ sơ", 1)[1]

@@ -14,7 +14,7 @@ PASSWORD = "mat-khau-an-toan-1"
 
 async def test_citizen_to_agent_and_back_to_bot(client: Any, services: Any, browser: Any) -> None:
     base = str(client.server.make_url("/")).rstrip("/")
-    await services.extras["handoff"].add_agent("lan", PASSWORD, services.settings.handoff.default_team,
+    await services.handoff.add_agent("lan", PASSWORD, services.settings.handoff.default_team,
                                                display_name="Nguyễn Thị Lan")
     citizen_ctx = await browser.new_context(viewport={"width": 390, "height": 780}, locale="vi-VN")
     agent_ctx = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
@@ -81,10 +81,10 @@ async def test_citizen_to_agent_and_back_to_bot(client: Any, services: Any, brow
         await citizen.locator(".chips .chip", has_text="5").last.click()
         await citizen.wait_for_selector(".msg.bot >> text=Cảm ơn bạn đã đánh giá")
         await citizen.locator(".msg.bot", has_text=question).last.wait_for(timeout=10000)
-        agent_view = await services.extras["handoff"].conversation(await services.extras["handoff"].get_agent("lan"),
+        agent_view = await services.handoff.conversation(await services.handoff.get_agent("lan"),
                                                                    int(cid))
         assert agent_view["step_id"] == step
-        audit = [(a.actor, a.action) for a in await services.extras["handoff"].audit_log()]
+        audit = [(a.actor, a.action) for a in await services.handoff.audit_log()]
         assert ("lan", "claim") in audit and ("lan", "message") in audit and ("lan", "return") in audit
         assert ("lan", "field_edit") in audit
         assert shown_ms < 5000

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 async def test_officer_opens_copies_receives_and_records(client: Any, services: Any, browser: Any) -> None:
     base = str(client.server.make_url("/")).rstrip("/")
     sender, code, _ = await walk_to_draft(client, services)
-    await services.extras["handoff"].add_agent("thu", PASSWORD, services.settings.handoff.default_team,
+    await services.handoff.add_agent("thu", PASSWORD, services.settings.handoff.default_team,
                                                display_name="Lê Thị Thu")
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
                                     permissions=["clipboard-read", "clipboard-write"])
@@ -106,7 +106,7 @@ async def test_scan_with_the_camera_opens_the_draft(client: Any, services: Any, 
         pytest.skip("chromium not installed")
     base = str(client.server.make_url("/")).rstrip("/")
     _, code, _ = await walk_to_draft(client, services)
-    await services.extras["handoff"].add_agent("thu", PASSWORD, services.settings.handoff.default_team)
+    await services.handoff.add_agent("thu", PASSWORD, services.settings.handoff.default_team)
     buf = io.BytesIO()
     segno.make(f"http://127.0.0.1:8080/dossiers/{code}", error="m").save(buf, kind="png", scale=8, border=4)
     scene = Image.new("RGB", (640, 480), (225, 225, 220))

@@ -14,7 +14,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.test_utils import TestServer
 
 from bot.channels.media import MediaFetcher
-from bot.runtime.outbox import FETCH_FAILED, attachment_extractor
+from bot.dossier.cccd_intake import FETCH_FAILED
 from bot.settings import MediaSettings
 from tests.e2e.test_zalo_bot import Zb, zb  # noqa: F401  zb: Zalo Bot app + fake API fixture
 from tests.e2e.test_zalo_oa import Oa, oa  # noqa: F401  oa: Zalo OA app + fake API fixture
@@ -76,7 +76,7 @@ def _decoder(seen: list[bytes]) -> Any:
 async def _at_a_field(ch: Any, content: Any, seen: list[bytes]) -> None:
     await walk_to_review(content, ch.state, ch.tap, ch.say, until="field")
     svc = ch.services
-    svc.runner.extract = attachment_extractor(svc.push, svc.content, _decoder(seen))
+    svc.cccd.decode = _decoder(seen)
 
 
 async def test_zalo_bot_photo_on_loopback_is_not_fetched_and_the_citizen_is_told(

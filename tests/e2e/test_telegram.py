@@ -260,8 +260,6 @@ async def test_real_draft_pdf_is_rendered_and_sent_when_the_renderer_is_installe
 
 
 async def test_cccd_photo_is_downloaded_and_its_fields_reach_the_conversation(tg: Tg, content: Any) -> None:
-    from bot.runtime.outbox import attachment_extractor
-
     tg.fake.files["qr1"] = b"\xff\xd8 a CCCD photo"
     seen: list[bytes] = []
     await walk_to_review(content, tg.state, tg.tap, tg.say, until="field")
@@ -272,7 +270,7 @@ async def test_cccd_photo_is_downloaded_and_its_fields_reach_the_conversation(tg
         assert proc is not None and proc.id == "ho-tich.khai-sinh"
         return {field_id: "Nguyễn Văn An"}, None
 
-    tg.services.runner.extract = attachment_extractor(tg.services.push, tg.services.content, decode)
+    tg.services.cccd.decode = decode
     assert await tg.post(tg.message(None, photo=[{"file_id": "qr1", "file_unique_id": "q", "width": 9,
                                                   "height": 9}])) == 200
     assert seen == [b"\xff\xd8 a CCCD photo"]
@@ -281,11 +279,10 @@ async def test_cccd_photo_is_downloaded_and_its_fields_reach_the_conversation(tg
 
 
 async def test_unfetchable_photo_gets_a_hint_not_an_error(tg: Tg, content: Any) -> None:
-    from bot.runtime.outbox import FETCH_FAILED, attachment_extractor
+    from bot.dossier.cccd_intake import FETCH_FAILED
 
     await walk_to_review(content, tg.state, tg.tap, tg.say, until="field")
-    tg.services.runner.extract = attachment_extractor(tg.services.push, tg.services.content,
-                                                      lambda data, proc: ({}, None))
+    tg.services.cccd.decode = lambda data, proc: ({}, None)
     assert await tg.post(tg.message(None, photo=[{"file_id": "gone", "file_unique_id": "g", "width": 9,
                                                   "height": 9}])) == 200
     assert FETCH_FAILED in tg.texts()

@@ -121,7 +121,7 @@ async def walk_to_draft(client: Any, services: Any, who: Citizen) -> str:
 
 async def login_admin(client: Any, services: Any) -> str:
     """An admin of the default team (sees every conversation, the desk and the console)."""
-    await services.extras["handoff"].add_agent("bao", PASSWORD, "mac-dinh", "admin", display_name="Cán bộ Bảo")
+    await services.handoff.add_agent("bao", PASSWORD, "mac-dinh", "admin", display_name="Cán bộ Bảo")
     client.session.cookie_jar.clear()
     r = await console_login(client, "bao", PASSWORD)
     assert r.status == 302

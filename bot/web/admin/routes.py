@@ -396,12 +396,11 @@ def setup(app: web.Application, services: Any) -> None:
     app[MISSES] = Misses(services.repo.engine)
     app[ADMIN_SERVICES] = services
     if ADMIN_AUTH not in app:
-        fn = console_auth(app, services.settings, services.extras.get("handoff"))
+        fn = console_auth(app, services.settings, services.handoff)
         if fn is not None:
             app[ADMIN_AUTH] = fn
         else:
             log.warning("admin pages need the console login (handoff room): every admin page answers 401")
-    services.extras["admin_misses"] = app[MISSES]
     app.add_routes(routes())
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:

@@ -24,6 +24,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from sqlalchemy import delete, insert, select
 
+from bot.storage.db import aware
 from bot.storage.handoff_models import console_sessions
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,6 @@ LOGIN_PATH = "/console/login"
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t
 
 
 def _digest(token: str) -> str:
@@ -77,7 +74,7 @@ class SessionStore:
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(console_sessions).where(
                 console_sessions.c.id == _digest(token)))).first()
-        if row is None or _aware(row.expires_at) <= _now():
+        if row is None or aware(row.expires_at) <= _now():
             return None
         return Session(row.username, row.csrf)
 

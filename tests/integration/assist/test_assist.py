@@ -19,7 +19,7 @@ PHONE = "0912345678"
 
 
 async def login(client: Any, services: Any, username: str, team: str, role: str = "agent") -> str:
-    await services.extras["handoff"].add_agent(username, PASSWORD, team, role, display_name=f"Cán bộ {username}")
+    await services.handoff.add_agent(username, PASSWORD, team, role, display_name=f"Cán bộ {username}")
     client.session.cookie_jar.clear()
     r = await console_login(client, username, PASSWORD)
     assert r.status == 302, await r.text()

@@ -65,7 +65,7 @@ async def walk_to_draft(client: Any, services: Any, pid: str = PID, sender: str 
 
 
 async def login(client: Any, services: Any, username: str, team: str, role: str = "agent") -> str:
-    await services.extras["handoff"].add_agent(username, PASSWORD, team, role, display_name=f"Cán bộ {username}")
+    await services.handoff.add_agent(username, PASSWORD, team, role, display_name=f"Cán bộ {username}")
     client.session.cookie_jar.clear()
     r = await console_login(client, username, PASSWORD)
     assert r.status == 302
@@ -112,7 +112,7 @@ async def test_citizen_link_needs_its_token_and_shows_nothing_otherwise(client: 
 
 async def test_an_officer_sent_to_login_lands_back_on_the_draft(client: Any, services: Any) -> None:
     _, code, _ = await walk_to_draft(client, services)
-    await services.extras["handoff"].add_agent("lan", PASSWORD, team(), "agent", display_name="Cán bộ Lan")
+    await services.handoff.add_agent("lan", PASSWORD, team(), "agent", display_name="Cán bộ Lan")
     client.session.cookie_jar.clear()
     r = await client.get(f"/dossiers/{code}", allow_redirects=False)
     page = await (await client.get(r.headers["Location"])).text()

@@ -75,7 +75,7 @@ async def walk_and_confirm(client: Any, services: Any, pid: str) -> tuple[str, d
 @pytest.mark.parametrize("pid", sorted(set(FOUNDATION) | set(WITH_FORM)))
 async def test_rest_conversation_ends_with_a_pdf_of_the_citizen_values(client: Any, services: Any, pid: str,
                                                                         tmp_path: Path) -> None:
-    from bot.runtime.outbox import DraftDocuments
+    from bot.dossier.documents import DraftDocuments
     from bot.storage.repo import drafts
 
     if pid not in CONTENT.flows:
@@ -118,7 +118,7 @@ async def test_rest_conversation_ends_with_a_pdf_of_the_citizen_values(client: A
 async def test_an_early_morning_draft_is_dated_the_vietnamese_day_even_when_delivered_later(
         client: Any, services: Any, clock: Any, tmp_path: Path) -> None:
     """06:30 in Hà Nội is 23:30 UTC the day before; a retried delivery two days later keeps the draft's own date."""
-    from bot.runtime.outbox import DraftDocuments
+    from bot.dossier.documents import DraftDocuments
     from bot.storage.repo import drafts
 
     clock.now = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)

@@ -21,7 +21,7 @@ def texts(replies: list[dict[str, Any]]) -> str:
 
 
 async def login(client: Any, services: Any, username: str, team: str, role: str = "agent") -> str:
-    h = services.extras["handoff"]
+    h = services.handoff
     await h.add_agent(username, PASSWORD, team, role, display_name=f"Cán bộ {username}")
     client.session.cookie_jar.clear()
     r = await console_login(client, username, PASSWORD)
@@ -73,7 +73,7 @@ async def test_citizen_request_reaches_console_and_agent_takes_over(client: Any,
     assert row.mode == "bot" and row.state["step_id"] == steps[0]
     # The bot asks for a rating; the answer is stored on the ticket.
     await rest(client, sender, "5")
-    h = services.extras["handoff"]
+    h = services.handoff
     await client.post(f"/console/c/{cid}/note", data={"csrf": csrf, "text": "ghi chú nội bộ"})
     view = await h.conversation(await h.get_agent("lan"), cid)
     assert view["ticket"]["status"] == "returned" and view["ticket"]["rating"] == 5
@@ -104,7 +104,7 @@ async def test_citizen_script_stays_text_in_console(client: Any, services: Any) 
     await rest(client, sender, "<script>alert(1)</script> giúp tôi")
     cid = await conv_id(services, sender)
     await login(client, services, "chi", "mac-dinh")
-    h = services.extras["handoff"]
+    h = services.handoff
     await h.add_canned("Giờ làm việc", "Bộ phận một cửa làm việc từ 7 giờ 30 <b>sáng</b>.", "mac-dinh")
     await h.add_canned("Tổ khác", "Không được thấy", "xa-khac")
     page = await (await client.get(f"/console/c/{cid}")).text()
@@ -114,7 +114,7 @@ async def test_citizen_script_stays_text_in_console(client: Any, services: Any) 
 
 
 async def test_login_rejects_bad_password_and_throttles(client: Any, services: Any) -> None:
-    await services.extras["handoff"].add_agent("dung", PASSWORD, "mac-dinh")
+    await services.handoff.add_agent("dung", PASSWORD, "mac-dinh")
     for _ in range(5):
         r = await console_login(client, "dung", "sai")
         assert r.status == 401
@@ -132,7 +132,7 @@ async def test_off_hours_citizen_told_when_and_leaves_callback(client: Any, serv
     assert "7 giờ 30 sáng thứ Hai, 30/11" in got
     await rest(client, sender, "0912345678")
     cid = await conv_id(services, sender)
-    h = services.extras["handoff"]
+    h = services.handoff
     view = await h.conversation(await _admin(h), cid)
     assert view["ticket"]["callback_phone"] == "0912345678"
     queue = await h.queue(await _admin(h))

@@ -44,7 +44,7 @@ async def test_a_channel_rule_assigns_new_conversations(client: Any, services: A
 
 async def test_the_routed_teams_hours_answer_the_citizen(client: Any, services: Any, clock: Any) -> None:
     services.settings.handoff.routes = LAND
-    await services.extras["handoff"].upsert_team("dia-chinh", "Tổ địa chính", "Sat 08:00-09:00")
+    await services.handoff.upsert_team("dia-chinh", "Tổ địa chính", "Sat 08:00-09:00")
     clock.now = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)  # Tuesday 10:00: the default team is on duty
     land = new_sender()
     await rest(client, land, "tôi muốn làm sổ đỏ lần đầu")
@@ -58,7 +58,7 @@ async def test_an_admin_transfer_across_teams_lets_the_new_agent_open_it(client:
     sender = new_sender()
     await rest(client, sender, "/canbo")
     cid = await conv_id(services, sender)
-    h = services.extras["handoff"]
+    h = services.handoff
     await h.add_agent("boss", PASSWORD, "mac-dinh", role="admin", display_name="Trưởng tổ")
     await h.add_agent("xa", PASSWORD, "xa-khac", display_name="Cán bộ xã khác")
     await h.claim(await h.get_agent("boss"), cid)

@@ -28,7 +28,7 @@ async def rest(client: Any, sender: str, text: str) -> None:
 async def signed_in(client: Any, services: Any, role: str = "agent", team: str = "mac-dinh") -> tuple[str, str, str]:
     """A new account signed in on ``client``: (username, session cookie, CSRF token of its pages)."""
     username = "u" + uuid.uuid4().hex[:8]
-    await services.extras["handoff"].add_agent(username, PASSWORD, team, role)
+    await services.handoff.add_agent(username, PASSWORD, team, role)
     client.session.cookie_jar.clear()
     r = await console_login(client, username, PASSWORD)
     assert r.status == 302, await r.text()
@@ -62,7 +62,7 @@ async def test_cookie_replayed_after_logout_is_refused(client: Any, services: An
 async def test_password_change_ends_every_session_of_the_account(client: Any, services: Any) -> None:
     username, cookie, _ = await signed_in(client, services)
     assert await replay(client, cookie) == 200
-    await services.extras["handoff"].add_agent(username, "mot-mat-khau-moi-2026", "mac-dinh")
+    await services.handoff.add_agent(username, "mot-mat-khau-moi-2026", "mac-dinh")
     assert await replay(client, cookie) == 302
     assert (await console_login(client, username, "mot-mat-khau-moi-2026")).status == 302
 
@@ -132,7 +132,7 @@ async def test_one_client_trying_many_usernames_is_throttled(client: Any, servic
 
 async def signed_in_elsewhere(services: Any) -> tuple[str, str, str]:
     username = "u" + uuid.uuid4().hex[:8]
-    await services.extras["handoff"].add_agent(username, PASSWORD, "mac-dinh")
+    await services.handoff.add_agent(username, PASSWORD, "mac-dinh")
     return username, "", ""
 
 
@@ -200,7 +200,7 @@ async def test_failures_are_counted_across_workers_with_redis(services: Any, red
 async def test_password_is_checked_off_the_event_loop(services: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.handoff import service as handoff_service
 
-    h = services.extras["handoff"]
+    h = services.handoff
     username, _, _ = await signed_in_elsewhere(services)
     threads: list[int] = []
     real = handoff_service._HASHER
@@ -227,7 +227,7 @@ async def test_weak_passwords_are_refused_in_vietnamese(services: Any, monkeypat
                                                         capsys: Any) -> None:
     from bot.cli import main
 
-    h = services.extras["handoff"]
+    h = services.handoff
     for weak, why in [("abc12345", "ít nhất 12 ký tự"), ("password1234", "quá phổ biến"),
                       ("Matkhau123456", "quá phổ biến"), ("aaaaaaaaaaaaaa", "quá phổ biến")]:
         with pytest.raises(ValueError, match=why):
@@ -288,7 +288,7 @@ async def test_a_request_from_another_site_is_refused(client: Any, services: Any
         r = await client.post("/dossiers/XX-000000/status", data={"csrf": csrf, "status": "received"},
                               headers=origin, allow_redirects=False)
         assert r.status == 403, origin
-    h = services.extras["handoff"]
+    h = services.handoff
     assert (await h.conversation(await h.get_agent(username), cid))["ticket"]["status"] == "queued"   # not claimed
     own = str(client.make_url("/")).rstrip("/")
     r = await client.post(f"/console/c/{cid}/claim", data={"csrf": csrf}, headers={"Origin": own},

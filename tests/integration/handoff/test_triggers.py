@@ -25,7 +25,7 @@ async def tickets(services: Any, cid: int) -> list[Any]:
 
 
 async def admin(services: Any) -> Any:
-    h = services.extras["handoff"]
+    h = services.handoff
     await h.add_agent("root", PASSWORD, "mac-dinh", "admin", "Quản trị")
     return await h.get_agent("root")
 
@@ -91,7 +91,7 @@ async def test_every_reason_becomes_a_ticket_with_its_label(services: Any, reaso
         channel="rest", sender_id=sender, text="xin chào"))
     row = await services.repo.load("rest", sender)
     conv = ConversationRow(row.id, row.channel, row.external_id, row.state, row.version, row.mode, row.team)
-    h = services.extras["handoff"]
+    h = services.handoff
     ev = SimpleNamespace(id=10_000 + row.id, type="handoff_requested", created_at=services.clock(),
                          data={"reason": reason, "procedure_id": "ho-tich.khai-sinh", "step_id": "documents"})
     for _ in range(2):  # a replayed event is ignored
@@ -112,7 +112,7 @@ async def test_waiting_citizen_still_gets_answers_but_not_after_claim(client: An
     got = texts(await rest(client, sender, "lệ phí đăng ký khai sinh là bao nhiêu"))
     assert got.strip(), "the bot answers simple questions while the citizen waits"
     cid = await conv_id(services, sender)
-    h = services.extras["handoff"]
+    h = services.handoff
     await h.add_agent("lan", PASSWORD, "mac-dinh", display_name="Nguyễn Thị Lan")
     lan = await h.get_agent("lan")
     await h.claim(lan, cid)
@@ -139,7 +139,7 @@ async def test_transfer_and_close_are_audited(client: Any, services: Any) -> Non
     sender = new_sender()
     await rest(client, sender, "/canbo")
     cid = await conv_id(services, sender)
-    h = services.extras["handoff"]
+    h = services.handoff
     await h.add_agent("lan", PASSWORD, "mac-dinh", display_name="Lan")
     await h.add_agent("minh", PASSWORD, "mac-dinh", display_name="Minh")
     await h.add_agent("xa", PASSWORD, "xa-khac")
@@ -194,7 +194,7 @@ async def test_telegram_group_hears_of_new_requests(client: Any, services: Any, 
     assert got[0]["chat_id"] == "-100777" and got[0]["path"] == "/bot123:abc/sendMessage"
     assert "Đăng ký khai sinh" in got[0]["text"] and "Đang chờ" in got[0]["text"]
     # A team's own group wins over the default; a dead server does not break the citizen's turn.
-    h = services.extras["handoff"]
+    h = services.handoff
     await h.upsert_team("mac-dinh", "Tổ mặc định", "Mon-Sun 00:00-24:00", "-100888")
     await rest(client, new_sender(), "/canbo")
     assert got[-1]["chat_id"] == "-100888"
@@ -204,7 +204,7 @@ async def test_telegram_group_hears_of_new_requests(client: Any, services: Any, 
 
 
 async def test_per_team_hours_drive_the_off_hours_answer(client: Any, services: Any, clock: Any) -> None:
-    h = services.extras["handoff"]
+    h = services.handoff
     await h.upsert_team("mac-dinh", "Tổ mặc định", "Sat 08:00-09:00")
     clock.now = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)  # Tuesday 10:00, normally on duty
     got = texts(await rest(client, new_sender(), "/canbo"))
@@ -224,7 +224,7 @@ async def test_cli_agent_add_and_list(services: Any, monkeypatch: pytest.MonkeyP
     code = await asyncio.to_thread(main, ["agent", "add", "hoa", "--team", "xa-a", "--role", "admin",
                                           "--name", "Lê Thị Hoa", "--password-stdin"])
     assert code == 0
-    h = services.extras["handoff"]
+    h = services.handoff
     assert (await h.authenticate("hoa", "mat-khau-cli-123")).role == "admin"
     assert await h.authenticate("hoa", "sai-mat-khau") is None
     async with services.repo.engine.connect() as conn:
