@@ -53,10 +53,21 @@ def test_workers_never_migrate_and_wait_for_the_migration() -> None:
     assert migrate["Type"] == "oneshot" and migrate["ExecStart"] == f"{BINARY} db upgrade"
 
 
-def test_env_example_has_no_secret_values_and_trusts_the_local_proxy() -> None:
-    lines = [ln for ln in (UNITS / "motcua.env.example").read_text(encoding="utf-8").splitlines()
-             if ln and not ln.startswith("#")]
-    env = dict(ln.split("=", 1) for ln in lines)
-    assert all(v == "" for k, v in env.items() if k.startswith("MOTCUA_SECRETS__"))
-    assert env["MOTCUA_SERVER__BASE_URL"].startswith("https://")
-    assert env["MOTCUA_SERVER__TRUSTED_PROXIES"] == '["127.0.0.1"]'
+def test_env_example_loads_into_settings_as_systemd_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """systemd parses EnvironmentFile like a shell (quotes removed): the JSON list must survive that."""
+    import shlex
+
+    from bot.settings import Settings
+
+    env = {}
+    for line in (UNITS / "motcua.env.example").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            env[key] = "".join(shlex.split(value)) if value else ""
+    assert all(v == "" for k, v in env.items() if k.startswith("MOTCUA_SECRETS__"))   # no secret shipped
+    for k, v in env.items():
+        if v:
+            monkeypatch.setenv(k, v)
+    s = Settings()
+    assert s.server.trusted_proxies == ["127.0.0.1"]
+    assert s.server.base_url.startswith("https://") and s.redis.url and s.channels.telegram.enabled
