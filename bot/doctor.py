@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Literal
+from typing import Any, Literal
 
 from bot.settings import Settings
 
@@ -160,9 +161,9 @@ def check_channels(settings: Settings) -> list[Check]:
 async def _post_json(url: str, body: dict[str, Any] | None = None) -> Any:
     import aiohttp
 
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT)) as session:
-        async with session.post(url, json=body or {}) as resp:
-            return await resp.json(content_type=None)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT)) as session, \
+            session.post(url, json=body or {}) as resp:
+        return await resp.json(content_type=None)
 
 
 async def check_telegram_online(settings: Settings, post: Callable[..., Awaitable[Any]] = _post_json) -> list[Check]:
@@ -260,10 +261,9 @@ def check_nlu(settings: Settings, snapshot: Any) -> Check:
                      "Cấp quyền ghi cho tài khoản chạy motcua, hoặc đặt MOTCUA_NLU__MODEL_CACHE_DIR=/var/lib/motcua/nlu.")
     if snapshot is None:
         return Check(name, "warn", "chưa kiểm tra được vì nội dung lỗi.", "Sửa lỗi nội dung trước.")
+    from bot.content.knowledge import knowledge_items, labels
     from nlu.builtin import BuiltinParser
     from nlu.training import default_training_set
-
-    from bot.content.knowledge import knowledge_items, labels
 
     path = BuiltinParser.cache_path(default_training_set(knowledge_items(snapshot), labels(snapshot)), cache)
     if not path.exists():

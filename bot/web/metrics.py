@@ -10,7 +10,14 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from sqlalchemy import func, select
 
 if TYPE_CHECKING:
@@ -49,7 +56,7 @@ class Metrics:
         self.responses = Counter("motcua_http_responses_total", "HTTP responses by status class (2xx, 4xx, 5xx…)",
                                  ["status_class"], registry=self.registry)
 
-    def on_turn(self, channel: str, seconds: float, turn: "Turn", confidence: float | None = None) -> None:
+    def on_turn(self, channel: str, seconds: float, turn: Turn, confidence: float | None = None) -> None:
         self.turn_seconds.labels(channel).observe(seconds)
         self.messages.labels(channel).inc()
         for e in turn.events:
@@ -76,7 +83,7 @@ def _age(now: dt.datetime, then: dt.datetime | None) -> float:
     if then is None:
         return 0.0
     if then.tzinfo is None:   # SQLite hands back naive UTC
-        then = then.replace(tzinfo=dt.timezone.utc)
+        then = then.replace(tzinfo=dt.UTC)
     return max(0.0, (now - then).total_seconds())
 
 

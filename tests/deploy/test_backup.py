@@ -55,7 +55,7 @@ async def test_pg_dump_and_pg_restore_round_trip(pg_url: str, tmp_path: Path) ->
                                       capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stderr
         assert await _rows(restored, sender) == await _rows(dsn, sender)
-        rev, rows = await _rows(restored, sender)
+        _rev, rows = await _rows(restored, sender)
         assert rows == [(sender, "tôi muốn làm giấy khai sinh")]
         check = await check_database(make_settings(restored.replace("postgresql://", "postgresql+asyncpg://")))
         assert check.status == "ok", check

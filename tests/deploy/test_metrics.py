@@ -18,7 +18,7 @@ from tests.conftest import FixedClock, make_settings
 
 
 def _value(text: str, name: str) -> float:
-    m = re.search(rf"^{re.escape(name)} ([0-9.e+-]+)$", text, re.M)
+    m = re.search(rf"^{re.escape(name)} ([0-9.e+-]+)$", text, re.MULTILINE)
     assert m, f"{name} not exported"
     return float(m.group(1))
 
