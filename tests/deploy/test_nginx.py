@@ -86,3 +86,94 @@ def test_http_redirects_to_https_and_proxy_headers_are_set() -> None:
                            ("/dossiers/static/", "bot/web/dossiers/static"), ("/static/admin/", "bot/web/admin/static")):
         assert f"alias /opt/motcua/{folder}/;" in locs[prefix]
         assert (DEPLOY.parent / folder).is_dir(), f"{folder} moved: update the nginx site"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_shipped_site_in_front_of_a_backend(tmp_path: Path) -> None:
+    """nginx running the shipped site: HTTP redirects, /metrics refused to a non-local client, a forged
+    X-Forwarded-For replaced, server-sent events arrive before the stream ends."""
+    import asyncio
+    import socket
+
+    import aiohttp
+    from aiohttp import web
+
+    nginx = require_tool("nginx", "make system-deps installs Debian's nginx")
+    seen: list[str] = []
+    release = asyncio.Event()
+
+    async def echo(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("X-Forwarded-For", ""))
+        return web.Response(text=f"{request.path} {request.headers.get('X-Forwarded-Proto')}")
+
+    async def events(request: web.Request) -> web.StreamResponse:
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await resp.prepare(request)
+        await resp.write(b"data: first\n\n")
+        await release.wait()
+        return resp
+
+    backend = web.Application()
+    backend.router.add_get("/console/events", events)
+    backend.router.add_route("*", "/{tail:.*}", echo)
+    runner = web.AppRunner(backend)
+    await runner.setup()
+    up, http_port, https_port = _free_port(), _free_port(), _free_port()
+    await web.TCPSite(runner, "127.0.0.1", up).start()
+    conf = _prefix(tmp_path, "upstream.conf")
+    text = conf.read_text().replace(f"include {DEPLOY / 'nginx' / 'upstream.conf'};",
+                                    f"upstream motcua_app {{ server 127.0.0.1:{up}; keepalive 4; }}")
+    conf.write_text("master_process off;\n" + text)
+    site = (tmp_path / "site.conf").read_text()
+    site = site.replace("listen [::]:80;", "").replace("listen [::]:443 ssl http2;", "")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
+    (tmp_path / "site.conf").write_text(site)
+    proc = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"],  # noqa: ASYNC220
+                            stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", https_port), timeout=0.2).close()
+                break
+            except OSError:
+                await asyncio.sleep(0.05)
+        https = f"https://127.0.0.1:{https_port}"
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=False)) as local:
+            r = await local.get(f"http://127.0.0.1:{http_port}/d/AB-123456?t=x", allow_redirects=False)
+            assert r.status == 301 and r.headers["Location"] == "https://127.0.0.1/d/AB-123456?t=x"
+            r = await local.get(f"{https}/metrics")
+            assert r.status == 200 and await r.text() == "/metrics https"   # proxied for this machine
+            assert "max-age=31536000" in r.headers["Strict-Transport-Security"]
+            r = await local.post(f"{https}/webhooks/telegram", data=b"{}", headers={"X-Forwarded-For": "6.6.6.6"})
+            assert r.status == 200 and seen[-1] == "127.0.0.1"               # the forged hop is gone
+            r = await local.post(f"{https}/webhooks/telegram", data=b"x" * (3 * 1024 * 1024))
+            assert r.status == 413                                            # above server.max_body_bytes
+            async def first_event() -> bytes:
+                async with local.get(f"{https}/console/events") as stream:
+                    return await stream.content.readline()
+
+            try:   # arrives while the stream is still open: not held back in nginx's buffers
+                first = await asyncio.wait_for(first_event(), 5)
+            except TimeoutError:
+                first = b"(nothing within 5 s)"
+            release.set()
+            assert first == b"data: first\n"
+        # A client from another address (127.0.0.2 is loopback too, but not "allow 127.0.0.1").
+        outsider = aiohttp.TCPConnector(ssl=False, local_addr=("127.0.0.2", 0))
+        async with aiohttp.ClientSession(connector=outsider) as remote:
+            for path in ("/metrics", "/healthz", "/readyz"):
+                assert (await remote.get(f"{https}{path}")).status == 403, path
+            assert (await remote.get(f"{https}/privacy")).status == 200
+    finally:
+        release.set()
+        proc.terminate()
+        proc.wait(10)
+        await runner.cleanup()
