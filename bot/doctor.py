@@ -216,6 +216,20 @@ async def check_zalo_bot_online(settings: Settings, post: Callable[..., Awaitabl
     return [Check("Zalo Bot (trực tuyến)", "ok", "token hợp lệ.")]
 
 
+ENV_FILE = Path("/etc/motcua/motcua.env")   # deploy/systemd: EnvironmentFile= of every unit
+
+
+def check_env_file(path: Path = ENV_FILE) -> list[Check]:
+    """The file holding the secrets must not be readable by other accounts of the machine (mode 0600)."""
+    if not path.exists():
+        return []
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        return [Check("Tệp bí mật", "error", f"{path} có quyền {mode:o}: tài khoản khác trên máy đọc được token.",
+                      f"Chạy `chmod 600 {path}` (chủ sở hữu root).")]
+    return [Check("Tệp bí mật", "ok", f"{path} chỉ chủ sở hữu đọc được ({mode:o}).")]
+
+
 def check_fonts() -> Check:
     """The PDF draft embeds Be Vietnam Pro from the fontpkg package; without it Vietnamese marks land off letters."""
     name = "Phông chữ cho bản PDF"
@@ -276,7 +290,7 @@ def check_nlu(settings: Settings, snapshot: Any) -> Check:
 async def run_checks(settings: Settings, *, online: bool = False) -> list[Check]:
     """Every check, in the order an operator fixes things: storage first, then the public side, then content."""
     checks = [await check_database(settings), await check_redis(settings), check_base_url(settings)]
-    checks += check_channels(settings)
+    checks += check_channels(settings) + check_env_file()
     if online:
         checks += await check_telegram_online(settings)
         checks += await check_zalo_bot_online(settings)

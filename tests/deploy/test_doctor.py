@@ -116,3 +116,16 @@ async def test_online_check_finds_a_webhook_pointing_elsewhere_and_a_bad_token(
     online = _by_name(await run_checks(s, online=True))["Telegram (trực tuyến)"]
     assert online.status == "error" and "từ chối token" in online.detail
     assert "999:revoked" not in render(await run_checks(s, online=True))
+
+
+def test_secrets_file_readable_by_others_is_an_error(tmp_path: Path) -> None:
+    from bot.doctor import check_env_file
+
+    env = tmp_path / "motcua.env"
+    env.write_text("MOTCUA_SECRETS__TELEGRAM_TOKEN=1:x\n")
+    env.chmod(0o644)
+    [bad] = check_env_file(env)
+    assert bad.status == "error" and "644" in bad.detail and bad.fix == f"Chạy `chmod 600 {env}` (chủ sở hữu root)."
+    env.chmod(0o600)
+    assert [c.status for c in check_env_file(env)] == ["ok"]
+    assert check_env_file(tmp_path / "absent.env") == []   # not a systemd install: nothing to say
