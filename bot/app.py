@@ -97,7 +97,8 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
     """The whole HTTP surface of one worker."""
     services = services or build_services(settings)
     app = web.Application(client_max_size=settings.server.max_body_bytes,
-                          middlewares=[security_headers, staff_guard(settings.server.base_url)])
+                          middlewares=[services.metrics.count_responses, security_headers,
+                                       staff_guard(settings.server.base_url)])
     app[SERVICES] = services
     aiohttp_jinja2.setup(app, loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs()]),
                          autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
@@ -122,7 +123,7 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
             app.add_routes(assist_pages.routes(app[console.CONSOLE], services.assist))
     if services.desk is not None:   # the citizen's /d/ link; the desk's /dossiers when the console is mounted
         app.add_routes(dossiers.routes(services.desk, app.get(console.CONSOLE), settings))
-    app.add_routes(metrics.routes(services.metrics))
+    app.add_routes(metrics.routes(services.metrics, services.repo, services.clock, tuple(services.channels)))
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         await services.start()

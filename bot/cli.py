@@ -212,6 +212,15 @@ def cmd_channel(args: argparse.Namespace) -> int:
     return asyncio.run(go())
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check a deployment; exit 1 on any error (warnings alone exit 0), so scripts and CI can gate on it."""
+    from bot.doctor import render, run_checks
+
+    checks = asyncio.run(run_checks(_settings(args), online=args.online))
+    print(render(checks))
+    return 1 if any(c.status == "error" for c in checks) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="motcua", description="Trợ lý Một cửa — chatbot thủ tục hành chính cấp xã")
     p.add_argument("--config", help="path to config.yml (default: ./config.yml or $MOTCUA_CONFIG)")
@@ -255,6 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
         cp.add_argument("action", choices=["set-webhook", "delete-webhook", "me"])
         cp.add_argument("url", nargs="?", help="public https URL of the webhook route")
         cp.set_defaults(func=cmd_channel)
+
+    doc = sub.add_parser("doctor", help="check a deployment: database, Redis, HTTPS URL, channels, fonts, NLU")
+    doc.add_argument("--online", action="store_true", help="also ask Telegram/Zalo whether the token and webhook work")
+    doc.set_defaults(func=cmd_doctor)
 
     from bot.handoff.cli import add_parser as add_agent_parser
 

@@ -27,6 +27,7 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}
         self.fail_next: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self.updates: list[dict[str, Any]] = []
+        self.webhook_url = ""   # what setWebhook registered; getWebhookInfo answers it (motcua doctor --online)
         self._mid = 1000
 
     def app(self) -> web.Application:
@@ -100,6 +101,10 @@ class FakeTelegram:
                                          status=400)
             result = {"file_id": fid, "file_unique_id": fid, "file_size": len(self.files[fid]),
                       "file_path": f"photos/{fid}.jpg"}
+        elif method == "setWebhook":
+            self.webhook_url = str(params.get("url", ""))
+        elif method == "getWebhookInfo":
+            result = {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": 0}
         elif method == "getUpdates":
             result, self.updates = self.updates, []
         return web.json_response({"ok": True, "result": result})

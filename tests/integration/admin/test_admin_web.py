@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import io
 import time
 from collections.abc import AsyncIterator

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from bot.content.catalog import Procedure
 from bot.dossier.draft import build_draft
 from bot.dossier.render import render_checklist_text, render_html
-from tests.unit.engine.helpers import KHAI_SINH, Chat
+from tests.unit.engine.helpers import Chat
 from tests.unit.engine.test_flow import fill_fields_until, walk_to_documents
 
 KS = "ho-tich.khai-sinh"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.dossier.codes import new_code
-from bot.engine import CitizenSaid, ConversationState, InboundMessage, Text, Thresholds, TurnContext, step, turn_needs
+from bot.engine import CitizenSaid, ConversationState, InboundMessage, Text, TurnContext, step, turn_needs
 from bot.engine.context import DraftSummary
 from bot.engine.messages import Button
 from bot.engine.state import Pending, PendingKind
