@@ -44,7 +44,7 @@ def _services(client: Any) -> Any:
 
 async def _agent_page(client: Any, browser: Any, username: str) -> tuple[Any, Any]:
     base = str(client.server.make_url("/")).rstrip("/")
-    h = _services(client).extras["handoff"]
+    h = _services(client).handoff
     await h.add_agent(username, PASSWORD, _services(client).settings.handoff.default_team,
                       display_name=f"Cán bộ {username}")
     ctx = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
@@ -76,7 +76,7 @@ async def test_reply_before_claim_claims_and_a_refused_reply_keeps_the_text(clie
         await agent.goto(str(client.server.make_url(f"/console/c/{cid2}")))
         long_text = "Bạn chờ mình kiểm tra lại giấy chứng sinh nhé, mình trả lời ngay."
         await agent.fill("#reply", long_text)
-        h = _services(client).extras["handoff"]
+        h = _services(client).handoff
         await h.add_agent("minh1", PASSWORD, _services(client).settings.handoff.default_team)
         await h.claim(await h.get_agent("minh1"), cid2)
         await agent.wait_for_timeout(300)

@@ -39,7 +39,7 @@ async def _new_request(client: Any) -> None:
 async def test_new_request_shows_in_title_sound_when_on_and_notification(client: Any, services: Any,
                                                                           browser: Any) -> None:
     base = str(client.server.make_url("/")).rstrip("/")
-    await services.extras["handoff"].add_agent("lannoti", PASSWORD, services.settings.handoff.default_team)
+    await services.handoff.add_agent("lannoti", PASSWORD, services.settings.handoff.default_team)
     await _new_request(client)   # an older request, so the agent is on a conversation page, not the queue
     ctx = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     await ctx.add_init_script(RECORDER)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 async def test_the_desk_marks_the_unconfirmed_value(client: Any, services: Any, browser: Any, tmp_path: Path) -> None:
     base = str(client.server.make_url("/")).rstrip("/")
     code, _, _ = await _walk_plain(client, services)
-    await services.extras["handoff"].add_agent("thu", PASSWORD, services.settings.handoff.default_team,
+    await services.handoff.add_agent("thu", PASSWORD, services.settings.handoff.default_team,
                                                display_name="Lê Thị Thu")
     ctx = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     page = await ctx.new_page()

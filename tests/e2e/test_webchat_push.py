@@ -15,7 +15,7 @@ PASSWORD = "mat-khau-an-toan-1"
 
 async def test_agent_reply_appears_in_web_chat_within_a_second(client: Any, services: Any, browser: Any) -> None:
     base = str(client.server.make_url("/")).rstrip("/")
-    h = services.extras["handoff"]
+    h = services.handoff
     await h.add_agent("lanpush", PASSWORD, services.settings.handoff.default_team, display_name="Lan")
     cctx = await browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
     actx = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
@@ -62,7 +62,7 @@ async def test_agent_reply_appears_in_web_chat_within_a_second(client: Any, serv
 async def test_without_event_source_the_chat_still_gets_the_reply_by_polling(client: Any, services: Any,
                                                                               browser: Any) -> None:
     base = str(client.server.make_url("/")).rstrip("/")
-    h = services.extras["handoff"]
+    h = services.handoff
     await h.add_agent("lanpoll", PASSWORD, services.settings.handoff.default_team, display_name="Lan")
     ctx = await browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
     await ctx.add_init_script("delete window.EventSource;")   # an old browser, or a proxy that breaks streams

@@ -84,7 +84,7 @@ def routes(delivery: PullDelivery, settings: Settings, pubsub: PubSub | None = N
 
     async def events(request: web.Request) -> web.StreamResponse:
         sender = _sender(request)
-        row = await delivery.runner.repo.load(CHANNEL, sender)
+        row = await delivery.repo.load(CHANNEL, sender)
         if pubsub is None:
             raise web.HTTPNotFound()   # the page keeps polling
         if row is None:   # the first message has not been handled yet: try again shortly
@@ -93,7 +93,7 @@ def routes(delivery: PullDelivery, settings: Settings, pubsub: PubSub | None = N
 
     async def history(request: web.Request) -> web.Response:
         sender = _sender(request)
-        repo = delivery.runner.repo
+        repo = delivery.repo
         row = await repo.load(CHANNEL, sender)
         if row is None:
             return web.json_response({"entries": []})
@@ -108,7 +108,7 @@ def routes(delivery: PullDelivery, settings: Settings, pubsub: PubSub | None = N
                     entries.append({"direction": "out", "message": m})
         # Shown now; do not deliver again by poll. A pending message whose transcript copy is masked (the draft
         # link: its token is kept only until delivery) is shown as sent, or the citizen would never get it.
-        for body in await repo.take_pending(row.id, delivery.runner.clock()):
+        for body in await repo.take_pending(row.id, delivery.clock()):
             if body not in shown:
                 entries.extend({"direction": "out", "message": m} for m in to_rasa([body], sender))
         return web.json_response({"entries": entries})

@@ -14,7 +14,7 @@ async def test_form_reply_claims_and_a_refused_one_is_kept(client: Any, services
     await rest(client, sender, "tôi muốn làm giấy khai sinh cho con")
     await rest(client, sender, "/canbo")
     cid = await conv_id(services, sender)
-    h = services.extras["handoff"]
+    h = services.handoff
     await login(client, services, "minhnojs", "mac-dinh")
     csrf = await login(client, services, "lannojs", "mac-dinh")
     r = await client.post(f"/console/c/{cid}/say", data={"csrf": csrf, "text": "Chào bạn, mình là Lan."},
