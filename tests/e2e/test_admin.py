@@ -190,3 +190,62 @@ async def test_admin_audit_page_marks_a_fact_verified(live: TestClient, browser:
     text = await first.inner_text()
     assert f"admin-{live.app[SUFFIX]}" in text and "Xác minh legal_basis.1" in text and "Đang dùng" in text
     await ctx.close()
+
+
+async def _problems(page: Any) -> list[str]:
+    return [t.strip() for t in await page.locator("#problems .problem").all_inner_texts()]
+
+
+async def test_editor_explains_errors_in_vietnamese_at_their_line(live: TestClient, browser: Any) -> None:
+    """Issue 19 item 10: syntax errors in Vietnamese with a hint and the line, no follow-on errors,
+    places named as in the form, line numbers, a banner after a refused publish, untouched files unchanged."""
+    base = str(live.server.make_url("/")).rstrip("/")
+    ctx, page = await as_user(browser, live, "admin")
+    await page.set_viewport_size({"width": 1366, "height": 768})
+    await page.goto(base + f"/console/admin/content/{PID}")
+    await page.wait_for_selector("#flow")
+    original = await page.input_value("#flow")
+    flow_lines = original.splitlines()
+    assert await page.locator(".code .gutter").first.inner_text() != ""     # line numbers beside the text
+    ask_line = next(i for i, line in enumerate(flow_lines, 1) if "ask: Bé được sinh ra" in line)
+
+    # A colon inside a question: one problem, in Vietnamese, at its line, with the hint.
+    await page.fill("#flow", original.replace("ask: Bé được sinh ra", "ask: Lưu ý: bé được sinh ra", 1))
+    await page.wait_for_selector("#problems .problem")
+    shown = await _problems(page)
+    assert len(shown) == 1, shown                     # no "cần luồng flows/…" follow-on error
+    assert f"dòng {ask_line}" in shown[0]
+    assert "có dấu ':' trong câu — đặt câu trong ngoặc kép" in shown[0]
+    assert "mapping values" not in shown[0]
+    await page.locator("#problems .goto").first.click()        # jumps to the line in the text
+    await page.locator("#problems").scroll_into_view_if_needed()
+    await page.screenshot(path=str(SHOTS / "admin-edit-syntax-1366.png"))
+
+    # A bad option: the place in words, at the option's own line (not line 2 of the file).
+    broken = original.replace('value: "no"\n        handoff: true', 'value: "no"\n        goto: khong-co\n        handoff: true', 1)
+    goto_line = next(i for i, line in enumerate(broken.splitlines(), 1) if "goto: khong-co" in line)
+    await page.fill("#flow", broken)
+    await page.wait_for_selector(f"#problems .problem >> text=dòng {goto_line}")
+    shown = await _problems(page)
+    assert any("Bước 1, lựa chọn 2" in s for s in shown), shown
+    assert not any("steps.0" in s for s in shown)
+
+    # Publishing it is refused: a banner with the count, the text and the form-style panel stay.
+    await page.fill("#message", "thử lựa chọn sai")
+    await page.click("#publish")
+    await page.wait_for_selector("#refused")
+    banner = await page.inner_text("#refused")
+    assert "Chưa xuất bản: 1 lỗi" in banner
+    assert await page.locator(".line-field").count() > 0
+    assert "goto: khong-co" in await page.input_value("#flow")
+    await page.screenshot(path=str(SHOTS / "admin-edit-refused-1366.png"))
+
+    # Fix it and publish: only the flow is listed as changed, the untouched catalog is not "(đã sửa)".
+    await page.fill("#flow", original.replace(ASK, NEW_ASK))
+    await page.wait_for_selector("#valid:not([hidden])")
+    await page.click("#publish")
+    await page.wait_for_selector("#published-note")
+    headings = await page.locator("h2").all_inner_texts()
+    assert any(f"flows/{PID}.yml" in h for h in headings), headings
+    assert not any(f"procedures_catalog/{PID}.yml" in h for h in headings), headings
+    await ctx.close()
