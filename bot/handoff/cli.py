@@ -38,7 +38,14 @@ def _service(settings: Any) -> HandoffService:
     async def no_apply(_cid: int, _inp: Any) -> None:
         return None
 
-    return HandoffService(settings, Repo(create_engine(settings)), None, None, utcnow, no_apply)  # type: ignore[arg-type]
+    pubsub = None
+    if settings.redis.url:   # a team change is announced so running workers apply it at once, no restart
+        from redis.asyncio import Redis
+
+        from bot.runtime.redis_backend import RedisPubSub
+
+        pubsub = RedisPubSub(Redis.from_url(settings.redis.url, socket_timeout=1.0, socket_connect_timeout=1.0))
+    return HandoffService(settings, Repo(create_engine(settings)), None, pubsub, utcnow, no_apply)  # type: ignore[arg-type]
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -85,6 +85,9 @@ def _aware(t: dt.datetime | None) -> dt.datetime:
     return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t
 
 
+TEAMS_TOPIC = "teams"
+
+
 class HandoffService:
     """Everything the console and the effects need; one per worker."""
 
@@ -141,6 +144,22 @@ class HandoffService:
             else:
                 await conn.execute(insert(teams).values(id=team_id, **vals))
         await self.refresh_teams()
+        await self.announce_teams()
+
+    async def announce_teams(self) -> None:
+        """Tell every worker (and only through Redis, the CLI's separate process) to reload the teams now."""
+        if self.pubsub is None:
+            return
+        try:
+            await self.pubsub.publish(TEAMS_TOPIC, {"changed": True})
+        except Exception:   # no Redis reachable: this worker already has the change; others at their restart
+            log.warning("could not announce the team change to other workers")
+
+    async def follow_teams(self) -> None:
+        """Background task: reload hours and groups whenever a worker, the admin page or the CLI changes a team."""
+        async with self.pubsub.subscribe(TEAMS_TOPIC) as changes:
+            async for _ in changes:
+                await self.refresh_teams()
 
     # --- effects ------------------------------------------------------------------------------
 

@@ -249,3 +249,91 @@ async def test_editor_explains_errors_in_vietnamese_at_their_line(live: TestClie
     assert any(f"flows/{PID}.yml" in h for h in headings), headings
     assert not any(f"procedures_catalog/{PID}.yml" in h for h in headings), headings
     await ctx.close()
+
+
+def _window(now: Any, inside: bool) -> str:
+    """Working hours that hold ``now`` (Vietnam time), or that are on another weekday only."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bot.handoff.routing import DAYS
+
+    local = now.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    day = DAYS[local.weekday() if inside else (local.weekday() + 3) % 7]
+    return f"{day} {local.hour:02d}:00-{local.hour + 1:02d}:00"
+
+
+async def test_admin_sets_team_hours_that_apply_at_once_in_every_worker(live: TestClient, browser: Any,
+                                                                           services: Any) -> None:
+    """Issue 19 item 11: /console/admin leads to the admin home; admin → Tổ shows members and call-backs and
+    changes a team's hours, which a second worker applies without a restart."""
+    import asyncio
+
+    from bot.handoff.service import HandoffService
+
+    base = str(live.server.make_url("/")).rstrip("/")
+    live_handoff = services.extras["handoff"]
+    other = HandoffService(services.settings, services.repo, services.content, services.pubsub, services.clock,
+                           live_handoff._apply)                      # another worker of the same deployment
+    follower = asyncio.create_task(other.follow_teams())
+    await asyncio.sleep(0.05)
+    now = services.clock()
+    try:
+        ctx, page = await as_user(browser, live, "admin")
+        await page.set_viewport_size({"width": 1366, "height": 768})
+        resp = await page.goto(base + "/console/admin")
+        assert resp.status == 200 and page.url.endswith("/console/admin/content")
+        await page.click("nav.top >> text=Tổ")
+        team = page.locator("#team-xa-a")
+        members = await team.locator("table.members").inner_text()
+        assert f"admin-{live.app[SUFFIX]}" in members and "quản trị viên" in members
+        assert f"agent-{live.app[SUFFIX]}" in members
+
+        for inside, words in ((False, "Ngoài giờ làm việc"), (True, "Đang trong giờ làm việc")):
+            await team.locator("input[name=hours]").fill(_window(now, inside))
+            await team.locator("button", has_text="Lưu").click()
+            await page.wait_for_selector("#saved")
+            team = page.locator("#team-xa-a")
+            assert words in await team.locator(".duty").inner_text()
+            assert live_handoff.duty(now, "xa-a")[0] is inside
+            for _ in range(50):                                     # the other worker, without a restart
+                if other.duty(now, "xa-a")[0] is inside:
+                    break
+                await asyncio.sleep(0.02)
+            assert other.duty(now, "xa-a")[0] is inside
+        await page.screenshot(path=str(SHOTS / "admin-teams-1366.png"), full_page=False)
+
+        # Hours it cannot read are refused with the reason; nothing is changed.
+        await team.locator("input[name=hours]").fill("thứ hai 8h-17h")
+        await team.locator("button", has_text="Lưu").click()
+        await page.wait_for_selector("#error")
+        assert "Chưa lưu tổ xa-a" in await page.inner_text("#error")
+        assert live_handoff.duty(now, "xa-a")[0] is True
+        await ctx.close()
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+
+
+async def test_team_hours_from_the_cli_reach_running_workers(services: Any) -> None:
+    """`motcua agent team --hours` runs in its own process: its change is announced, not left for a restart."""
+    from bot.handoff.service import HandoffService
+    import asyncio
+
+    live_handoff = services.extras["handoff"]
+    follower = asyncio.create_task(live_handoff.follow_teams())
+    await asyncio.sleep(0.05)
+    now = services.clock()
+    cli = HandoffService(services.settings, services.repo, services.content, services.pubsub, services.clock,
+                         live_handoff._apply)
+    try:
+        for inside in (False, True, False):
+            await cli.upsert_team("xa-cli", "Tổ thử", _window(now, inside))
+            for _ in range(50):
+                if live_handoff.duty(now, "xa-cli")[0] is inside:
+                    break
+                await asyncio.sleep(0.02)
+            assert live_handoff.duty(now, "xa-cli")[0] is inside
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)

@@ -410,7 +410,9 @@ def setup(app: web.Application, services: Any) -> None:
         else:
             log.warning("admin pages need the console login (handoff room): every admin page answers 401")
     services.extras["admin_misses"] = app[MISSES]
-    app.add_routes(routes())
+    from bot.web.admin import teams
+
+    app.add_routes(routes() + teams.routes())
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         try:
