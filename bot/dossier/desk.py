@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dossier.codes import find_code, hash_token, normalize_code, token_matches
 from bot.dossier.draft import VN, DraftContent, build_stored_draft
+from bot.handoff.routing import works_desk
 from bot.dossier.service import DRAFT_STATUS_VI
 from bot.engine.context import DraftSummary
 from bot.engine.inputs import Notify
@@ -74,6 +75,8 @@ ERR_NUMBER_BAD = "Số hồ sơ chỉ gồm chữ, số và các dấu thông th
 ERR_NUMBER_SAME = "Số hồ sơ {number} đã được ghi."
 ERR_CONFLICT = "Hồ sơ vừa được cán bộ khác cập nhật. Bạn tải lại trang để xem trạng thái mới."
 ERR_STATUS = "Trạng thái không hợp lệ."
+ERR_NOT_OFFICER = ("Chỉ cán bộ một cửa ghi trạng thái và số hồ sơ; tài khoản của bạn chỉ xem được hồ sơ. "
+                   "Quản trị viên cấp quyền bằng lệnh: motcua agent add TÊN --team TỔ --role officer.")
 DEFAULT_PICKUP = "bộ phận một cửa"
 
 
@@ -158,7 +161,8 @@ class DraftView:
 
     @property
     def pickup_default(self) -> str:
-        return (self.content.where if self.content and self.content.where else None) or DEFAULT_PICKUP
+        """Where an officer left no note: the desk itself (the catalog's ``where`` is advice on submitting)."""
+        return DEFAULT_PICKUP
 
     @property
     def ever_needed_documents(self) -> bool:
@@ -355,14 +359,18 @@ class Desk:
 
     # --- acting ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _check_officer(viewer: Any) -> None:
+        if not works_desk(viewer.role):
+            raise Forbidden(ERR_NOT_OFFICER)
+
     async def set_status(self, viewer: Any, code: str, status: str, note: str | None = None) -> DraftView:
+        self._check_officer(viewer)
         view = await self.open(viewer, code)
         check_transition(code, view.status, status)
         text = clean_note(note)
         if status == "needs_documents" and not text:
             raise InvalidInput(ERR_NOTE_NEEDED)
-        if status == "result_ready" and not text:
-            text = view.pickup_default
         now = self.clock()
         async with self.engine.begin() as conn:
             res = await conn.execute(update(drafts).where(and_(drafts.c.id == view.id, drafts.c.status == view.status))
@@ -376,6 +384,7 @@ class Desk:
         return await self.open(viewer, code)
 
     async def set_number(self, viewer: Any, code: str, number: str | None) -> DraftView:
+        self._check_officer(viewer)
         view = await self.open(viewer, code)
         value = clean_official_number(number)
         if value == view.official_number:

@@ -16,7 +16,9 @@ def add_parser(sub: Any, settings_of: Any) -> None:
     add = ag_sub.add_parser("add", help="create or update a console account (asks for the password)")
     add.add_argument("username")
     add.add_argument("--team", required=True)
-    add.add_argument("--role", choices=["agent", "admin"], default="agent")
+    add.add_argument("--role", choices=["agent", "officer", "admin"], default="agent",
+                     help="agent: tổ công nghệ số (hàng chờ; bàn một cửa chỉ xem) · officer: cán bộ một cửa "
+                          "(ghi trạng thái, số hồ sơ; cũng dùng hàng chờ) · admin: mọi việc")
     add.add_argument("--name", help="display name shown to citizens, e.g. \"Nguyễn Thị Lan\"")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     ag_sub.add_parser("list", help="list active accounts")

@@ -274,8 +274,8 @@ class HandoffService:
     async def add_agent(self, username: str, password: str, team: str, role: str = "agent",
                         display_name: str | None = None) -> None:
         """Create an account, or update one (a new password ends every session it had)."""
-        if role not in {"agent", "admin"}:
-            raise ValueError("role phải là agent hoặc admin")
+        if role not in routing.ROLES:
+            raise ValueError("role phải là agent, officer hoặc admin")
         check_password(password, username)
         hashed = await asyncio.to_thread(hash_password, password)   # argon2 costs ~50 ms: off the event loop
         async with self.repo.engine.begin() as conn:

@@ -16,7 +16,7 @@ from bot.handoff.ticket import OPEN
 from bot.storage.handoff_models import agents, handoffs, teams
 from bot.web.admin.auth import Principal, audit, check_csrf, csrf_token, require_admin
 
-ROLE_VI = {"admin": "quản trị viên", "agent": "tổ công nghệ số", "officer": "cán bộ một cửa"}
+from bot.handoff.routing import ROLES_VI as ROLE_VI
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.handoff.routing import works_desk
 from bot.dossier.desk import Desk, DeskError, Forbidden, InvalidInput, NotFound, read_code
 from bot.dossier.render import font_files, render_html, render_pdf
 
@@ -200,7 +201,7 @@ class DeskPages:
             notice = f"{ok} {NOTIFIED if view.conversation_id is not None else NOT_LINKED}"
         return self._page(request, "dossiers/view.html.j2", {
             "me": me, "csrf": sess.csrf, "d": view, "c": view.content, "error": error,
-            "notice": notice}, status)
+            "notice": notice, "can_act": works_desk(me.role)}, status)
 
     async def export_json(self, request: web.Request) -> web.StreamResponse:
         me, sess = await self._viewer(request)
