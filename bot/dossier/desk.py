@@ -335,19 +335,23 @@ class Desk:
         if row is None:
             raise NotFound((ERR_DELETED if await self._deleted(code) else ERR_UNKNOWN).format(code=code, typed=""))
         self._check_team(viewer, code, row.team)
-        async with self.engine.connect() as conn:
-            hist = (await conn.execute(select(draft_history).where(draft_history.c.draft_id == row.id)
-                                       .order_by(draft_history.c.id))).all()
+        history = await self.history(row)
         content = self.content_of(row)
-        history = [HistoryItem(row.created_at, "người dân", "created", None, "draft", None, None)]
-        history += [HistoryItem(h.at, h.actor, h.action, h.from_status, h.to_status, h.official_number, h.note)
-                    for h in hist]
         proc = self.content.current.procedure(row.procedure_id)
         return DraftView(id=row.id, code=row.code, procedure_id=row.procedure_id,
                          procedure_name=proc.name if proc else row.procedure_id, status=row.status,
                          official_number=row.official_number, team=self._team(row.team),
                          complete_documents=bool(row.complete_documents), conversation_id=row.conversation_id,
                          created_at=row.created_at, updated_at=row.updated_at, content=content, history=history)
+
+    async def history(self, row: Any) -> list[HistoryItem]:
+        """The draft's life, oldest first: created, then every status and number the desk recorded."""
+        async with self.engine.connect() as conn:
+            hist = (await conn.execute(select(draft_history).where(draft_history.c.draft_id == row.id)
+                                       .order_by(draft_history.c.id))).all()
+        out = [HistoryItem(row.created_at, "người dân", "created", None, "draft", None, None)]
+        return out + [HistoryItem(h.at, h.actor, h.action, h.from_status, h.to_status, h.official_number, h.note)
+                      for h in hist]
 
     async def citizen(self, code: str, token: str | None) -> Any:
         """The draft row when ``token`` is its secret, else None (unknown code and wrong token look the same)."""
@@ -406,8 +410,10 @@ class Desk:
         """Tell the citizen; a failure is logged (the desk's change stands, the history shows it)."""
         if view.conversation_id is None:
             return
+        # Web chat shows notices only in the browser that opened it: the draft's page keeps the history too.
+        text = f"{self.message(view, key, **values)} {self.message(view, 'desk_notify_see_page')}"
         try:
-            await self._apply(view.conversation_id, Notify(self.message(view, key, **values)))
+            await self._apply(view.conversation_id, Notify(text))
         except Exception:
             log.exception("desk: could not notify the citizen of draft %s", view.code)
 

@@ -206,3 +206,37 @@ async def test_scan_with_the_camera_opens_the_draft(client: Any, services: Any, 
             assert NAME in await page.inner_text("#fields")
         finally:
             await b.close()
+
+
+async def test_draft_page_shows_the_status_history_on_any_device(client: Any, services: Any, browser: Any) -> None:
+    """Issue 19 item 9: desk notices reach a web-chat citizen only in the browser holding the chat; the draft's
+    secret page carries the status history, and the chat message says so."""
+    from bot.handoff.service import AgentInfo
+
+    base = str(client.server.make_url("/")).rstrip("/")
+    sender, code, link = await walk_to_draft(client, services)
+    team = services.settings.handoff.default_team
+    officer = AgentInfo("thu", "Lê Thị Thu", "officer", team)
+    desk = services.extras["desk"]
+    await desk.set_status(officer, code, "received")
+    await desk.set_number(officer, code, "000.00.11.H12-261205-0042")
+    await desk.set_status(officer, code, "needs_documents", "bản sao giấy chứng nhận kết hôn của cha mẹ")
+
+    ctx = await browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")   # another phone
+    page = await ctx.new_page()
+    await page.goto(base + link)
+    status = page.locator("#dossier-status")
+    assert "cần bổ sung giấy tờ" in await status.locator("h2").inner_text()
+    assert "000.00.11.H12-261205-0042" in await status.inner_text()
+    items = await page.locator("#dossier-history li").all_inner_texts()
+    assert "Yêu cầu bổ sung giấy tờ: bản sao giấy chứng nhận kết hôn của cha mẹ" in items[0]
+    assert any("Đã tiếp nhận tại bộ phận một cửa" in i for i in items)
+    assert "thu" not in " ".join(items).split()                      # the officer's account name is not shown
+    await page.screenshot(path=str(SHOTS / "draft-status-390.png"))
+    wrong = await ctx.new_page()                                     # the secret still guards the page
+    await wrong.goto(base + link.split("?")[0] + "?t=sai")
+    assert await wrong.locator("#dossier-status").count() == 0
+    await ctx.close()
+
+    got = texts(await post(client, sender, ASK))
+    assert "Tình trạng hồ sơ cũng luôn được cập nhật trên trang tờ khai của bạn" in got

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import logging
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.handoff.routing import works_desk
+from bot.dossier.service import DRAFT_STATUS_VI
 from bot.dossier.desk import Desk, DeskError, Forbidden, InvalidInput, NotFound, read_code
 from bot.dossier.render import font_files, render_html, render_pdf
 
@@ -77,8 +79,17 @@ class DeskPages:
         if content is None:
             return _not_found()
         html = _for_browser(render_html(content, row.code, self.base_url))
+        html = await self._with_status(request, row, html)
         return web.Response(text=html, content_type="text/html",
                             headers={**NO_STORE, "Content-Security-Policy": PRINT_CSP})
+
+    async def _with_status(self, request: web.Request, row: Any, html: str) -> str:
+        """The citizen's page opens with the dossier's status history (screen only; the printout is the form)."""
+        block = aiohttp_jinja2.get_env(request.app).get_template("dossiers/citizen_status.html.j2").render(
+            status=DRAFT_STATUS_VI.get(row.status, row.status), official_number=row.official_number,
+            history=await self.desk.history(row))
+        found = re.search(r"<body[^>]*>", html)
+        return html[:found.end()] + block + html[found.end():] if found else block + html
 
     async def citizen_pdf(self, request: web.Request) -> web.StreamResponse:
         row = await self.desk.citizen(request.match_info["code"], request.query.get("t"))
