@@ -86,7 +86,7 @@ async def test_admin_edits_previews_publishes_and_rolls_back(live: TestClient, b
 
     # A broken edit: the error names the file and line, live while typing.
     await page.fill("#flow", original.replace("steps:", "buoc:", 1))
-    await page.wait_for_selector(".problem >> text=flows/ho-tich.khai-sinh.yml:")
+    await page.wait_for_selector(".problem >> text=flows/ho-tich.khai-sinh.yml, dòng")
     # The real edit, through the structured field of that question: only its YAML line changes.
     await page.fill("#flow", original)
     field = page.locator(".line-field[data-target='flow']").filter(has=page.locator(f"xpath=self::*[@value='{ASK}']"))
