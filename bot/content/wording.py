@@ -38,6 +38,8 @@ YAML_PROBLEMS: tuple[tuple[str, str, str], ...] = (
      "đặt cả câu trong ngoặc kép"),
     ("found unknown escape character", "có dấu '\\' không hợp lệ trong ngoặc kép",
      "viết '\\\\' thay cho '\\', hoặc dùng ngoặc đơn"),
+    ("expected node content", "thiếu giá trị, hoặc mở ngoặc '[' / '{' mà chưa đóng",
+     "viết giá trị sau dấu ':' và đóng ngoặc; câu bắt đầu bằng ký tự đặc biệt thì đặt trong ngoặc kép"),
     ("could not find expected ':'", "thiếu dấu ':' sau tên khóa",
      "mỗi dòng có dạng khóa: giá trị; câu nhiều dòng thì đặt trong ngoặc kép hoặc dùng >-"),
 )
@@ -48,7 +50,8 @@ def yaml_problem(english: str) -> tuple[str, str]:
     for fragment, problem, hint in YAML_PROBLEMS:
         if fragment in english:
             return problem, hint
-    return f"lỗi cú pháp YAML ({english})", ""
+    return (f"không đọc được ({english.strip()})",
+            "kiểm tra dòng này và dòng ngay trên: thụt lề, dấu ':', ngoặc và ngoặc kép")
 
 
 # Names of the lists and keys an admin meets, as the editor's labels call them.

@@ -121,7 +121,7 @@ def load_yaml(text: str, file: str) -> YamlDoc:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
+        line = min(mark.line + 1 if mark else 1, max(1, len(text.splitlines())))   # not past the last line
         raise ContentErrors([_syntax_error(file, line, f"{exc.context or ''} {exc.problem or exc}")]) from None
     except yaml.YAMLError as exc:
         raise ContentErrors([_syntax_error(file, 1, str(exc))]) from None
