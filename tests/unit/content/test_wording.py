@@ -27,8 +27,8 @@ def test_places_are_named_as_in_the_form(path: str, words: str) -> None:
 @pytest.mark.parametrize("text, line, problem", [
     ("ask: Lưu ý: bé sinh ở đâu?\n", 1, "dấu ':' đặt sai chỗ"),
     ("a:\n  - x\n b: 1\n", 3, "thụt lề không khớp"),
-    ("a: [1, 2\n", 2, "thiếu dấu ']'"),
-    ("a: 'x\n", 2, "thiếu dấu ngoặc kép"),
+    ("a: [1, 2\n", 1, "thiếu dấu ']'"),
+    ("a: 'x\n", 1, "thiếu dấu ngoặc kép"),
     ("a: x\n\tb: y\n", 2, "Tab"),
 ])
 def test_yaml_syntax_errors_read_in_vietnamese_with_a_hint(text: str, line: int, problem: str) -> None:
