@@ -11,9 +11,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.content.yamlsrc import PlacedError
-
 from bot.content.catalog import ProcedureId, Slug
+from bot.content.yamlsrc import PlacedError
 
 # ``{var: value}`` or ``{var: [v1, v2]}``: every var must hold one of its values.
 Condition = dict[str, Union[str, list[str]]]

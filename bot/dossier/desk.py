@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dossier.codes import find_code, hash_token, normalize_code, token_matches
 from bot.dossier.draft import VN, DraftContent, build_stored_draft
-from bot.handoff.routing import works_desk
 from bot.dossier.service import DRAFT_STATUS_VI
 from bot.engine.context import DraftSummary
 from bot.engine.inputs import Notify
+from bot.handoff.routing import works_desk
 from bot.storage.desk_models import draft_history
 from bot.storage.repo import DRAFT_DELETED, LIVE_DRAFT, drafts
 

@@ -253,7 +253,6 @@ async def test_editor_explains_errors_in_vietnamese_at_their_line(live: TestClie
 
 def _window(now: Any, inside: bool) -> str:
     """Working hours that hold ``now`` (Vietnam time), or that are on another weekday only."""
-    import datetime as dt
     from zoneinfo import ZoneInfo
 
     from bot.handoff.routing import DAYS
@@ -317,8 +316,9 @@ async def test_admin_sets_team_hours_that_apply_at_once_in_every_worker(live: Te
 
 async def test_team_hours_from_the_cli_reach_running_workers(services: Any) -> None:
     """`motcua agent team --hours` runs in its own process: its change is announced, not left for a restart."""
-    from bot.handoff.service import HandoffService
     import asyncio
+
+    from bot.handoff.service import HandoffService
 
     live_handoff = services.extras["handoff"]
     follower = asyncio.create_task(live_handoff.follow_teams())

@@ -12,11 +12,10 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot.handoff.routing import ROLES_VI as ROLE_VI
 from bot.handoff.ticket import OPEN
 from bot.storage.handoff_models import agents, handoffs, teams
 from bot.web.admin.auth import Principal, audit, check_csrf, csrf_token, require_admin
-
-from bot.handoff.routing import ROLES_VI as ROLE_VI
 
 
 @dataclass

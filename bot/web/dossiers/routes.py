@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.handoff.routing import works_desk
-from bot.dossier.service import DRAFT_STATUS_VI
 from bot.dossier.desk import Desk, DeskError, Forbidden, InvalidInput, NotFound, read_code
 from bot.dossier.render import font_files, render_html, render_pdf
+from bot.dossier.service import DRAFT_STATUS_VI
+from bot.handoff.routing import works_desk
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
