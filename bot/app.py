@@ -134,6 +134,8 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
             gc.freeze()
         tasks = [asyncio.create_task(services.effects.sweeper()),
                  asyncio.create_task(retention_loop(services.repo, services.clock, settings.privacy.retention_days))]
+        if services.handoff is not None:   # team hours changed elsewhere (admin page, CLI, other worker)
+            tasks.append(asyncio.create_task(services.handoff.follow_teams()))
         for ch in services.channels.values():
             await ch.start()
             if getattr(getattr(settings.channels, ch.name), "mode", "webhook") == "polling":

@@ -52,7 +52,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         snap = load_content(root)
     except ContentErrors as exc:
         for e in exc.errors:
-            print(e)
+            print(e.words())
         print(f"{len(exc.errors)} lỗi.", file=sys.stderr)
         return 1
     unverified = sorted(p.id for p in snap.procedures.values() if not p.verified)

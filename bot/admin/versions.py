@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.admin.models import ContentVersion
 from bot.content.loader import PHRASES_FILE, load_texts, read_folder_texts
 from bot.content.snapshot import ContentSnapshot, SpecEntry
-from bot.content.yamlsrc import ContentErrors
+from bot.content.yamlsrc import ContentError, ContentErrors
 
 CATALOG_DIR, FLOWS_DIR = "procedures_catalog", "flows"
 PHRASES_PATH = f"{FLOWS_DIR}/{PHRASES_FILE}"
@@ -54,9 +54,14 @@ def check(files: Mapping[str, str], spec: tuple[SpecEntry, ...], *, require_all:
     try:
         build_snapshot(files, spec, require_all=require_all)
     except ContentErrors as exc:
-        return [{"file": e.file, "line": e.line, "field": e.field, "problem": e.problem, "text": str(e)}
-                for e in exc.errors]
+        return problem_dicts(exc.errors)
     return []
+
+
+def problem_dicts(errors: list[ContentError]) -> list[dict[str, Any]]:
+    """What the editor shows of each problem: the file and line to jump to, the place in words, the hint."""
+    return [{"file": e.file, "line": e.line, "field": e.field, "place": e.place if e.field else "",
+             "problem": e.problem, "hint": e.hint, "text": e.words()} for e in errors]
 
 
 def digest(files: Mapping[str, str]) -> str:

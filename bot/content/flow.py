@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.content.catalog import ProcedureId, Slug
+from bot.content.yamlsrc import PlacedError
 
 # ``{var: value}`` or ``{var: [v1, v2]}``: every var must hold one of its values.
 Condition = dict[str, Union[str, list[str]]]
@@ -160,19 +161,22 @@ class Flow(_Strict):
     @model_validator(mode="after")
     def _unique_and_targets(self) -> "Flow":
         ids = [s.id for s in self.steps]
-        dup = {i for i in ids if ids.count(i) > 1}
-        if dup:
-            raise ValueError(f"mã bước bị trùng: {', '.join(sorted(dup))}")
+        for i, sid in enumerate(ids):
+            if sid in ids[:i]:
+                raise PlacedError(f"mã bước bị trùng: {sid}", ("steps", i, "id"))
         questions = {s.id for s in self.steps if isinstance(s, QuestionStep)}
-        for s in self.steps:
+        for si, s in enumerate(self.steps):
             if isinstance(s, QuestionStep):
-                for o in s.options:
+                for oi, o in enumerate(s.options):
                     if o.goto and o.goto not in ids:
-                        raise ValueError(f"bước {s.id}: lựa chọn '{o.label}' trỏ tới bước không tồn tại: {o.goto}")
+                        raise PlacedError(f"bước {s.id}: lựa chọn '{o.label}' trỏ tới bước không tồn tại: {o.goto}",
+                                          ("steps", si, "options", oi, "goto"))
             if isinstance(s, FieldsStep):
-                for it in s.items:
+                for ii, it in enumerate(s.items):
                     if it.prefill_from and it.prefill_from not in questions:
-                        raise ValueError(f"bước {s.id}: trường '{it.field}' lấy từ câu hỏi không tồn tại: {it.prefill_from}")
+                        raise PlacedError(
+                            f"bước {s.id}: trường '{it.field}' lấy từ câu hỏi không tồn tại: {it.prefill_from}",
+                            ("steps", si, "items", ii, "prefill_from"))
         self._valid_checks(questions)
         return self
 

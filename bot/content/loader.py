@@ -18,7 +18,7 @@ from bot.content.generic import GENERIC_FILE, apply_generic
 from bot.content.rules import RULES_FILE, Rule, RuleList
 from bot.content.snapshot import ContentSnapshot, SpecEntry
 from bot.content.validate import cross_check, rules_check
-from bot.content.yamlsrc import ContentError, ContentErrors, YamlDoc, load_yaml
+from bot.content.yamlsrc import ContentError, ContentErrors, PlacedError, YamlDoc, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -93,6 +93,9 @@ def parse_model(doc: YamlDoc, model: type[M]) -> M:
         errors = []
         for err in exc.errors():
             path = _loc_to_path(tuple(err["loc"]))
+            cause = (err.get("ctx") or {}).get("error")
+            if isinstance(cause, PlacedError):   # a whole-file rule that knows the value it is about
+                path = path + tuple(cause.path)
             errors.append(
                 ContentError(doc.file, doc.line_of(path), ".".join(str(p) for p in path), _problem(err))
             )
@@ -203,9 +206,11 @@ def load_texts(
         apply_generic(procedures, flows, generic_text)
     except Exception as exc:  # a broken template is reported like any content error, never a crash
         errors.append(ContentError("flows/" + GENERIC_FILE, 1, "", f"mẫu luồng chung không hợp lệ: {exc}"))
-    errors += cross_check(procedures, flows, docs, spec, require_all=require_all)
-    errors += rules_check(None if rules_broken else rules, procedures, docs, require_all=require_all,
-                          dated_prose=dated_prose)
+    broken = {Path(e.file).name.removesuffix(".yml") for e in errors}
+    later = cross_check(procedures, flows, docs, spec, require_all=require_all)
+    later += rules_check(None if rules_broken else rules, procedures, docs, require_all=require_all,
+                         dated_prose=dated_prose)
+    errors += [e for e in later if not _follows_from(e, broken)]
     if errors:
         raise ContentErrors(errors)
     digest = hashlib.sha256()
@@ -217,6 +222,14 @@ def load_texts(
         version=digest.hexdigest()[:12], procedures=procedures, flows=flows, phrases=phrases, spec=spec,
         elsewhere=elsewhere, rules=rules,
     )
+
+
+def _follows_from(error: ContentError, broken: set[str]) -> bool:
+    """True for a cross-file complaint that only exists because a file could not be read
+    ("cần luồng flows/x.yml" when flows/x.yml has a syntax error): the admin fixes that file first."""
+    if Path(error.file).name.removesuffix(".yml") in broken:
+        return True
+    return any(f"'{pid}'" in error.problem or f"/{pid}.yml" in error.problem for pid in broken)
 
 
 def read_folder_texts(root: Path, catalog_dir: str = "procedures_catalog", flows_dir: str = "flows") -> tuple[dict[str, str], dict[str, str], str]:

@@ -21,9 +21,33 @@ class ContentError:
     line: int
     field: str
     problem: str
+    hint: str = ""          # how to fix it, in plain words (YAML syntax errors)
+    syntax: bool = False    # the file could not be read at all: errors it causes elsewhere are hidden
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.field or '(file)'}: {self.problem}"
+
+    @property
+    def place(self) -> str:
+        """Where, in the words of the editor's form ("Bước 1, lựa chọn 1") rather than a YAML path."""
+        from bot.content.wording import describe_path
+
+        return describe_path(self.field)
+
+    def words(self) -> str:
+        """The line an admin reads: file, line, place, problem and the hint."""
+        hint = f". Cách sửa: {self.hint}" if self.hint else ""
+        place = f"{self.place}: " if self.field else ""
+        return f"{self.file}, dòng {self.line}: {place}{self.problem}{hint}"
+
+
+class PlacedError(ValueError):
+    """A model validator's complaint about one value deep inside the file: carries the value's path,
+    so the admin is sent to that line instead of the top of the file."""
+
+    def __init__(self, message: str, path: Path):
+        super().__init__(message)
+        self.path = path
 
 
 class ContentErrors(Exception):
@@ -97,16 +121,24 @@ def load_yaml(text: str, file: str) -> YamlDoc:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise ContentErrors([ContentError(file, line, "", f"lỗi cú pháp YAML: {exc.problem or exc}")]) from None
+        line = min(mark.line + 1 if mark else 1, max(1, len(text.splitlines())))   # not past the last line
+        raise ContentErrors([_syntax_error(file, line, f"{exc.context or ''} {exc.problem or exc}")]) from None
     except yaml.YAMLError as exc:
-        raise ContentErrors([ContentError(file, 1, "", f"lỗi cú pháp YAML: {exc}")]) from None
+        raise ContentErrors([_syntax_error(file, 1, str(exc))]) from None
     except ValueError as exc:   # an impossible date such as 2026-31-12 (YAML reads dates itself)
         raise ContentErrors([ContentError(file, _bad_date_line(text), "", f"ngày không hợp lệ: {exc}")]) from None
     lines: dict[Path, int] = {}
     if node is not None:
         _walk(node, (), lines)
     return YamlDoc(file=file, data=data, lines=lines)
+
+
+def _syntax_error(file: str, line: int, english: str) -> ContentError:
+    """A YAML syntax error in Vietnamese, with a hint, from the wording table."""
+    from bot.content.wording import yaml_problem
+
+    problem, hint = yaml_problem(english)
+    return ContentError(file, line, "", f"lỗi cú pháp YAML: {problem}", hint=hint, syntax=True)
 
 
 def _bad_date_line(text: str) -> int:

@@ -26,6 +26,7 @@ from bot.dossier.draft import VN, DraftContent, build_stored_draft
 from bot.dossier.service import DRAFT_STATUS_VI
 from bot.engine.context import DraftSummary
 from bot.engine.inputs import Notify
+from bot.handoff.routing import works_desk
 from bot.storage.db import aware
 from bot.storage.desk_models import draft_history
 from bot.storage.repo import DRAFT_DELETED, LIVE_DRAFT, drafts
@@ -75,6 +76,8 @@ ERR_NUMBER_BAD = "Số hồ sơ chỉ gồm chữ, số và các dấu thông th
 ERR_NUMBER_SAME = "Số hồ sơ {number} đã được ghi."
 ERR_CONFLICT = "Hồ sơ vừa được cán bộ khác cập nhật. Bạn tải lại trang để xem trạng thái mới."
 ERR_STATUS = "Trạng thái không hợp lệ."
+ERR_NOT_OFFICER = ("Chỉ cán bộ một cửa ghi trạng thái và số hồ sơ; tài khoản của bạn chỉ xem được hồ sơ. "
+                   "Quản trị viên cấp quyền bằng lệnh: motcua agent add TÊN --team TỔ --role officer.")
 DEFAULT_PICKUP = "bộ phận một cửa"
 
 
@@ -159,7 +162,8 @@ class DraftView:
 
     @property
     def pickup_default(self) -> str:
-        return (self.content.where if self.content and self.content.where else None) or DEFAULT_PICKUP
+        """Where an officer left no note: the desk itself (the catalog's ``where`` is advice on submitting)."""
+        return DEFAULT_PICKUP
 
     @property
     def ever_needed_documents(self) -> bool:
@@ -328,19 +332,23 @@ class Desk:
         if row is None:
             raise NotFound((ERR_DELETED if await self._deleted(code) else ERR_UNKNOWN).format(code=code, typed=""))
         self._check_team(viewer, code, row.team)
-        async with self.engine.connect() as conn:
-            hist = (await conn.execute(select(draft_history).where(draft_history.c.draft_id == row.id)
-                                       .order_by(draft_history.c.id))).all()
+        history = await self.history(row)
         content = self.content_of(row)
-        history = [HistoryItem(row.created_at, "người dân", "created", None, "draft", None, None)]
-        history += [HistoryItem(h.at, h.actor, h.action, h.from_status, h.to_status, h.official_number, h.note)
-                    for h in hist]
         proc = self.content.current.procedure(row.procedure_id)
         return DraftView(id=row.id, code=row.code, procedure_id=row.procedure_id,
                          procedure_name=proc.name if proc else row.procedure_id, status=row.status,
                          official_number=row.official_number, team=self._team(row.team),
                          complete_documents=bool(row.complete_documents), conversation_id=row.conversation_id,
                          created_at=row.created_at, updated_at=row.updated_at, content=content, history=history)
+
+    async def history(self, row: Any) -> list[HistoryItem]:
+        """The draft's life, oldest first: created, then every status and number the desk recorded."""
+        async with self.engine.connect() as conn:
+            hist = (await conn.execute(select(draft_history).where(draft_history.c.draft_id == row.id)
+                                       .order_by(draft_history.c.id))).all()
+        out = [HistoryItem(row.created_at, "người dân", "created", None, "draft", None, None)]
+        return out + [HistoryItem(h.at, h.actor, h.action, h.from_status, h.to_status, h.official_number, h.note)
+                      for h in hist]
 
     async def citizen(self, code: str, token: str | None) -> Any:
         """The draft row when ``token`` is its secret, else None (unknown code and wrong token look the same)."""
@@ -352,14 +360,18 @@ class Desk:
 
     # --- acting ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _check_officer(viewer: Any) -> None:
+        if not works_desk(viewer.role):
+            raise Forbidden(ERR_NOT_OFFICER)
+
     async def set_status(self, viewer: Any, code: str, status: str, note: str | None = None) -> DraftView:
+        self._check_officer(viewer)
         view = await self.open(viewer, code)
         check_transition(code, view.status, status)
         text = clean_note(note)
         if status == "needs_documents" and not text:
             raise InvalidInput(ERR_NOTE_NEEDED)
-        if status == "result_ready" and not text:
-            text = view.pickup_default
         now = self.clock()
         async with self.engine.begin() as conn:
             res = await conn.execute(update(drafts).where(and_(drafts.c.id == view.id, drafts.c.status == view.status))
@@ -373,6 +385,7 @@ class Desk:
         return await self.open(viewer, code)
 
     async def set_number(self, viewer: Any, code: str, number: str | None) -> DraftView:
+        self._check_officer(viewer)
         view = await self.open(viewer, code)
         value = clean_official_number(number)
         if value == view.official_number:
@@ -394,8 +407,10 @@ class Desk:
         """Tell the citizen; a failure is logged (the desk's change stands, the history shows it)."""
         if view.conversation_id is None:
             return
+        # Web chat shows notices only in the browser that opened it: the draft's page keeps the history too.
+        text = f"{self.message(view, key, **values)} {self.message(view, 'desk_notify_see_page')}"
         try:
-            await self._apply(view.conversation_id, Notify(self.message(view, key, **values)))
+            await self._apply(view.conversation_id, Notify(text))
         except Exception:
             log.exception("desk: could not notify the citizen of draft %s", view.code)
 

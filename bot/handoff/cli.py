@@ -16,7 +16,9 @@ def add_parser(sub: Any, settings_of: Any) -> None:
     add = ag_sub.add_parser("add", help="create or update a console account (asks for the password)")
     add.add_argument("username")
     add.add_argument("--team", required=True)
-    add.add_argument("--role", choices=["agent", "admin"], default="agent")
+    add.add_argument("--role", choices=["agent", "officer", "admin"], default="agent",
+                     help="agent: tổ công nghệ số (hàng chờ; bàn một cửa chỉ xem) · officer: cán bộ một cửa "
+                          "(ghi trạng thái, số hồ sơ; cũng dùng hàng chờ) · admin: mọi việc")
     add.add_argument("--name", help="display name shown to citizens, e.g. \"Nguyễn Thị Lan\"")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     ag_sub.add_parser("list", help="list active accounts")
@@ -38,7 +40,14 @@ def _service(settings: Any) -> HandoffService:
     async def no_apply(_cid: int, _inp: Any) -> None:
         return None
 
-    return HandoffService(settings, Repo(create_engine(settings)), None, None, utcnow, no_apply)  # type: ignore[arg-type]
+    pubsub = None
+    if settings.redis.url:   # a team change is announced so running workers apply it at once, no restart
+        from redis.asyncio import Redis
+
+        from bot.runtime.redis_backend import RedisPubSub
+
+        pubsub = RedisPubSub(Redis.from_url(settings.redis.url, socket_timeout=1.0, socket_connect_timeout=1.0))
+    return HandoffService(settings, Repo(create_engine(settings)), None, pubsub, utcnow, no_apply)  # type: ignore[arg-type]
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -137,6 +137,15 @@ def route_team(rules: Iterable[RouteRule], channel: str, procedure_id: str | Non
     return None
 
 
+ROLES = ("agent", "officer", "admin")   # digital team · one-stop officer (desk + console) · admin
+ROLES_VI = {"agent": "tổ công nghệ số", "officer": "cán bộ một cửa", "admin": "quản trị viên"}
+
+
+def works_desk(role: str) -> bool:
+    """Only officers (and admins) record official numbers and dossier statuses; others read the desk."""
+    return role in ("officer", "admin")
+
+
 def visible_teams(role: str, team: str) -> frozenset[str] | None:
     """Teams an account may see: None = all (admin)."""
     return None if role == "admin" else frozenset({team})

@@ -77,6 +77,9 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
+TEAMS_TOPIC = "teams"
+
+
 class HandoffService:
     """Everything the console and the effects need; one per worker."""
 
@@ -133,6 +136,22 @@ class HandoffService:
             else:
                 await conn.execute(insert(teams).values(id=team_id, **vals))
         await self.refresh_teams()
+        await self.announce_teams()
+
+    async def announce_teams(self) -> None:
+        """Tell every worker (and only through Redis, the CLI's separate process) to reload the teams now."""
+        if self.pubsub is None:
+            return
+        try:
+            await self.pubsub.publish(TEAMS_TOPIC, {"changed": True})
+        except Exception:   # no Redis reachable: this worker already has the change; others at their restart
+            log.warning("could not announce the team change to other workers")
+
+    async def follow_teams(self) -> None:
+        """Background task: reload hours and groups whenever a worker, the admin page or the CLI changes a team."""
+        async with self.pubsub.subscribe(TEAMS_TOPIC) as changes:
+            async for _ in changes:
+                await self.refresh_teams()
 
     # --- effects ------------------------------------------------------------------------------
 
@@ -247,8 +266,8 @@ class HandoffService:
     async def add_agent(self, username: str, password: str, team: str, role: str = "agent",
                         display_name: str | None = None) -> None:
         """Create an account, or update one (a new password ends every session it had)."""
-        if role not in {"agent", "admin"}:
-            raise ValueError("role phải là agent hoặc admin")
+        if role not in routing.ROLES:
+            raise ValueError("role phải là agent, officer hoặc admin")
         check_password(password, username)
         hashed = await asyncio.to_thread(hash_password, password)   # argon2 costs ~50 ms: off the event loop
         async with self.repo.engine.begin() as conn:

@@ -86,7 +86,7 @@ async def test_admin_edits_previews_publishes_and_rolls_back(live: TestClient, b
 
     # A broken edit: the error names the file and line, live while typing.
     await page.fill("#flow", original.replace("steps:", "buoc:", 1))
-    await page.wait_for_selector(".problem >> text=flows/ho-tich.khai-sinh.yml:")
+    await page.wait_for_selector(".problem >> text=flows/ho-tich.khai-sinh.yml, dòng")
     # The real edit, through the structured field of that question: only its YAML line changes.
     await page.fill("#flow", original)
     field = page.locator(".line-field[data-target='flow']").filter(has=page.locator(f"xpath=self::*[@value='{ASK}']"))
@@ -190,3 +190,150 @@ async def test_admin_audit_page_marks_a_fact_verified(live: TestClient, browser:
     text = await first.inner_text()
     assert f"admin-{live.app[SUFFIX]}" in text and f"Xác minh {path}" in text and "Đang dùng" in text
     await ctx.close()
+
+
+async def _problems(page: Any) -> list[str]:
+    return [t.strip() for t in await page.locator("#problems .problem").all_inner_texts()]
+
+
+async def test_editor_explains_errors_in_vietnamese_at_their_line(live: TestClient, browser: Any) -> None:
+    """Issue 19 item 10: syntax errors in Vietnamese with a hint and the line, no follow-on errors,
+    places named as in the form, line numbers, a banner after a refused publish, untouched files unchanged."""
+    base = str(live.server.make_url("/")).rstrip("/")
+    ctx, page = await as_user(browser, live, "admin")
+    await page.set_viewport_size({"width": 1366, "height": 768})
+    await page.goto(base + f"/console/admin/content/{PID}")
+    await page.wait_for_selector("#flow")
+    original = await page.input_value("#flow")
+    flow_lines = original.splitlines()
+    assert await page.locator(".code .gutter").first.inner_text() != ""     # line numbers beside the text
+    ask_line = next(i for i, line in enumerate(flow_lines, 1) if "ask: Bé được sinh ra" in line)
+
+    # A colon inside a question: one problem, in Vietnamese, at its line, with the hint.
+    await page.fill("#flow", original.replace("ask: Bé được sinh ra", "ask: Lưu ý: bé được sinh ra", 1))
+    await page.wait_for_selector("#problems .problem")
+    shown = await _problems(page)
+    assert len(shown) == 1, shown                     # no "cần luồng flows/…" follow-on error
+    assert f"dòng {ask_line}" in shown[0]
+    assert "có dấu ':' trong câu — đặt câu trong ngoặc kép" in shown[0]
+    assert "mapping values" not in shown[0]
+    await page.locator("#problems .goto").first.click()        # jumps to the line in the text
+    await page.locator("#problems").scroll_into_view_if_needed()
+    await page.screenshot(path=str(SHOTS / "admin-edit-syntax-1366.png"))
+
+    # A bad option: the place in words, at the option's own line (not line 2 of the file).
+    broken = original.replace('value: "no"\n        handoff: true', 'value: "no"\n        goto: khong-co\n        handoff: true', 1)
+    goto_line = next(i for i, line in enumerate(broken.splitlines(), 1) if "goto: khong-co" in line)
+    await page.fill("#flow", broken)
+    await page.wait_for_selector(f"#problems .problem >> text=dòng {goto_line}")
+    shown = await _problems(page)
+    assert any("Bước 1, lựa chọn 2" in s for s in shown), shown
+    assert not any("steps.0" in s for s in shown)
+
+    # Publishing it is refused: a banner with the count, the text and the form-style panel stay.
+    await page.fill("#message", "thử lựa chọn sai")
+    await page.click("#publish")
+    await page.wait_for_selector("#refused")
+    banner = await page.inner_text("#refused")
+    assert "Chưa xuất bản: 1 lỗi" in banner
+    assert await page.locator(".line-field").count() > 0
+    assert "goto: khong-co" in await page.input_value("#flow")
+    await page.screenshot(path=str(SHOTS / "admin-edit-refused-1366.png"))
+
+    # Fix it and publish: only the flow is listed as changed, the untouched catalog is not "(đã sửa)".
+    await page.fill("#flow", original.replace(ASK, NEW_ASK))
+    await page.wait_for_selector("#valid:not([hidden])")
+    await page.click("#publish")
+    await page.wait_for_selector("#published-note")
+    headings = await page.locator("h2").all_inner_texts()
+    assert any(f"flows/{PID}.yml" in h for h in headings), headings
+    assert not any(f"procedures_catalog/{PID}.yml" in h for h in headings), headings
+    await ctx.close()
+
+
+def _window(now: Any, inside: bool) -> str:
+    """Working hours that hold ``now`` (Vietnam time), or that are on another weekday only."""
+    from zoneinfo import ZoneInfo
+
+    from bot.handoff.routing import DAYS
+
+    local = now.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    day = DAYS[local.weekday() if inside else (local.weekday() + 3) % 7]
+    return f"{day} {local.hour:02d}:00-{local.hour + 1:02d}:00"
+
+
+async def test_admin_sets_team_hours_that_apply_at_once_in_every_worker(live: TestClient, browser: Any,
+                                                                           services: Any) -> None:
+    """Issue 19 item 11: /console/admin leads to the admin home; admin → Tổ shows members and call-backs and
+    changes a team's hours, which a second worker applies without a restart."""
+    import asyncio
+
+    from bot.handoff.service import HandoffService
+
+    base = str(live.server.make_url("/")).rstrip("/")
+    live_handoff = services.handoff
+    other = HandoffService(services.settings, services.repo, services.content, services.pubsub, services.clock,
+                           live_handoff._apply)                      # another worker of the same deployment
+    follower = asyncio.create_task(other.follow_teams())
+    await asyncio.sleep(0.05)
+    now = services.clock()
+    try:
+        ctx, page = await as_user(browser, live, "admin")
+        await page.set_viewport_size({"width": 1366, "height": 768})
+        resp = await page.goto(base + "/console/admin")
+        assert resp.status == 200 and page.url.endswith("/console/admin/content")
+        await page.click("nav.top >> text=Tổ")
+        team = page.locator("#team-xa-a")
+        members = await team.locator("table.members").inner_text()
+        assert f"admin-{live.app[SUFFIX]}" in members and "quản trị viên" in members
+        assert f"agent-{live.app[SUFFIX]}" in members
+
+        for inside, words in ((False, "Ngoài giờ làm việc"), (True, "Đang trong giờ làm việc")):
+            await team.locator("input[name=hours]").fill(_window(now, inside))
+            await team.locator("button", has_text="Lưu").click()
+            await page.wait_for_selector("#saved")
+            team = page.locator("#team-xa-a")
+            assert words in await team.locator(".duty").inner_text()
+            assert live_handoff.duty(now, "xa-a")[0] is inside
+            for _ in range(50):                                     # the other worker, without a restart
+                if other.duty(now, "xa-a")[0] is inside:
+                    break
+                await asyncio.sleep(0.02)
+            assert other.duty(now, "xa-a")[0] is inside
+        await page.screenshot(path=str(SHOTS / "admin-teams-1366.png"), full_page=False)
+
+        # Hours it cannot read are refused with the reason; nothing is changed.
+        await team.locator("input[name=hours]").fill("thứ hai 8h-17h")
+        await team.locator("button", has_text="Lưu").click()
+        await page.wait_for_selector("#error")
+        assert "Chưa lưu tổ xa-a" in await page.inner_text("#error")
+        assert live_handoff.duty(now, "xa-a")[0] is True
+        await ctx.close()
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+
+
+async def test_team_hours_from_the_cli_reach_running_workers(services: Any) -> None:
+    """`motcua agent team --hours` runs in its own process: its change is announced, not left for a restart."""
+    import asyncio
+
+    from bot.handoff.service import HandoffService
+
+    live_handoff = services.handoff
+    follower = asyncio.create_task(live_handoff.follow_teams())
+    await asyncio.sleep(0.05)
+    now = services.clock()
+    cli = HandoffService(services.settings, services.repo, services.content, services.pubsub, services.clock,
+                         live_handoff._apply)
+    try:
+        for inside in (False, True, False):
+            await cli.upsert_team("xa-cli", "Tổ thử", _window(now, inside))
+            for _ in range(50):
+                if live_handoff.duty(now, "xa-cli")[0] is inside:
+                    break
+                await asyncio.sleep(0.02)
+            assert live_handoff.duty(now, "xa-cli")[0] is inside
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)

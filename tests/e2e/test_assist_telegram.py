@@ -18,7 +18,7 @@ async def test_desk_draft_claimed_on_telegram_gets_status_notices(tg: Tg, conten
     svc = tg.services
     tg.services.channels["telegram"].documents = None
     assist = svc.assist
-    officer = AgentInfo("lan", "Nguyễn Thị Lan", "agent", svc.settings.handoff.default_team)
+    officer = AgentInfo("lan", "Nguyễn Thị Lan", "officer", svc.settings.handoff.default_team)
     cid = await assist.start(officer, "Nguyễn Thị Hoa", "0912 345 678")
     n = iter(range(10_000))
 

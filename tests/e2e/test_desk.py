@@ -3,7 +3,10 @@ lower-case code (as a USB scanner would type it, with Enter), copies a value wit
 received, records the official number and sets "result ready"; the citizen's REST conversation is told."""
 from __future__ import annotations
 
+import asyncio
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,13 +15,14 @@ from tests.e2e.test_all_procedures import post
 from tests.integration.dossier.test_desk import ASK, NAME, PASSWORD, texts, walk_to_draft
 
 pytestmark = pytest.mark.browser
+SHOTS = Path(tempfile.gettempdir()) / "motcua-screenshots"
 
 
 async def test_officer_opens_copies_receives_and_records(client: Any, services: Any, browser: Any) -> None:
     base = str(client.server.make_url("/")).rstrip("/")
     sender, code, _ = await walk_to_draft(client, services)
     await services.handoff.add_agent("thu", PASSWORD, services.settings.handoff.default_team,
-                                               display_name="Lê Thị Thu")
+                                               role="officer", display_name="Lê Thị Thu")
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
                                     permissions=["clipboard-read", "clipboard-write"])
     page = await ctx.new_page()
@@ -82,6 +86,67 @@ async def test_officer_opens_copies_receives_and_records(client: Any, services: 
     assert f"Hồ sơ {code} (Đăng ký khai sinh): đã có kết quả." in got
 
 
+async def _sign_in(browser: Any, base: str, username: str, path: str) -> tuple[Any, Any]:
+    ctx = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    page = await ctx.new_page()
+    await page.goto(base + path)
+    await page.fill("#username", username)
+    await page.fill("#password", PASSWORD)
+    await page.click("#login")
+    await page.wait_for_url("**" + path, wait_until="load")
+    return ctx, page
+
+
+async def test_only_officers_work_the_desk_and_the_last_status_is_confirmed(client: Any, services: Any,
+                                                                            browser: Any) -> None:
+    """Issue 19 item 8: a digital-team agent sees the draft read-only; an officer records, the result note starts
+    empty (the citizen is told the pickup place), and "Đã trả kết quả" asks before it is recorded."""
+    from bot.dossier.desk import Forbidden
+    from bot.handoff.service import AgentInfo
+
+    base = str(client.server.make_url("/")).rstrip("/")
+    _, code, _ = await walk_to_draft(client, services)
+    team = services.settings.handoff.default_team
+    h = services.handoff
+    await h.add_agent("van", PASSWORD, team, display_name="Phạm Văn")                  # digital team (agent)
+    await h.add_agent("thu", PASSWORD, team, role="officer", display_name="Lê Thị Thu")
+    ctx, page = await _sign_in(browser, base, "van", f"/dossiers/{code}")
+    assert NAME in await page.inner_text("#fields")                                   # reads the draft
+    assert "chỉ xem" in await page.inner_text("#readonly")
+    assert await page.locator(".status-form").count() == 0
+    assert await page.locator("#number-form").count() == 0
+    await page.screenshot(path=str(SHOTS / "desk-readonly-1366.png"))
+    await ctx.close()
+    with pytest.raises(Forbidden):                                                    # and the server refuses too
+        await services.desk.set_status(AgentInfo("van", "Phạm Văn", "agent", team), code, "received")
+
+    ctx, page = await _sign_in(browser, base, "thu", f"/dossiers/{code}")
+    await page.get_by_role("button", name="Đã tiếp nhận tại bộ phận một cửa").click()
+    await page.wait_for_selector("#status[data-status=received]")
+    note = page.locator("#form-result_ready input[name=note]")
+    assert await note.input_value() == ""
+    await page.get_by_role("button", name="Đã có kết quả").click()
+    await page.wait_for_selector("#status[data-status=result_ready]")
+    last = await page.locator("#history li").last.inner_text()
+    assert last.rstrip().endswith("Đã có kết quả"), last          # no submission advice recorded as the note
+    asked: list[str] = []
+
+    async def answer(dialog: Any, accept: bool) -> None:
+        asked.append(dialog.message)
+        await (dialog.accept() if accept else dialog.dismiss())
+
+    page.once("dialog", lambda d: asyncio.ensure_future(answer(d, False)))
+    await page.get_by_role("button", name="Đã trả kết quả").click()
+    await page.wait_for_timeout(300)
+    assert asked and "đã trả kết quả" in asked[0] and code in asked[0]
+    assert await page.get_attribute("#status", "data-status") == "result_ready"       # dismissed: nothing recorded
+    await page.screenshot(path=str(SHOTS / "desk-officer-1366.png"))
+    page.once("dialog", lambda d: asyncio.ensure_future(answer(d, True)))
+    await page.get_by_role("button", name="Đã trả kết quả").click()
+    await page.wait_for_selector("#status[data-status=returned]")
+    await ctx.close()
+
+
 def _y4m(path: Any, image: Any, frames: int = 30) -> None:
     """A still picture as the Y4M video Chromium plays as a fake camera."""
     img = image.convert("YCbCr")
@@ -106,7 +171,7 @@ async def test_scan_with_the_camera_opens_the_draft(client: Any, services: Any, 
         pytest.skip("chromium not installed")
     base = str(client.server.make_url("/")).rstrip("/")
     _, code, _ = await walk_to_draft(client, services)
-    await services.handoff.add_agent("thu", PASSWORD, services.settings.handoff.default_team)
+    await services.handoff.add_agent("thu", PASSWORD, services.settings.handoff.default_team, role="officer")
     buf = io.BytesIO()
     segno.make(f"http://127.0.0.1:8080/dossiers/{code}", error="m").save(buf, kind="png", scale=8, border=4)
     scene = Image.new("RGB", (640, 480), (225, 225, 220))
@@ -141,3 +206,37 @@ async def test_scan_with_the_camera_opens_the_draft(client: Any, services: Any, 
             assert NAME in await page.inner_text("#fields")
         finally:
             await b.close()
+
+
+async def test_draft_page_shows_the_status_history_on_any_device(client: Any, services: Any, browser: Any) -> None:
+    """Issue 19 item 9: desk notices reach a web-chat citizen only in the browser holding the chat; the draft's
+    secret page carries the status history, and the chat message says so."""
+    from bot.handoff.service import AgentInfo
+
+    base = str(client.server.make_url("/")).rstrip("/")
+    sender, code, link = await walk_to_draft(client, services)
+    team = services.settings.handoff.default_team
+    officer = AgentInfo("thu", "Lê Thị Thu", "officer", team)
+    desk = services.desk
+    await desk.set_status(officer, code, "received")
+    await desk.set_number(officer, code, "000.00.11.H12-261205-0042")
+    await desk.set_status(officer, code, "needs_documents", "bản sao giấy chứng nhận kết hôn của cha mẹ")
+
+    ctx = await browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")   # another phone
+    page = await ctx.new_page()
+    await page.goto(base + link)
+    status = page.locator("#dossier-status")
+    assert "cần bổ sung giấy tờ" in await status.locator("h2").inner_text()
+    assert "000.00.11.H12-261205-0042" in await status.inner_text()
+    items = await page.locator("#dossier-history li").all_inner_texts()
+    assert "Yêu cầu bổ sung giấy tờ: bản sao giấy chứng nhận kết hôn của cha mẹ" in items[0]
+    assert any("Đã tiếp nhận tại bộ phận một cửa" in i for i in items)
+    assert "thu" not in " ".join(items).split()                      # the officer's account name is not shown
+    await page.screenshot(path=str(SHOTS / "draft-status-390.png"))
+    wrong = await ctx.new_page()                                     # the secret still guards the page
+    await wrong.goto(base + link.split("?")[0] + "?t=sai")
+    assert await wrong.locator("#dossier-status").count() == 0
+    await ctx.close()
+
+    got = texts(await post(client, sender, ASK))
+    assert "Tình trạng hồ sơ cũng luôn được cập nhật trên trang tờ khai của bạn" in got

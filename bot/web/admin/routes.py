@@ -25,7 +25,7 @@ from bot.admin.misses import Misses
 from bot.admin.preview import preview_turn
 from bot.admin.reports import Period, build_report
 from bot.admin.structured import line_fields
-from bot.admin.versions import ContentVersions, build_snapshot, check, diff, export_zip
+from bot.admin.versions import ContentVersions, build_snapshot, check, diff, export_zip, problem_dicts
 from bot.content.yamlsrc import ContentErrors
 from bot.web.admin.auth import (
     ADMIN_AUTH,
@@ -105,13 +105,21 @@ async def edit(request: web.Request) -> web.StreamResponse:
     cat_path, flow_path = _paths(pid)
     if cat_path not in files:
         raise web.HTTPNotFound(text="Không có thủ tục này.")
-    return aiohttp_jinja2.render_template("admin/edit.html", request, _ctx(
-        request, who, pid=pid, name=_svc(request).content.current.procedure(pid).name if
-        _svc(request).content.current.procedure(pid) else pid,
-        cat_path=cat_path, flow_path=flow_path, cat_text=files[cat_path], flow_text=files.get(flow_path, ""),
-        has_flow=flow_path in files, problems=[], message="",
-        fields=[("catalog", f) for f in line_fields(files[cat_path], "catalog")] +
-        [("flow", f) for f in line_fields(files.get(flow_path, ""), "flow")]))
+    return aiohttp_jinja2.render_template("admin/edit.html", request, _edit_ctx(
+        request, who, pid, files[cat_path], files.get(flow_path, ""), flow_path in files))
+
+
+def _edit_ctx(request: web.Request, who: Principal, pid: str, cat_text: str, flow_text: str, has_flow: bool,
+              problems: list[dict[str, Any]] | None = None, message: str = "", refused: bool = False
+              ) -> dict[str, Any]:
+    """The editor page, first opened or sent back after a refused publish (the form-style panel stays)."""
+    proc = _svc(request).content.current.procedure(pid)
+    cat_path, flow_path = _paths(pid)
+    return _ctx(request, who, pid=pid, name=proc.name if proc else pid, cat_path=cat_path, flow_path=flow_path,
+                cat_text=cat_text, flow_text=flow_text, has_flow=has_flow, problems=problems or [],
+                message=message, refused=refused,
+                fields=[("catalog", f) for f in line_fields(cat_text, "catalog")] +
+                [("flow", f) for f in line_fields(flow_text, "flow")])
 
 
 async def validate(request: web.Request) -> web.StreamResponse:
@@ -132,7 +140,7 @@ async def preview(request: web.Request) -> web.StreamResponse:
     try:
         draft = build_snapshot(files, versions.spec, require_all=versions.require_all)
     except ContentErrors as exc:
-        return web.json_response({"problems": [str(e) for e in exc.errors]}, status=422)
+        return web.json_response({"problems": [e.words() for e in exc.errors]}, status=422)
     svc = _svc(request)
     state = data.get("state") if isinstance(data.get("state"), dict) else None
     text = str(data.get("text", ""))[:2000]
@@ -153,9 +161,10 @@ async def publish(request: web.Request) -> web.StreamResponse:
     await check_csrf(request, who, str(form.get("csrf", "")))
     pid = str(form.get("pid", ""))
     cat_path, flow_path = _paths(pid)
-    edits = {cat_path: str(form.get("catalog", ""))}
+    # A textarea posts CRLF line ends: normalised, so a file the admin did not touch stays unchanged.
+    edits = {cat_path: _lf(form.get("catalog", ""))}
     if form.get("flow") is not None and str(form.get("flow")).strip():
-        edits[flow_path] = str(form.get("flow"))
+        edits[flow_path] = _lf(form.get("flow"))
     files = await _draft_files(request, edits)
     message = str(form.get("message", "")).strip()[:500] or f"Sửa {pid}"
     versions = request.app[VERSIONS]
@@ -163,16 +172,16 @@ async def publish(request: web.Request) -> web.StreamResponse:
     try:
         vid = await versions.publish(files, who.name, message)
     except ContentErrors as exc:
-        problems = [{"file": e.file, "line": e.line, "field": e.field, "problem": e.problem, "text": str(e)}
-                    for e in exc.errors]
-        return aiohttp_jinja2.render_template("admin/edit.html", request, _ctx(
-            request, who, pid=pid, name=pid, cat_path=cat_path, flow_path=flow_path, cat_text=edits[cat_path],
-            flow_text=edits.get(flow_path, ""), has_flow=flow_path in edits, problems=problems, message=message,
-            fields=[]),
-            status=422)
+        return aiohttp_jinja2.render_template("admin/edit.html", request, _edit_ctx(
+            request, who, pid, edits[cat_path], edits.get(flow_path, ""), flow_path in edits,
+            problems=problem_dicts(exc.errors), message=message, refused=True), status=422)
     await audit(_svc(request).repo.engine, who, "content_published", version=vid, procedure_id=pid,
                 message=message, seconds=round(time.perf_counter() - t0, 3))
     raise web.HTTPSeeOther(f"/console/admin/versions/{vid}?published=1")
+
+
+def _lf(value: Any) -> str:
+    return str(value).replace("\r\n", "\n")
 
 
 async def export(request: web.Request) -> web.StreamResponse:
@@ -401,7 +410,9 @@ def setup(app: web.Application, services: Any) -> None:
             app[ADMIN_AUTH] = fn
         else:
             log.warning("admin pages need the console login (handoff room): every admin page answers 401")
-    app.add_routes(routes())
+    from bot.web.admin import teams
+
+    app.add_routes(routes() + teams.routes())
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         try:

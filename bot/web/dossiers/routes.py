@@ -19,6 +19,8 @@ from aiohttp import web
 
 from bot.dossier.desk import Desk, DeskError, Forbidden, InvalidInput, NotFound, read_code
 from bot.dossier.render import font_files, render_html, render_pdf
+from bot.dossier.service import DRAFT_STATUS_VI
+from bot.handoff.routing import works_desk
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -102,8 +104,17 @@ class DeskPages:
             return _not_found()
         pdf = escape(f"/d/{row.code}.pdf?" + urlencode({"t": request.query.get("t", "")}), quote=True)
         html = _for_browser(render_html(content, row.code, self.base_url), pdf)
+        html = await self._with_status(request, row, html)
         return web.Response(text=html, content_type="text/html",
                             headers={**NO_STORE, "Content-Security-Policy": PRINT_CSP})
+
+    async def _with_status(self, request: web.Request, row: Any, html: str) -> str:
+        """The citizen's page opens with the dossier's status history (screen only; the printout is the form)."""
+        block = aiohttp_jinja2.get_env(request.app).get_template("dossiers/citizen_status.html.j2").render(
+            status=DRAFT_STATUS_VI.get(row.status, row.status), official_number=row.official_number,
+            history=await self.desk.history(row))
+        found = re.search(r"<body[^>]*>", html)
+        return html[:found.end()] + block + html[found.end():] if found else block + html
 
     async def citizen_pdf(self, request: web.Request) -> web.StreamResponse:
         row = await self.desk.citizen(request.match_info["code"], request.query.get("t"))
@@ -226,7 +237,7 @@ class DeskPages:
             notice = f"{ok} {NOTIFIED if view.conversation_id is not None else NOT_LINKED}"
         return self._page(request, "dossiers/view.html.j2", {
             "me": me, "csrf": sess.csrf, "d": view, "c": view.content, "error": error,
-            "notice": notice}, status)
+            "notice": notice, "can_act": works_desk(me.role)}, status)
 
     async def export_json(self, request: web.Request) -> web.StreamResponse:
         me, sess = await self._viewer(request)

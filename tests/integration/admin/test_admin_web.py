@@ -139,7 +139,7 @@ async def test_broken_publish_is_refused_with_the_line(admin_client: TestClient,
     before = services.content.current.version
     r = await c.post("/console/admin/content/publish", data={"csrf": token, "pid": PID, "catalog": "id: [",
                                                      "message": "hỏng"}, headers=H, allow_redirects=False)
-    assert r.status == 422 and "procedures_catalog/ho-tich.khai-sinh.yml:" in await r.text()
+    assert r.status == 422 and "procedures_catalog/ho-tich.khai-sinh.yml, dòng 1" in await r.text()
     assert services.content.current.version == before
 
 
@@ -240,4 +240,4 @@ async def test_admin_edits_a_rule_end_date_and_the_bot_follows(admin_client: Tes
     dated = rules.replace("procedures: [cu-tru.thuong-tru]", "procedures: [khong-co.thu-tuc]")
     r = await c.post("/console/admin/content/publish", headers=H, data={
         "csrf": _csrf(html), "pid": "_rules", "catalog": dated, "message": "sai"})
-    assert r.status == 422 and "procedures_catalog/_rules.yml:" in await r.text()
+    assert r.status == 422 and "procedures_catalog/_rules.yml, dòng" in await r.text()

@@ -64,7 +64,7 @@ async def walk_to_draft(client: Any, services: Any, pid: str = PID, sender: str 
     return s, m.group(2), m.group(1)
 
 
-async def login(client: Any, services: Any, username: str, team: str, role: str = "agent") -> str:
+async def login(client: Any, services: Any, username: str, team: str, role: str = "officer") -> str:
     await services.handoff.add_agent(username, PASSWORD, team, role, display_name=f"Cán bộ {username}")
     client.session.cookie_jar.clear()
     r = await console_login(client, username, PASSWORD)

@@ -19,18 +19,75 @@
     const resp = await post("/console/admin/content/validate", { files: files() });
     if (!resp.ok) return;
     const data = await resp.json();
-    problems.replaceChildren(...data.problems.map((p) => {
-      const div = document.createElement("div");
-      div.className = "problem";
-      div.textContent = p.text;
-      return div;
-    }));
+    problems.replaceChildren(...data.problems.map(problemRow));
     valid.hidden = data.problems.length > 0;
+    const banner = document.getElementById("refused");
+    if (banner) banner.querySelector("strong").textContent = data.problems.length
+      ? "Chưa xuất bản: " + data.problems.length + " lỗi." : "Chưa xuất bản: đã hết lỗi, có thể xuất bản.";
   }
-  areas.forEach((a) => a.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(validate, 400);
-  }));
+  // One problem: a button that jumps to its line, the place in words, what is wrong and how to fix it.
+  function problemRow(p) {
+    const div = document.createElement("div");
+    div.className = "problem";
+    div.dataset.path = p.file;
+    div.dataset.line = p.line;
+    const go = document.createElement("button");
+    go.type = "button";
+    go.className = "goto";
+    go.textContent = p.file + ", dòng " + p.line;
+    div.append(go, " ");
+    if (p.place) {
+      const place = document.createElement("span");
+      place.className = "place";
+      place.textContent = p.place + ":";
+      div.append(place, " ");
+    }
+    const what = document.createElement("span");
+    what.className = "what";
+    what.textContent = p.problem;
+    div.append(what);
+    if (p.hint) {
+      const fix = document.createElement("div");
+      fix.className = "fix";
+      fix.textContent = "Cách sửa: " + p.hint;
+      div.append(fix);
+    }
+    return div;
+  }
+  // Line numbers beside each YAML text, kept in step with its scrolling.
+  function numberLines(area) {
+    const gutter = area.parentElement.querySelector(".gutter");
+    if (!gutter) return;
+    const n = area.value.split("\n").length;
+    if (gutter.dataset.lines !== String(n)) {
+      gutter.dataset.lines = String(n);
+      gutter.textContent = Array.from({ length: n }, (_, i) => i + 1).join("\n");
+    }
+    gutter.scrollTop = area.scrollTop;
+  }
+  function gotoLine(area, line) {
+    const lines = area.value.split("\n");
+    const start = lines.slice(0, line - 1).reduce((s, l) => s + l.length + 1, 0);
+    area.focus();
+    area.setSelectionRange(start, start + (lines[line - 1] || "").length);
+    const lh = parseFloat(getComputedStyle(area).lineHeight) || 18;
+    area.scrollTop = Math.max(0, (line - 4) * lh);
+    numberLines(area);
+  }
+  problems.addEventListener("click", (ev) => {
+    const row = ev.target.closest(".problem");
+    const area = row && areas.find((a) => a.dataset.path === row.dataset.path);
+    if (area) gotoLine(area, Number(row.dataset.line));
+  });
+  areas.forEach((a) => {
+    numberLines(a);
+    a.addEventListener("scroll", () => numberLines(a));
+    a.addEventListener("input", () => {
+      numberLines(a);
+      clearTimeout(timer);
+      timer = setTimeout(validate, 400);
+    });
+  });
 
   // Structured fields rewrite only their own YAML line, then the whole text is validated as usual.
   function yamlScalar(v) {

@@ -41,6 +41,13 @@
     }
   });
 
+  // --- a final status asks first: "Đã trả kết quả" cannot be undone ---------------------------
+  document.addEventListener("submit", function (ev) {
+    var button = ev.submitter || ev.target.querySelector("button[data-confirm]");
+    var question = button && button.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) ev.preventDefault();
+  });
+
   // --- QR by camera -------------------------------------------------------------------------
   var start = document.getElementById("scan-start");
   if (!start) return;
