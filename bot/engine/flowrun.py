@@ -5,13 +5,15 @@ All pure: given the state and the citizen's answer, compute the next prompt.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
-from nlu.fields import validate_field
+from nlu.fields import extract_entities, validate_field
 
 from bot.content.catalog import FormField, Procedure
 from bot.content.flow import (
     DocumentsStep,
+    FieldItem,
     FieldsStep,
     Flow,
     HandoffStep,
@@ -20,6 +22,7 @@ from bot.content.flow import (
     QuestionStep,
     ReviewStep,
     applies,
+    holds,
 )
 from bot.engine import events as ev
 from bot.engine.messages import Button
@@ -29,6 +32,13 @@ from bot.engine.turn import Out
 
 DOC_HAVE, DOC_MISSING, DOC_WHAT = "/giayto co", "/giayto chua", "/giayto lagi"
 CONFIRM, SKIP, EDIT = "/xacnhan", "/boqua", "/sua"
+SAME_AS = "/giong"
+# Typed ways of saying "the same as the answer the button offers" ("Là tôi", "Cùng địa chỉ với mẹ").
+_REUSE_SAID = frozenset({"la toi", "chinh toi", "toi", "la minh", "chinh la toi", "la em", "em", "nhu tren",
+                         "giong tren", "cung dia chi", "cung", "giong"})
+_REUSE_START = ("cung dia chi", "cung noi", "giong dia chi", "giong cua", "giong nhu", "nhu cua", "o cung")
+_ADDRESS_START = re.compile(r"^(?:o|dia chi|song o|song tai|cu tru tai|cu tru o|thuong tru tai|tru tai)\s+")
+_LABEL_FILLER = frozenset({"so", "la", "cua", "thu"})
 HUMAN = "/canbo"
 
 
@@ -294,7 +304,9 @@ def answer_document(state: ConversationState, out: Out, raw: str, folded: str, a
 
 # --- fields ------------------------------------------------------------------------------------
 
-def _field_buttons(f: FormField) -> tuple[Button, ...]:
+def _field_buttons(f: FormField, then_nationality: bool = False) -> tuple[Button, ...]:
+    if f.type == "ethnicity" and then_nationality:   # the usual pair answered with one tap
+        return (Button("Kinh, quốc tịch Việt Nam", "Kinh, quốc tịch Việt Nam"), Button("Kinh", "Kinh"))
     if f.type == "choice":
         return tuple(Button(c, c) for c in f.choices)
     if f.type == "gender":
@@ -320,6 +332,8 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
             filled = it.value
         elif it.copy_from:
             filled = state.field_map.get(it.copy_from) or None
+        elif it.same_as and it.copy_if and holds(it.copy_if, state.field_map):
+            filled = state.field_map.get(it.same_as) or None
         elif it.prefill_from and it.prefill_from in answers and flow:
             value = answers[it.prefill_from]
             filled = it.prefill_map.get(value) or flow.option_label(it.prefill_from, value)
@@ -328,6 +342,102 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
         if filled:
             state = state.with_field(it.field, filled)
     return state
+
+
+def _item(step: FieldsStep, fid: str) -> FieldItem | None:
+    return next((it for it in step.items if it.field == fid), None)
+
+
+def _can_reuse(state: ConversationState, it: FieldItem | None) -> bool:
+    """A shortcut is offered while it may be right: its answer exists, and no answer already rules it out (the
+    requester said she is the grandmother: "Là tôi" is no answer for the mother's name)."""
+    if it is None or it.same_as is None or not state.field_map.get(it.same_as):
+        return False
+    return not (it.copy_if and all(k in state.field_map for k in it.copy_if))
+
+
+def _shortcut_buttons(state: ConversationState, step: FieldsStep, fid: str) -> tuple[Button, ...]:
+    """The flow's one-tap answers for this field: reuse another answer ("Là tôi"), then usual answers."""
+    it = _item(step, fid)
+    if it is None:
+        return ()
+    out: tuple[Button, ...] = ()
+    if _can_reuse(state, it) and it.same_as_label:
+        out += (Button(it.same_as_label, f"{SAME_AS} {it.same_as}"),)
+    return out + tuple(Button(v, v) for v in it.suggest)
+
+
+def _reused(state: ConversationState, step: FieldsStep, fid: str, raw: str, folded: str) -> str | None:
+    """The reused answer when the citizen tapped or typed the shortcut ("cùng địa chỉ với mẹ", "là tôi")."""
+    it = _item(step, fid)
+    if not _can_reuse(state, it) or it is None or it.same_as is None:
+        return None
+    said = folded.strip(" .!")
+    if (raw == f"{SAME_AS} {it.same_as}" or said == fold(it.same_as_label or "") or said in _REUSE_SAID
+            or said.startswith(_REUSE_START)):
+        return state.field_map[it.same_as]
+    return None
+
+
+def _strip_label(f: FormField, seg: str) -> str | None:
+    """'Thửa số 25' for the field 'Thửa đất số' → '25': the words of the label the citizen repeated, dropped."""
+    label = set(fold(f.label.lower()).split())
+    words = seg.split()
+    j, named = 0, False
+    while j < len(words) and fold(words[j].lower()).strip(":.,") in label | _LABEL_FILLER:
+        named = named or fold(words[j].lower()).strip(":.,") not in _LABEL_FILLER
+        j += 1
+    rest = " ".join(words[j:]).strip(" :.")
+    return rest if named and rest else None
+
+
+def _segment_value(out: Out, g: FormField, seg: str) -> str | None:
+    """``seg`` read as an answer to ``g``, or None (free-text kinds take a part only when it names them)."""
+    if g.type in ("text", "number"):
+        part = _strip_label(g, seg)
+        if part is None:
+            return None
+        value, _ = validate(out, g, part)
+        return value
+    folded = fold(seg.lower())
+    if g.type == "address":
+        seg = seg[len(m.group()):] if (m := _ADDRESS_START.match(folded)) else seg
+    value, _ = validate(out, g, seg)
+    if g.type == "nationality" and value != "Việt Nam" and not folded.startswith("quoc tich"):
+        return None   # any words pass as a foreign nationality: a part must say it is one
+    return value
+
+
+def _first_value(out: Out, f: FormField, seg: str) -> str | None:
+    """The asked field's own part of a message ("bé tên Trần Minh Khôi" → the name)."""
+    if f.type == "person_name":
+        names = [e for e in extract_entities(seg, today=out.ctx.today) if e.type == "person_name"]
+        seg = names[0].text if names else seg
+    return _segment_value(out, f, seg)
+
+
+def _fill_many(state: ConversationState, out: Out, proc: Procedure, step: FieldsStep, f: FormField,
+               text: str) -> dict[str, str] | None:
+    """Several answers in one message, comma-separated: the asked field first, then fields of the same person
+    (section) not answered yet. Every part must find its field, else nothing is guessed."""
+    segs = [x.strip() for x in re.split(r"[,;\n]", text) if x.strip()]
+    first = _first_value(out, f, segs[0]) if len(segs) > 1 else None
+    if first is None:
+        return None
+    got = {f.id: first}
+    others = [g for g in (proc.form_field(x) for x in _step_fields(step, state.answer_map))
+              if g is not None and g.id not in state.field_map and g.id != f.id and g.section == f.section
+              and g.type not in ("person_name", "choice")]
+    rest = segs[1:]
+    while rest:
+        seg = rest.pop(0)
+        if _ADDRESS_START.match(fold(seg.lower())):
+            seg, rest = ", ".join([seg, *rest]), []
+        hit = next(((g, v) for g in others if g.id not in got and (v := _segment_value(out, g, seg))), None)
+        if hit is None:
+            return None
+        got[hit[0].id] = hit[1]
+    return got
 
 
 def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: FieldsStep) -> ConversationState:
@@ -342,7 +452,10 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
     f = proc.form_field(fields[i])
     assert f is not None
     text = f.ask or f"{f.label}?"
-    buttons = _field_buttons(f)
+    buttons = _shortcut_buttons(state, step, f.id)
+    nxt = next((proc.form_field(x) for x in fields[i + 1:] if x not in filled), None)
+    buttons += _field_buttons(f, then_nationality=nxt is not None and nxt.type == "nationality"
+                              and nxt.section == f.section)
     if not f.required:
         text += " " + out.p("field_optional_hint")
         buttons += (Button("Bỏ qua", SKIP),)
@@ -374,14 +487,32 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
         state = state.push(out.ctx.thresholds.max_history).with_field(f.id, "")
         out.phrase("field_skipped", label=f.label)
         return prompt_field(replace(state, item=state.item + 1), out, proc, step)
-    value, reason = validate(out, f, text)
-    if value is None:
+    got = _answers_in(state, out, proc, step, f, raw, folded, text)
+    if isinstance(got, str):
         out.emit(ev.FIELD_REJECTED, procedure_id=proc.id, field_id=f.id, field_type=f.type)
-        out.phrase("field_invalid", reason=reason)
+        out.phrase("field_invalid", reason=got)
         return prompt_field(state, out, proc, step)
-    state = state.push(out.ctx.thresholds.max_history).with_field(f.id, value)
-    out.emit(ev.FIELD_COLLECTED, procedure_id=proc.id, field_id=f.id)
+    state = state.push(out.ctx.thresholds.max_history)
+    for fid, value in got.items():
+        state = state.with_field(fid, value)
+        out.emit(ev.FIELD_COLLECTED, procedure_id=proc.id, field_id=fid)
     return prompt_field(replace(state, item=state.item + 1), out, proc, step)
+
+
+def _answers_in(state: ConversationState, out: Out, proc: Procedure, step: FieldsStep, f: FormField, raw: str,
+                folded: str, text: str) -> dict[str, str] | str:
+    """The field values one message gives ({field: value}), or why the asked field's answer is refused."""
+    reused = _reused(state, step, f.id, raw, folded)
+    if reused is not None:
+        return {f.id: reused}
+    value, reason = validate(out, f, text)
+    if value is None or re.search(r"[,;]", text) and f.type not in ("address", "text"):
+        many = _fill_many(state, out, proc, step, f, text)
+        if many and (value is None or len(many) > 1):
+            return many
+    if f.type in ("person_name", "text") and (part := _first_value(out, f, text)) is not None:
+        value = part   # "bé tên Trần Minh Khôi" → the name; "Thửa số 25" → 25
+    return {f.id: value} if value is not None else (reason or "Thông tin chưa hợp lệ.")
 
 
 # --- review ------------------------------------------------------------------------------------

@@ -1,0 +1,127 @@
+"""Fewer, shorter turns (issue 16 items 5–7): what a citizen types naturally is understood at once."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.unit.engine.helpers import KHAI_SINH, Chat, u
+
+
+def khai_sinh_fields(content: Any, relation: str = "Mẹ") -> Chat:
+    """A mother registering her baby, up to the child's name."""
+    c = Chat(content)
+    c.say("/start")
+    c.say("tôi muốn làm giấy khai sinh cho con", KHAI_SINH)
+    for answer in ("Có", "Không, đều là người Việt Nam", "Chỉ làm khai sinh", "Trong 60 ngày", "Đã có",
+                   "Đã đăng ký kết hôn", "Cha hoặc mẹ"):
+        c.say(answer)
+    while c.state.pending is not None and c.state.pending.kind == "document":
+        c.say("có")
+    c.say("Nguyễn Thị Hoa")
+    c.say("079203012345")
+    c.say(relation)
+    assert c.state.pending is not None and c.state.pending.ref == "child_name"
+    return c
+
+
+def asked(c: Chat) -> str | None:
+    return c.state.pending.ref if c.state.pending is not None else None
+
+
+def test_one_message_fills_the_name_birth_date_and_sex(content: Any) -> None:
+    c = khai_sinh_fields(content)
+    c.say("bé tên Trần Minh Khôi, sinh 20/11/2026, con trai")
+    fields = c.state.field_map
+    assert fields["child_name"] == "Trần Minh Khôi"
+    assert fields["child_birth_date"] == "2026-11-20"
+    assert fields["child_gender"] == "Nam"
+    assert asked(c) == "child_ethnicity"      # only what is left
+    assert "field_rejected" not in c.events
+
+
+def test_a_part_that_fits_no_field_is_refused_and_nothing_is_guessed(content: Any) -> None:
+    c = khai_sinh_fields(content)
+    c.say("Trần Minh Khôi, 20/11/2026, hôm qua trời mưa")
+    assert asked(c) == "child_name"
+    assert "child_birth_date" not in c.state.field_map
+
+
+def test_kinh_and_viet_nam_in_one_tap(content: Any) -> None:
+    c = khai_sinh_fields(content)
+    c.say("Trần Minh Khôi, sinh 20/11/2026, con trai")
+    assert c.buttons[0] == "Kinh, quốc tịch Việt Nam"
+    c.say(c.buttons[0])
+    assert c.state.field_map["child_ethnicity"] == "Kinh"
+    assert c.state.field_map["child_nationality"] == "Việt Nam"
+    assert asked(c) == "child_birth_place"
+
+
+def _to_mother_and_father(c: Chat) -> None:
+    c.say("tran minh khoi, sinh 20/11/2026, con trai")
+    c.say("Kinh, quốc tịch Việt Nam")
+    c.say("thôn 3, xã Ea Kar, tỉnh Đắk Lắk")
+    c.say("thôn 3, xã Ea Kar, tỉnh Đắk Lắk")
+
+
+def test_the_mother_is_not_asked_her_name_twice(content: Any) -> None:
+    c = khai_sinh_fields(content, relation="Mẹ")
+    _to_mother_and_father(c)
+    assert asked(c) == "mother_birth_date"
+    assert c.state.field_map["mother_name"] == "Nguyễn Thị Hoa"
+
+
+def test_same_address_as_the_mother_typed_or_tapped(content: Any) -> None:
+    c = khai_sinh_fields(content, relation="Mẹ")
+    _to_mother_and_father(c)
+    c.say("15/03/1990")
+    c.say("Kinh, quốc tịch Việt Nam")
+    c.say("số 12 đường Lê Lợi, phường Buôn Ma Thuột, tỉnh Đắk Lắk")
+    c.say("Trần Văn Nam, sinh 15/03/1988")
+    assert c.state.field_map["father_birth_date"] == "1988-03-15"
+    c.say("Kinh, quốc tịch Việt Nam")
+    assert asked(c) == "father_residence"
+    assert "Cùng địa chỉ với mẹ" in c.buttons
+    c.say("cung dia chi voi me")
+    assert c.state.field_map["father_residence"] == c.state.field_map["mother_residence"]
+    assert asked(c) == "phone"
+
+
+def test_the_father_registering_taps_la_toi_only_where_it_can_be_true(content: Any) -> None:
+    c = khai_sinh_fields(content, relation="Cha")
+    _to_mother_and_father(c)
+    assert asked(c) == "mother_name"
+    assert "Là tôi" not in c.buttons          # he is not the mother
+    c.say("Nguyễn Thị Hoa, sinh 15/03/1990")
+    c.say("Kinh, quốc tịch Việt Nam")
+    c.say("thôn 3, xã Ea Kar, tỉnh Đắk Lắk")
+    assert "father_name" not in (asked(c) or "")  # copied from the requester: he said he is the father
+    assert c.state.field_map["father_name"] == "Nguyễn Thị Hoa"
+
+
+@pytest.mark.parametrize("pid", ["dat-dai.cap-gcn-lan-dau", "dat-dai.chuyen-muc-dich", "dat-dai.bien-dong"])
+def test_parcel_and_map_sheet_as_people_write_them(content: Any, pid: str) -> None:
+    c = Chat(content)
+    c.say("/start")
+    c.say("thủ tục đất", u((pid, 0.95)))
+    for _ in range(80):
+        p = c.state.pending
+        if p is None or p.ref == "parcel_no":
+            break
+        if p.kind == "question":
+            c.say("1")
+        elif p.kind == "document":
+            c.say("có")
+        elif p.kind == "status_warning":
+            c.say(p.buttons[-1].payload)
+        else:
+            f = content.procedures[pid].form_field(p.ref)
+            c.say({"person_name": "Lê Văn Bình", "date_past": "15/03/1990", "id_number": "079203012345",
+                   "identity_document": "079203012345", "phone": "0912345678", "year": "1990",
+                   "address": "thôn 3, xã Ea Kar, tỉnh Đắk Lắk", "number": "200", "gender": "Nam",
+                   "ethnicity": "Kinh", "nationality": "Việt Nam"}.get(f.type, f.choices[0] if f.choices else "đất ở"))
+    assert asked(c) == "parcel_no"
+    c.say("Thửa số 25, tờ bản đồ số 7")
+    assert "field_rejected" not in c.events
+    assert c.state.field_map["parcel_no"] == "25"
+    assert c.state.field_map["map_sheet_no"] == "7"
