@@ -99,14 +99,20 @@ def test_the_father_registering_taps_la_toi_only_where_it_can_be_true(content: A
     assert c.state.field_map["father_name"] == "Nguyễn Thị Hoa"
 
 
-@pytest.mark.parametrize("pid", ["dat-dai.cap-gcn-lan-dau", "dat-dai.chuyen-muc-dich", "dat-dai.bien-dong"])
-def test_parcel_and_map_sheet_as_people_write_them(content: Any, pid: str) -> None:
+TYPED = {"person_name": "Lê Văn Bình", "date_past": "15/03/1990", "date": "15/03/2026", "id_number": "079203012345",
+         "identity_document": "CCCD số 079203012345 cấp ngày 01/01/2021", "phone": "0912345678", "year": "1990",
+         "address": "thôn 3, xã Ea Kar, tỉnh Đắk Lắk", "number": "200", "gender": "Nam", "ethnicity": "Kinh",
+         "nationality": "Việt Nam", "email": "binh@gmail.com"}
+
+
+def drive_to(content: Any, pid: str, field_id: str) -> Chat:
+    """Open ``pid`` and answer (first options, every paper at hand, plain values) until ``field_id`` is asked."""
     c = Chat(content)
     c.say("/start")
-    c.say("thủ tục đất", u((pid, 0.95)))
+    c.say("thủ tục", u((pid, 0.95)))
     for _ in range(80):
         p = c.state.pending
-        if p is None or p.ref == "parcel_no":
+        if p is None or p.ref == field_id:
             break
         if p.kind == "question":
             c.say("1")
@@ -116,12 +122,36 @@ def test_parcel_and_map_sheet_as_people_write_them(content: Any, pid: str) -> No
             c.say(p.buttons[-1].payload)
         else:
             f = content.procedures[pid].form_field(p.ref)
-            c.say({"person_name": "Lê Văn Bình", "date_past": "15/03/1990", "id_number": "079203012345",
-                   "identity_document": "079203012345", "phone": "0912345678", "year": "1990",
-                   "address": "thôn 3, xã Ea Kar, tỉnh Đắk Lắk", "number": "200", "gender": "Nam",
-                   "ethnicity": "Kinh", "nationality": "Việt Nam"}.get(f.type, f.choices[0] if f.choices else "đất ở"))
-    assert asked(c) == "parcel_no"
+            c.say(TYPED.get(f.type, f.choices[0] if f.choices else "đất ở"))
+    assert asked(c) == field_id
+    return c
+
+
+@pytest.mark.parametrize("pid", ["dat-dai.cap-gcn-lan-dau", "dat-dai.chuyen-muc-dich", "dat-dai.bien-dong"])
+def test_parcel_and_map_sheet_as_people_write_them(content: Any, pid: str) -> None:
+    c = drive_to(content, pid, "parcel_no")
     c.say("Thửa số 25, tờ bản đồ số 7")
     assert "field_rejected" not in c.events
     assert c.state.field_map["parcel_no"] == "25"
     assert c.state.field_map["map_sheet_no"] == "7"
+
+
+def test_a_bare_twelve_digit_number_is_the_personal_id_card(content: Any) -> None:
+    c = drive_to(content, "ho-tich.ket-hon", "bride_id_doc")
+    c.say("079 203 012 345")
+    assert "field_rejected" not in c.events
+    assert c.state.field_map["bride_id_doc"] == "Căn cước số 079203012345"   # the desk reads which paper it is
+    c2 = drive_to(content, "ho-tich.ket-hon", "bride_id_doc")
+    c2.say("999203012345")
+    assert "field_rejected" in c2.events and "mã tỉnh" in c2.text
+
+
+def test_numbers_and_names_said_with_their_cue_are_accepted(content: Any) -> None:
+    c2 = drive_to(content, "ho-tich.khai-sinh", "requester_name")
+    c2.say("Tôi là Nguyễn Thị Hoa")
+    assert c2.state.field_map["requester_name"] == "Nguyễn Thị Hoa"
+    c2.say("CCCD 079203012345")
+    assert c2.state.field_map["requester_id"] == "079203012345"
+    c3 = drive_to(content, "ho-tich.khai-sinh", "phone")
+    c3.say("sđt 0912 345 678")
+    assert c3.state.field_map["phone"] == "0912345678"
