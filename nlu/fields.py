@@ -416,7 +416,9 @@ def _validate_person_name(text: str, max_length: int) -> FieldResult:
         return _bad("Họ tên chỉ gồm chữ cái và dấu cách, ví dụ: Nguyễn Văn An.")
     if len(t.split()) < 2:
         return _bad("Vui lòng ghi đầy đủ cả họ và tên, ví dụ: Nguyễn Văn An.")
-    return _good(_title(t))
+    from nlu.names import restore_name
+
+    return _good(restore_name(_title(t)))   # "tran minh khoi" is written "Trần Minh Khôi" on the form
 
 
 # ---------------------------------------------------------------- address, province

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 
-from nlu.fields import extract_entities, validate_field
+from nlu.fields import validate_field
 
 from bot.content.catalog import FormField, Procedure
 from bot.content.flow import (
@@ -38,6 +38,9 @@ _REUSE_SAID = frozenset({"la toi", "chinh toi", "toi", "la minh", "chinh la toi"
                          "giong tren", "cung dia chi", "cung", "giong"})
 _REUSE_START = ("cung dia chi", "cung noi", "giong dia chi", "giong cua", "giong nhu", "nhu cua", "o cung")
 _ADDRESS_START = re.compile(r"^(?:o|dia chi|song o|song tai|cu tru tai|cu tru o|thuong tru tai|tru tai)\s+")
+_WHO = r"(?:be|chau|con|em|toi|minh|me|bo|cha|ba|ma)"
+_NAME_LEAD = re.compile(rf"^(?:{_WHO}\s+la|(?:{_WHO}\s+)?(?:ho va ten|ho ten|ten)(?:\s+(?:cua\s+)?{_WHO})?(?:\s+la)?)"
+                        r"\s*:?\s+")
 _LABEL_FILLER = frozenset({"so", "la", "cua", "thu"})
 HUMAN = "/canbo"
 
@@ -410,9 +413,8 @@ def _segment_value(out: Out, g: FormField, seg: str) -> str | None:
 
 def _first_value(out: Out, f: FormField, seg: str) -> str | None:
     """The asked field's own part of a message ("bé tên Trần Minh Khôi" → the name)."""
-    if f.type == "person_name":
-        names = [e for e in extract_entities(seg, today=out.ctx.today) if e.type == "person_name"]
-        seg = names[0].text if names else seg
+    if f.type == "person_name" and (m := _NAME_LEAD.match(fold(seg.lower()))) and len(seg[m.end():].split()) >= 2:
+        seg = seg[m.end():]   # fold keeps offsets: one character for one
     return _segment_value(out, f, seg)
 
 

@@ -155,3 +155,29 @@ def test_numbers_and_names_said_with_their_cue_are_accepted(content: Any) -> Non
     c3 = drive_to(content, "ho-tich.khai-sinh", "phone")
     c3.say("sđt 0912 345 678")
     assert c3.state.field_map["phone"] == "0912345678"
+
+
+def test_a_journey_typed_without_diacritics_gives_a_draft_with_them(content: Any) -> None:
+    c = Chat(content)
+    c.say("/start")
+    c.say("toi muon lam giay khai sinh cho con", KHAI_SINH)
+    for answer in ("co", "khong, deu la nguoi viet nam", "chi lam khai sinh", "trong 60 ngay", "da co",
+                   "da dang ky ket hon", "cha hoac me"):
+        c.say(answer)
+    while c.state.pending is not None and c.state.pending.kind == "document":
+        c.say("co")
+    for answer in ("nguyen thi hoa", "079203012345", "me", "be ten tran minh khoi, sinh 20/11/2026, con trai",
+                   "kinh, quoc tich viet nam", "thon 3, xa ea kar, tinh dak lak", "thon 3, xa ea kar, tinh dak lak",
+                   "15/03/1990", "kinh, quoc tich viet nam", "thon 3, xa ea kar, tinh dak lak",
+                   "tran van nam, sinh 10/05/1988", "kinh, quoc tich viet nam", "cung dia chi voi me", "bo qua"):
+        c.say(answer)
+        assert "field_rejected" not in c.events, (answer, c.text)
+    assert c.state.pending is not None and c.state.pending.kind == "review"
+    c.say("xac nhan")
+    fields = c.event("draft_requested")["fields"]
+    assert fields["requester_name"] == "Nguyễn Thị Hoa"
+    assert fields["child_name"] == "Trần Minh Khôi"
+    assert fields["mother_name"] == "Nguyễn Thị Hoa"
+    assert fields["father_name"] == "Trần Văn Nam"
+    assert (fields["child_gender"], fields["child_ethnicity"], fields["father_nationality"]) == ("Nam", "Kinh", "Việt Nam")
+    assert fields["father_residence"] == fields["mother_residence"]
