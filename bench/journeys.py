@@ -168,8 +168,8 @@ def journey(content: Any, parser: Any, pid: str, plain: bool, trace: bool = Fals
             assert isinstance(st, QuestionStep)
             opt = next((o for o in st.options if o.value == answers.get(p.ref)), st.options[0])
             c.say(w, opt.label)
-        elif p.kind == "document":
-            c.say(w, "có")
+        elif p.kind == "document":   # every paper at hand: one tap when the bot offers it
+            c.say(w, next((b.title for b in p.buttons if b.title.startswith("Có đủ")), "có"))
         elif p.kind == "field":
             f = proc.form_field(p.ref or "")
             assert f is not None

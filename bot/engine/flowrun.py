@@ -31,6 +31,10 @@ from bot.engine.text import fold
 from bot.engine.turn import Out
 
 DOC_HAVE, DOC_MISSING, DOC_WHAT = "/giayto co", "/giayto chua", "/giayto lagi"
+DOC_ALL = "/giayto du"
+# "có đủ cả 3 giấy", "có hết rồi", "đủ cả" — every paper of the list at once (not "đủ rồi": one paper).
+_ALL_SAID = re.compile(r"^(?:(?:da )?co |da )?(?:du ca|du het|du|het|ca|tat ca)(?: ca)?(?: \d+)?(?: giay(?: to)?)?"
+                       r"(?: roi)?(?: a| nhe)?$")
 CONFIRM, SKIP, EDIT = "/xacnhan", "/boqua", "/sua"
 SAME_AS = "/giong"
 # Typed ways of saying "the same as the answer the button offers" ("Là tôi", "Cùng địa chỉ với mẹ").
@@ -254,6 +258,10 @@ def prompt_document(state: ConversationState, out: Out, proc: Procedure, step: D
                Button(out.p("doc_what"), DOC_WHAT))
     text = out.p("doc_step", i=state.item + 1, n=len(docs), name=doc.name, form=out.p("form_" + doc.form.value),
                  count=count)
+    if state.item == 0 and len(docs) > 1:   # who has every paper answers once
+        names = [d.name for d in (proc.document(x) for x in docs) if d is not None]
+        text = out.p("docs_list", n=len(docs), docs="; ".join(names)) + "\n" + text
+        buttons += (Button(out.p("docs_have_all", n=len(docs)), DOC_ALL),)
     if doc.optional:
         text += " " + out.p("doc_optional")
     if doc.applies_when:
@@ -272,6 +280,12 @@ def answer_document(state: ConversationState, out: Out, raw: str, folded: str, a
     if doc is None:
         return None
     choice = None
+    if raw == DOC_ALL or (state.item == 0 and folded not in {"du roi", "du"} and _ALL_SAID.match(folded)):
+        docs = _step_docs(step, state.answer_map)
+        state = state.push(out.ctx.thresholds.max_history)
+        have = tuple(d for d in state.docs_have if d not in docs) + tuple(docs)
+        missing = tuple(d for d in state.docs_missing if d not in docs)
+        return prompt_document(replace(state, docs_have=have, docs_missing=missing, item=len(docs)), out, proc, step)
     if raw == DOC_HAVE or folded in {"co", "da co", "co roi", "roi", "1", "du roi", "co a"}:
         choice = "have"
     elif raw == DOC_MISSING or folded in {"chua", "chua co", "khong", "khong co", "ko", "k", "2", "mat roi", "chua a"}:
@@ -391,7 +405,7 @@ def _strip_label(f: FormField, seg: str) -> str | None:
         named = named or fold(words[j].lower()).strip(":.,") not in _LABEL_FILLER
         j += 1
     rest = " ".join(words[j:]).strip(" :.")
-    return rest if named and rest else None
+    return rest if named and rest[:1].isdigit() else None   # only numbers: "Hộ kinh doanh Minh Phát" stays whole
 
 
 def _segment_value(out: Out, g: FormField, seg: str) -> str | None:

@@ -181,3 +181,32 @@ def test_a_journey_typed_without_diacritics_gives_a_draft_with_them(content: Any
     assert fields["father_name"] == "Trần Văn Nam"
     assert (fields["child_gender"], fields["child_ethnicity"], fields["father_nationality"]) == ("Nam", "Kinh", "Việt Nam")
     assert fields["father_residence"] == fields["mother_residence"]
+
+
+def test_who_has_every_paper_answers_the_checklist_once(content: Any) -> None:
+    c = Chat(content)
+    c.say("/start")
+    c.say("tôi muốn làm giấy khai sinh cho con", KHAI_SINH)
+    for answer in ("Có", "Không, đều là người Việt Nam", "Chỉ làm khai sinh", "Trong 60 ngày", "Đã có",
+                   "Đã đăng ký kết hôn", "Cha hoặc mẹ"):
+        c.say(answer)
+    assert c.state.pending is not None and c.state.pending.kind == "document"
+    listed = c.text
+    assert "Giấy chứng sinh" in listed and "Giấy tờ tùy thân" in listed   # the whole list, before the first one
+    assert any(b.startswith("Có đủ cả") for b in c.buttons)
+    c.say("co du ca roi")
+    assert c.state.pending is not None and c.state.pending.kind == "field"
+    assert {"giay-chung-sinh", "giay-to-tuy-than"} <= set(c.state.docs_have) and not c.state.docs_missing
+
+
+def test_one_paper_missing_is_still_asked_one_by_one(content: Any) -> None:
+    c = drive_to(content, "ho-tich.khai-sinh", "requester_name")
+    assert not c.state.docs_missing
+    c2 = Chat(content)
+    c2.say("/start")
+    c2.say("tôi muốn làm giấy khai sinh cho con", KHAI_SINH)
+    for answer in ("Có", "Không, đều là người Việt Nam", "Chỉ làm khai sinh", "Trong 60 ngày", "Đã có",
+                   "Đã đăng ký kết hôn", "Cha hoặc mẹ", "Có", "Chưa có"):
+        c2.say(answer)
+    assert c2.state.docs_missing == ("giay-chung-sinh",) or "giay-chung-sinh" in c2.state.docs_missing
+    assert c2.state.pending is not None and c2.state.pending.kind == "document"
