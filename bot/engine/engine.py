@@ -146,10 +146,12 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
     first = not state.welcomed
     if first:
         state = replace(state, welcomed=True)
-        out.phrase("welcome")
-        out.phrase("consent", privacy_url=out.ctx.privacy_url)
+        consent = out.p("consent", privacy_url=out.ctx.privacy_url)
         if folded in {"/start", "start", ""} or u.label == "greet" and u.confidence >= out.ctx.thresholds.intent:
+            out.phrase("welcome")
+            out.say(consent)
             return state
+        out.say(out.p("welcome_brief") + " " + consent)   # they already said what they need: one greeting line
 
     if inp.extracted or inp.extract_error:
         return _attachment(state, inp, out)

@@ -94,9 +94,11 @@ def display_value(f: FormField, value: str) -> str:
 
 # --- advancing ---------------------------------------------------------------------------------
 
-def start_flow(state: ConversationState, out: Out, flow: Flow) -> ConversationState:
-    if flow.intro:
-        out.say(flow.intro)
+def start_flow(state: ConversationState, out: Out, flow: Flow, lead: str | None = None) -> ConversationState:
+    """The procedure's name and the flow's intro in one message, then the first question."""
+    text = "\n".join(t for t in (lead, flow.intro) if t)
+    if text:
+        out.say(text)
     return advance(state, out, 0)
 
 
@@ -545,9 +547,13 @@ def show_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow)
     values = state.field_map
     lines = [out.p("review_title")]
     fields = _review_fields(state, proc, flow)
-    for f in fields:
-        shown = display_value(f, values[f.id]) if values[f.id] else "—"
-        lines.append(f"• {f.label}: {shown}")
+    groups = _by_section(fields)
+    for section, members in groups:
+        if section and len(groups) > 1:   # one block per person, as on the form
+            lines.append(f"\n{section}")
+        for f in members:
+            shown = display_value(f, values[f.id]) if values[f.id] else "—"
+            lines.append(f"• {f.label}: {shown}")
     docs = applicable_docs(flow, answers)
     if docs:
         lines.append("")
@@ -565,9 +571,29 @@ def show_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow)
     return replace(state, pending=Pending("review", None, btns))
 
 
-def _edit_menu(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:
-    buttons = tuple(Button(f.label, f"{EDIT} {f.id}") for f in _review_fields(state, proc, flow))
-    buttons += (Button(out.p("review_back"), "/xemlai"),)
+def _by_section(fields: list[FormField]) -> list[tuple[str | None, list[FormField]]]:
+    """Fields grouped by their form section (the person they are about), in form order."""
+    groups: list[tuple[str | None, list[FormField]]] = []
+    for f in fields:
+        if groups and groups[-1][0] == f.section:
+            groups[-1][1].append(f)
+        else:
+            groups.append((f.section, [f]))
+    return groups
+
+
+def _edit_menu(state: ConversationState, out: Out, proc: Procedure, flow: Flow,
+               section: int | None = None) -> ConversationState:
+    """Which answer to correct: first whose (a few sections), then which of theirs — never 20 buttons at once."""
+    groups = _by_section(_review_fields(state, proc, flow))
+    back = Button(out.p("review_back"), "/xemlai")
+    if section is None and len(groups) > 1 and sum(len(g) for _, g in groups) > 8:
+        buttons = tuple(Button(name or out.p("review_other"), f"{EDIT} #{i}") for i, (name, _) in enumerate(groups))
+        out.phrase("review_pick_section", buttons=buttons + (back,))
+        return replace(state, pending=Pending("review", "edit", buttons + (back,)))
+    members = groups[section][1] if section is not None and 0 <= section < len(groups) else \
+        [f for _, g in groups for f in g]
+    buttons = tuple(Button(f.label, f"{EDIT} {f.id}") for f in members) + (back,)
     out.phrase("review_pick_field", buttons=buttons)
     return replace(state, pending=Pending("review", "edit", buttons))
 
@@ -584,6 +610,8 @@ def answer_review(state: ConversationState, out: Out, raw: str, folded: str, aff
     if raw == "/xemlai":
         return show_review(state, out, proc, flow)
     fid: str | None = None
+    if raw.startswith(EDIT + " #") and raw.removeprefix(EDIT + " #").strip().isdigit():
+        return _edit_menu(state, out, proc, flow, int(raw.removeprefix(EDIT + " #")))
     if raw.startswith(EDIT + " "):
         fid = raw.removeprefix(EDIT + " ").strip()
     elif raw == EDIT or (not in_menu and (folded in {"sua", "sua thong tin", "2"} or affirm is False)):
@@ -597,6 +625,8 @@ def answer_review(state: ConversationState, out: Out, raw: str, folded: str, aff
         if pick is not None:
             if pick.payload == "/xemlai":
                 return show_review(state, out, proc, flow)
+            if pick.payload.startswith(EDIT + " #"):
+                return _edit_menu(state, out, proc, flow, int(pick.payload.removeprefix(EDIT + " #")))
             fid = pick.payload.removeprefix(EDIT + " ")
     f = proc.form_field(fid) if fid else None
     if f is None:

@@ -210,3 +210,44 @@ def test_one_paper_missing_is_still_asked_one_by_one(content: Any) -> None:
         c2.say(answer)
     assert c2.state.docs_missing == ("giay-chung-sinh",) or "giay-chung-sinh" in c2.state.docs_missing
     assert c2.state.pending is not None and c2.state.pending.kind == "document"
+
+
+def _khai_sinh_review(content: Any) -> Chat:
+    c = khai_sinh_fields(content)
+    for answer in ("Trần Minh Khôi, sinh 20/11/2026, con trai", "Kinh, quốc tịch Việt Nam",
+                   "thôn 3, xã Ea Kar, tỉnh Đắk Lắk", "thôn 3, xã Ea Kar, tỉnh Đắk Lắk", "15/03/1990",
+                   "Kinh, quốc tịch Việt Nam", "thôn 3, xã Ea Kar, tỉnh Đắk Lắk", "Trần Văn Nam, sinh 10/05/1988",
+                   "Kinh, quốc tịch Việt Nam", "Cùng địa chỉ với mẹ", "0912345678"):
+        c.say(answer)
+    assert c.state.pending is not None and c.state.pending.kind == "review"
+    return c
+
+
+def test_the_review_is_grouped_by_person(content: Any) -> None:
+    c = _khai_sinh_review(content)
+    review = next(t for t in c.texts if "Thông tin bạn đã cung cấp" in t)
+    lines = review.splitlines()
+    for section in ("Người yêu cầu", "Người được khai sinh", "Người mẹ", "Người cha"):
+        assert section in lines, section
+    assert lines.index("Người mẹ") < lines.index("• Họ, chữ đệm, tên người mẹ: Nguyễn Thị Hoa") < lines.index("Người cha")
+
+
+def test_correcting_an_answer_asks_whose_first_then_which(content: Any) -> None:
+    c = _khai_sinh_review(content)
+    c.say("Sửa thông tin")
+    assert len(c.buttons) <= 7 and "Người cha" in c.buttons      # not 22 buttons in one list
+    c.say("Người cha")
+    assert "Họ, chữ đệm, tên người cha" in c.buttons and "Họ, chữ đệm, tên người mẹ" not in c.buttons
+    c.say("Họ, chữ đệm, tên người cha")
+    c.say("Trần Văn Nhân")
+    assert c.state.field_map["father_name"] == "Trần Văn Nhân"
+    assert c.state.pending is not None and c.state.pending.kind == "review"
+
+
+def test_the_first_question_comes_within_two_messages_of_the_greeting(content: Any) -> None:
+    c = Chat(content)
+    c.say("cho tôi hỏi thủ tục đăng ký khai sinh", KHAI_SINH)
+    texts = c.texts
+    assert "Xin chào" in texts[0] and "/xoadulieu" in texts[0]       # the greeting, with the privacy note
+    assert len(texts) <= 3 and "sinh ra ở Việt Nam" in texts[-1]
+    assert not any("Nghị quyết" in t for t in texts)                 # resolutions come with the fee, not first
