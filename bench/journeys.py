@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.content.catalog import FormField, Procedure  # noqa: E402
-from bot.content.flow import FieldsStep, Flow, QuestionStep, ReviewStep, applies  # noqa: E402
+from bot.content.flow import Flow, QuestionStep  # noqa: E402
 from bot.engine import CitizenSaid, ConversationState, InboundMessage, Text, TurnContext, step  # noqa: E402
 from bot.engine.engine import needs_nlu, nlu_context  # noqa: E402
 from nlu.normalize import fold  # noqa: E402

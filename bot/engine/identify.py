@@ -1,7 +1,6 @@
 """Identify the procedure: take a confident NLU pick, or clarify among candidates — never guess."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from nlu.api import Understanding
@@ -69,18 +68,6 @@ def start_procedure(state: ConversationState, out: Out, pid: str, confidence: fl
         intro += "\n" + out.p("status_changed", note=proc.status_note)
     # Resolutions in force are told with the fee and the legal basis, where they matter, not before question one.
     return start_flow(state, out, flow, lead=intro)
-
-
-def _window(start: dt.date | None, end: dt.date | None) -> str:
-    """'15/08/2026–28/02/2027', 'từ 01/01/2026', 'đến 28/02/2027' or 'đang áp dụng'."""
-    fmt = "%d/%m/%Y"
-    if start and end:
-        return f"{start.strftime(fmt)}–{end.strftime(fmt)}"
-    if start:
-        return f"từ {start.strftime(fmt)}"
-    if end:
-        return f"đến {end.strftime(fmt)}"
-    return "đang áp dụng"
 
 
 def clarify(state: ConversationState, out: Out, cands: tuple[str, ...], offset: int) -> ConversationState:
