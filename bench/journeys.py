@@ -78,7 +78,7 @@ def prefix(fid: str) -> str:
     return fid.split("_", 1)[0] if "_" in fid else ""
 
 
-def natural(f: FormField, proc: Procedure, flow: Flow, st: ConversationState) -> list[str]:
+def natural(f: FormField, proc: Procedure, flow: Flow, st: ConversationState, asked: str = "") -> list[str]:
     """What a person types for ``f``: the natural answer first, then stricter retries."""
     known = st.field_map
     p = prefix(f.id)
@@ -87,10 +87,12 @@ def natural(f: FormField, proc: Procedure, flow: Flow, st: ConversationState) ->
         name = NAMES.get(p, STRICT["person_name"])
         if role and p == role and known.get("requester_name"):
             return ["là tôi", known["requester_name"]]
-        siblings = {g.type for g in proc.form.fields if prefix(g.id) == p and g.id != f.id} if proc.form else set()
+        siblings = {g.type for g in proc.form.fields if g.section == f.section and g.id != f.id} if proc.form else set()
         if "date_past" in siblings:   # a person is named with the birth date (and a child with its sex)
             born = CHILD_BORN if p == "child" else STRICT["date_past"]
             more = ", con trai" if p == "child" and "gender" in siblings else ""
+            if not more and "gender" in siblings and "giới tính" in asked:   # the bot invites it: people follow
+                more = ", nam"
             return [f"{name}, sinh {born}{more}", name]
         return [name]
     if f.type == "date_past":
@@ -116,6 +118,7 @@ class Citizen:
         self.ctx = TurnContext(content=content, today=TODAY, new_draft_code="KS-BENCH01")
         self.state = ConversationState()
         self.last_events: list[str] = []
+        self.last_text = ""
 
     def say(self, walk: Walk, text: str) -> int:
         """One citizen turn; returns how many bot messages answered it."""
@@ -130,6 +133,7 @@ class Citizen:
         self.state = turn.state
         self.last_events = [e.type for e in turn.events]
         texts = [r for r in turn.replies if isinstance(r, Text)]
+        self.last_text = "\n".join(r.text for r in texts)
         walk.turns += 1
         walk.bot_messages.append(len(texts))
         if self.tracing:
@@ -173,7 +177,7 @@ def journey(content: Any, parser: Any, pid: str, plain: bool, trace: bool = Fals
         elif p.kind == "field":
             f = proc.form_field(p.ref or "")
             assert f is not None
-            options = natural(f, proc, flow, c.state)
+            options = natural(f, proc, flow, c.state, c.last_text)
             n = tries.get(f.id, 0)
             if n == 0 and len(options) > 1 and f.type in learned:
                 n = 1   # refused once already: this citizen now types the plain value

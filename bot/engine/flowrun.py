@@ -458,6 +458,16 @@ def _fill_many(state: ConversationState, out: Out, proc: Procedure, step: Fields
     return got
 
 
+def _more_hint(out: Out, proc: Procedure, f: FormField, todo: list[str]) -> str:
+    """Asking a name, say that the same person's birth date and sex can come in the same message."""
+    kinds = {g.type for g in (proc.form_field(x) for x in todo) if g is not None and g.section == f.section}
+    if "date_past" in kinds and "gender" in kinds:
+        return " " + out.p("name_more_hint_date_gender")
+    if "date_past" in kinds:
+        return " " + out.p("name_more_hint_date")
+    return ""
+
+
 def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: FieldsStep) -> ConversationState:
     state = _prefill(state, out, step)
     fields = _step_fields(step, state.answer_map)
@@ -470,6 +480,8 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
     f = proc.form_field(fields[i])
     assert f is not None
     text = f.ask or f"{f.label}?"
+    if f.type == "person_name":
+        text += _more_hint(out, proc, f, [x for x in fields[i + 1:] if x not in filled])
     buttons = _shortcut_buttons(state, step, f.id)
     nxt = next((proc.form_field(x) for x in fields[i + 1:] if x not in filled), None)
     buttons += _field_buttons(f, then_nationality=nxt is not None and nxt.type == "nationality"
