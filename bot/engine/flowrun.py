@@ -535,6 +535,8 @@ def _answers_in(state: ConversationState, out: Out, proc: Procedure, step: Field
     reused = _reused(state, step, f.id, raw, folded)
     if reused is not None:
         return {f.id: reused}
+    if f.type == "person_name" and folded.strip(" .!") in _REUSE_SAID:
+        return out.p("name_not_reusable")   # "là tôi" where it cannot be: never stored as a name
     value, reason = validate(out, f, text)
     if value is None or re.search(r"[,;]", text) and f.type not in ("address", "text"):
         many = _fill_many(state, out, proc, step, f, text)

@@ -88,6 +88,8 @@ def test_the_father_registering_taps_la_toi_only_where_it_can_be_true(content: A
     _to_mother_and_father(c)
     assert asked(c) == "mother_name"
     assert "Là tôi" not in c.buttons          # he is not the mother
+    c.say("là tôi")
+    assert "mother_name" not in c.state.field_map and "field_rejected" in c.events
     c.say("Nguyễn Thị Hoa, sinh 15/03/1990")
     c.say("Kinh, quốc tịch Việt Nam")
     c.say("thôn 3, xã Ea Kar, tỉnh Đắk Lắk")
