@@ -25,6 +25,7 @@ from bot.engine.flowrun import (
     answer_review_edit,
     applicable_docs,
     display_value,
+    fee_line,
     human_button,
     match_option,
     prompt_field,
@@ -182,6 +183,9 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
         return reprompt(state, out)
     if cmd == "drafts":
         return _drafts(state, out)
+    if cmd == "fee_detail" and (proc := out.ctx.content.procedure(state.procedure_id or "")) is not None:
+        ans.answer_fee(out, proc)   # "Xem căn cứ" under the one-line fee answer
+        return reprompt(state, out)
 
     if state.mode == "human":
         out.emit(ev.CITIZEN_MESSAGE_FOR_AGENT, text=raw)
@@ -207,7 +211,7 @@ def _command(raw: str, folded: str) -> str | None:
         head = raw.split()[0].lower()
         table = {"/huy": "restart", "/restart": "restart", "/canbo": "human", "/human": "human",
                  "/xoadulieu": "delete", "/help": "help", "/trogiup": "help", "/hoso": "drafts",
-                 "/quaylai": "back", "/back": "back"}
+                 "/quaylai": "back", "/back": "back", "/lephi": "fee_detail"}
         if head in table:
             return table[head]
     if folded in RESTART_WORDS:
@@ -344,7 +348,11 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
         if target is None:
             out.phrase("which_procedure_for_question")
             return state
-        {"ask_fee": ans.answer_fee, "ask_duration": ans.answer_duration, "ask_where": ans.answer_where}[label](out, target)
+        line = fee_line(state, out) if label == "ask_fee" and target is current else None
+        if line:   # this citizen's case in one line; the rule and its sources behind a button
+            out.say(line, (Button(out.p("fee_detail_button"), "/lephi"),))
+        else:
+            {"ask_fee": ans.answer_fee, "ask_duration": ans.answer_duration, "ask_where": ans.answer_where}[label](out, target)
         return reprompt(state, out)
     if label == "request_human" and conf >= th.intent:
         return request_handoff(state, out, "citizen_request")

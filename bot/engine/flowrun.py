@@ -187,6 +187,21 @@ def reprompt(state: ConversationState, out: Out) -> ConversationState:
 
 # --- questions ---------------------------------------------------------------------------------
 
+def fee_line(state: ConversationState, out: Out) -> str | None:
+    """What the answers given so far mean for this citizen's fee: the last chosen option whose `say` is about the
+    fee ("Đăng ký đúng hạn nên bạn được miễn lệ phí."), from the flow data."""
+    flow = out.ctx.content.flow(state.procedure_id) if state.procedure_id else None
+    if flow is None:
+        return None
+    answers, line = state.answer_map, None
+    for st in flow.steps:
+        if isinstance(st, QuestionStep) and st.id in answers:
+            opt = next((o for o in st.options if o.value == answers[st.id]), None)
+            if opt is not None and opt.say and "le phi" in fold(opt.say.lower()):
+                line = opt.say
+    return line
+
+
 def _ask_question(state: ConversationState, out: Out, step: QuestionStep) -> ConversationState:
     buttons = tuple(Button(o.label, f"/tl {step.id} {o.value}") for o in step.options)
     text = step.ask + (f"\n{step.explain}" if step.explain else "")

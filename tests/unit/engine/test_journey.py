@@ -242,3 +242,19 @@ def test_the_first_question_comes_within_two_messages_of_the_greeting(content: A
     assert "Xin chào" in texts[0] and "/xoadulieu" in texts[0]       # the greeting, with the privacy note
     assert len(texts) <= 3 and "sinh ra ở Việt Nam" in texts[-1]
     assert not any("Nghị quyết" in t for t in texts)                 # resolutions come with the fee, not first
+
+
+def test_the_fee_answer_is_one_line_for_this_citizen_with_the_rule_behind_a_button(content: Any) -> None:
+    c = Chat(content)
+    c.say("/start")
+    c.say("tôi muốn làm giấy khai sinh cho con", KHAI_SINH)
+    for answer in ("Có", "Không, đều là người Việt Nam", "Chỉ làm khai sinh", "Trong 60 ngày"):
+        c.say(answer)
+    c.say("lệ phí bao nhiêu?", u(("ask_fee", 0.95)))
+    assert c.texts[0] == "Đăng ký đúng hạn nên bạn được miễn lệ phí."
+    assert "Xem căn cứ" in c.buttons
+    assert "Giấy chứng sinh" in c.texts[-1]               # and the question it interrupted is asked again
+    c.say("/lephi")
+    detail = c.text
+    assert "Nghị quyết 66.22/2026/NQ-CP" in detail       # the resolution in force comes with the fee detail
+    assert c.state.pending is not None and c.state.pending.ref == "has_birth_cert"
