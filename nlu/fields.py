@@ -216,8 +216,16 @@ def _group_id(d: str) -> str:
     return f"{d[:3]} {d[3:6]} {d[6:]}" if len(d) == 12 else d
 
 
+def _number_in(text: str, lengths: tuple[int, ...]) -> str | None:
+    """The one digit run of ``text`` (spaces/dots inside allowed) whose length is one of ``lengths``:
+    "CCCD 079203012345", "số căn cước: 079 203 012 345" → the number people mean."""
+    compact = re.sub(r"(?<=\d)[\s.\-](?=\d)", "", text)
+    runs = [r for r in re.findall(r"(?<![\d+])\d+(?!\d)", compact) if len(r) in lengths]
+    return runs[0] if len(runs) == 1 else None
+
+
 def _validate_id(text: str, today: dt.date) -> FieldResult:
-    digits = _digits_only(text)
+    digits = _digits_only(text) or _number_in(text, (12,))
     if digits is None:
         return _bad("Số căn cước chỉ gồm 12 chữ số, ví dụ 001090123456.")
     problem = check_id_number(digits, today)
@@ -236,12 +244,16 @@ def _validate_old_id(text: str) -> FieldResult:
 _PASSPORT = re.compile(r"\b[a-z]\d{7,8}\b")
 
 
-def _validate_identity_document(text: str, max_length: int) -> FieldResult:
+def _validate_identity_document(text: str, max_length: int, today: dt.date) -> FieldResult:
     t = clean_text(text)
     if len(t) > max_length:
         return _bad(f"Nội dung dài quá {max_length} ký tự, vui lòng ghi ngắn gọn hơn.")
     compact = re.sub(r"(?<=\d)[\s.\-](?=\d)", "", t)
     numbers = re.findall(r"\d+", compact)
+    bare = _digits_only(t)
+    if bare is not None and len(bare) == 12:   # a bare number is the personal ID on the căn cước card
+        problem = check_id_number(bare, today)
+        return _bad(problem) if problem else _good(f"Căn cước số {bare}")
     if any(len(n) in (9, 12) for n in numbers) or _PASSPORT.search(nfc_lower(t)):
         return _good(t)
     return _bad("Vui lòng ghi loại giấy tờ và số, ví dụ: CCCD số 001090123456 cấp ngày 15/03/2021.")
@@ -276,6 +288,9 @@ def format_phone(p: str) -> str:
 
 def _validate_phone(text: str) -> FieldResult:
     p = normalize_phone(text.strip())
+    if p is None:   # "sđt 0912 345 678", "số của tôi là 0912345678"
+        runs = re.findall(r"\+?\d[\d .\-]{7,16}\d", text)
+        p = normalize_phone(runs[0]) if len(runs) == 1 else None
     if p is None:
         digits = re.sub(r"\D", "", text)
         if len(digits) == 11 and digits.startswith("01"):
@@ -654,7 +669,7 @@ def validate_field(kind: str, text: str, *, today: dt.date, choices: Sequence[st
             "year": lambda: _validate_year(text, today),
             "id_number": lambda: _validate_id(text, today),
             "old_id_number": lambda: _validate_old_id(text),
-            "identity_document": lambda: _validate_identity_document(text, max_length),
+            "identity_document": lambda: _validate_identity_document(text, max_length, today),
             "phone": lambda: _validate_phone(text),
             "email": lambda: _validate_email(text),
             "gender": lambda: _validate_gender(text),

@@ -78,6 +78,23 @@ class FieldItem(_Strict):
     copy_from: Slug | None = Field(
         default=None, description="Another field whose value this one takes (e.g. the requester is the person)")
     value: str | None = Field(default=None, description="A fixed value (e.g. 'Bản thân'); the field is not asked")
+    same_as: Slug | None = Field(
+        default=None, description="Another field whose answer the citizen can reuse with one tap (\"Là tôi\", "
+                                  "\"Cùng địa chỉ với mẹ\")")
+    same_as_label: str | None = Field(default=None, min_length=1, max_length=40,
+                                      description="The button that reuses `same_as`")
+    copy_if: Condition = Field(
+        default_factory=dict, description="Field values ({field: value}) that make `same_as` certain: then the field "
+                                          "is copied and not asked (the requester said she is the mother)")
+    suggest: tuple[str, ...] = Field(default=(), description="Usual answers offered as buttons (e.g. Kinh)")
+
+    @model_validator(mode="after")
+    def _same_as_needs_label(self) -> "FieldItem":
+        if (self.same_as is None) != (self.same_as_label is None):
+            raise ValueError(f"trường '{self.field}': same_as và same_as_label phải đi cùng nhau")
+        if self.copy_if and self.same_as is None:
+            raise ValueError(f"trường '{self.field}': copy_if cần same_as")
+        return self
 
 
 class FieldsStep(_StepBase):
@@ -165,6 +182,7 @@ class Flow(_Strict):
             if sid in ids[:i]:
                 raise PlacedError(f"mã bước bị trùng: {sid}", ("steps", i, "id"))
         questions = {s.id for s in self.steps if isinstance(s, QuestionStep)}
+        fields = {it.field for s in self.steps if isinstance(s, FieldsStep) for it in s.items}
         for si, s in enumerate(self.steps):
             if isinstance(s, QuestionStep):
                 for oi, o in enumerate(s.options):
@@ -173,6 +191,11 @@ class Flow(_Strict):
                                           ("steps", si, "options", oi, "goto"))
             if isinstance(s, FieldsStep):
                 for ii, it in enumerate(s.items):
+                    for ref in filter(None, (it.same_as, *it.copy_if)):
+                        if ref not in fields:
+                            raise PlacedError(
+                                f"bước {s.id}: trường '{it.field}' dùng trường không có trong luồng: {ref}",
+                                ("steps", si, "items", ii, "field"))
                     if it.prefill_from and it.prefill_from not in questions:
                         raise PlacedError(
                             f"bước {s.id}: trường '{it.field}' lấy từ câu hỏi không tồn tại: {it.prefill_from}",

@@ -2,6 +2,7 @@
 short, with the source named and unverified facts flagged."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Sequence
 
 from bot.content.catalog import Fact, Procedure
@@ -47,6 +48,26 @@ def answer_fee(out: Out, proc: Procedure) -> None:
     if fee.vneid_exemption:
         lines.append(fee.vneid_exemption)
     out.say(_with_source(out, proc, "\n".join(lines), fee.sources, fee.verified))
+    _changes(out, proc)
+
+
+def _changes(out: Out, proc: Procedure) -> None:
+    """Resolutions in force that change the procedure: told with the fee and the legal basis (no longer before the
+    first question, issue 16)."""
+    for ch in proc.active_changes(out.ctx.today):
+        out.phrase("change_active", resolution=ch.resolution, window=_window(ch.valid_from, ch.valid_to), note=ch.note)
+
+
+def _window(start: dt.date | None, end: dt.date | None) -> str:
+    """'15/08/2026–28/02/2027', 'từ 01/01/2026', 'đến 28/02/2027' or 'đang áp dụng'."""
+    fmt = "%d/%m/%Y"
+    if start and end:
+        return f"{start.strftime(fmt)}–{end.strftime(fmt)}"
+    if start:
+        return f"từ {start.strftime(fmt)}"
+    if end:
+        return f"đến {end.strftime(fmt)}"
+    return "đang áp dụng"
 
 
 def answer_duration(out: Out, proc: Procedure) -> None:
@@ -73,6 +94,7 @@ def answer_legal(out: Out, proc: Procedure) -> None:
     ids = [s for f in proc.legal_basis for s in f.sources]
     text = out.p("legal_answer", name=proc.name, text="; ".join(f.text for f in proc.legal_basis))
     out.say(_with_source(out, proc, text, list(dict.fromkeys(ids)), all(f.verified for f in proc.legal_basis)))
+    _changes(out, proc)
 
 
 def answer_documents(out: Out, proc: Procedure, doc_ids: Sequence[str] | None = None) -> None:

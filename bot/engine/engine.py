@@ -31,6 +31,7 @@ from bot.engine.flowrun import (
     answer_review_edit,
     applicable_docs,
     display_value,
+    fee_line,
     human_button,
     match_option,
     prompt_field,
@@ -173,10 +174,12 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
     first = not state.welcomed
     if first:
         state = replace(state, welcomed=True)
-        out.phrase("welcome")
-        out.phrase("consent", privacy_url=out.ctx.privacy_url)
+        consent = out.p("consent", privacy_url=out.ctx.privacy_url)
         if folded in {"/start", "start", ""} or u.label == "greet" and u.confidence >= out.ctx.thresholds.intent:
+            out.phrase("welcome")
+            out.say(consent)
             return state
+        out.say(out.p("welcome_brief") + " " + consent)   # they already said what they need: one greeting line
 
     if inp.extracted or inp.extract_error:
         return _attachment(state, inp, out)
@@ -211,6 +214,9 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
         return reprompt(state, out)
     if cmd == "drafts":
         return _drafts(state, out)
+    if cmd == "fee_detail" and (proc := out.ctx.content.procedure(state.procedure_id or "")) is not None:
+        ans.answer_fee(out, proc)   # "Xem căn cứ" under the one-line fee answer
+        return reprompt(state, out)
 
     if state.mode == "human":
         out.emit(ev.CitizenMessageForAgent(text=raw))
@@ -245,7 +251,7 @@ def _command(raw: str, folded: str) -> str | None:
         head = raw.split()[0].lower()
         table = {"/huy": "restart", "/restart": "restart", "/canbo": "human", "/human": "human",
                  "/xoadulieu": "delete", "/help": "help", "/trogiup": "help", "/hoso": "drafts",
-                 "/quaylai": "back", "/back": "back"}
+                 "/quaylai": "back", "/back": "back", "/lephi": "fee_detail"}
         if head in table:
             return table[head]
     if folded in RESTART_WORDS:
@@ -505,14 +511,18 @@ def _intent(state: ConversationState, out: Out, raw: str, folded: str, u: Unders
     th = out.ctx.thresholds
     label, conf = u.label, u.confidence
     if label in QUESTION_INTENTS and conf >= th.intent:
-        target = out.ctx.content.procedure(state.procedure_id)
+        current = target = out.ctx.content.procedure(state.procedure_id)
         procs = u.procedures()
         if procs and procs[0].confidence >= th.question_target and procs[0].label in out.ctx.content.procedures:
             target = out.ctx.content.procedures[procs[0].label]
         if target is None:
             out.phrase("which_procedure_for_question")
             return state
-        {"ask_fee": ans.answer_fee, "ask_duration": ans.answer_duration, "ask_where": ans.answer_where}[label](out, target)
+        line = fee_line(state, out) if label == "ask_fee" and target is current else None
+        if line:   # this citizen's case in one line; the rule and its sources behind a button
+            out.say(line, (Button(out.p("fee_detail_button"), "/lephi"),))
+        else:
+            {"ask_fee": ans.answer_fee, "ask_duration": ans.answer_duration, "ask_where": ans.answer_where}[label](out, target)
         return reprompt(state, out)
     if label == "request_human" and conf >= th.intent:
         return request_handoff(state, out, "citizen_request")

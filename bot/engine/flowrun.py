@@ -5,14 +5,17 @@ All pure: given the state and the citizen's answer, compute the next prompt.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 from nlu.fields import FieldResult, validate_field
+from nlu.restore import is_plain
 
 from bot.content.catalog import FormField, Procedure
 from bot.content.flow import (
     Check,
     DocumentsStep,
+    FieldItem,
     FieldsStep,
     Flow,
     HandoffStep,
@@ -21,6 +24,7 @@ from bot.content.flow import (
     QuestionStep,
     ReviewStep,
     applies,
+    holds,
 )
 from bot.engine import events as ev
 from bot.engine.messages import Button
@@ -29,8 +33,22 @@ from bot.engine.text import fold
 from bot.engine.turn import Out
 
 DOC_HAVE, DOC_MISSING, DOC_WHAT = "/giayto co", "/giayto chua", "/giayto lagi"
+DOC_ALL = "/giayto du"
+# "có đủ cả 3 giấy", "có hết rồi", "đủ cả" — every paper of the list at once (not "đủ rồi": one paper).
+_ALL_SAID = re.compile(r"^(?:(?:da )?co |da )?(?:du ca|du het|du|het|ca|tat ca)(?: ca)?(?: \d+)?(?: giay(?: to)?)?"
+                       r"(?: roi)?(?: a| nhe)?$")
 CONFIRM, SKIP, EDIT = "/xacnhan", "/boqua", "/sua"
 SWITCH_ANSWER = "/doi"   # "/doi <question> <value>": change an earlier answer a cross-field check found wrong
+SAME_AS = "/giong"
+# Typed ways of saying "the same as the answer the button offers" ("Là tôi", "Cùng địa chỉ với mẹ").
+_REUSE_SAID = frozenset({"la toi", "chinh toi", "toi", "la minh", "chinh la toi", "la em", "em", "nhu tren",
+                         "giong tren", "cung dia chi", "cung", "giong"})
+_REUSE_START = ("cung dia chi", "cung noi", "giong dia chi", "giong cua", "giong nhu", "nhu cua", "o cung")
+_ADDRESS_START = re.compile(r"^(?:o|dia chi|song o|song tai|cu tru tai|cu tru o|thuong tru tai|tru tai)\s+")
+_WHO = r"(?:be|chau|con|em|toi|minh|me|bo|cha|ba|ma)"
+_NAME_LEAD = re.compile(rf"^(?:{_WHO}\s+la|(?:{_WHO}\s+)?(?:ho va ten|ho ten|ten)(?:\s+(?:cua\s+)?{_WHO})?(?:\s+la)?)"
+                        r"\s*:?\s+")
+_LABEL_FILLER = frozenset({"so", "la", "cua", "thu"})
 HUMAN = "/canbo"
 CHECK_OK, CHECK_FIX = "/dung", "/gosua"
 
@@ -94,9 +112,11 @@ def _rule_in_force(out: Out, rule_id: str | None) -> bool:
     return rule is not None and rule.in_force(out.ctx.today)
 
 
-def start_flow(state: ConversationState, out: Out, flow: Flow) -> ConversationState:
-    if flow.intro:
-        out.say(flow.intro)
+def start_flow(state: ConversationState, out: Out, flow: Flow, lead: str | None = None) -> ConversationState:
+    """The procedure's name and the flow's intro in one message, then the first question."""
+    text = "\n".join(t for t in (lead, flow.intro) if t)
+    if text:
+        out.say(text)
     return advance(state, out, 0)
 
 
@@ -194,6 +214,21 @@ def reprompt(state: ConversationState, out: Out) -> ConversationState:
 
 # --- questions ---------------------------------------------------------------------------------
 
+def fee_line(state: ConversationState, out: Out) -> str | None:
+    """What the answers given so far mean for this citizen's fee: the last chosen option whose `say` is about the
+    fee ("Đăng ký đúng hạn nên bạn được miễn lệ phí."), from the flow data."""
+    flow = out.ctx.content.flow(state.procedure_id) if state.procedure_id else None
+    if flow is None:
+        return None
+    answers, line = state.answer_map, None
+    for st in flow.steps:
+        if isinstance(st, QuestionStep) and st.id in answers:
+            opt = next((o for o in st.options if o.value == answers[st.id]), None)
+            if opt is not None and opt.say and "le phi" in fold(opt.say.lower()):
+                line = opt.say
+    return line
+
+
 def _ask_question(state: ConversationState, out: Out, step: QuestionStep) -> ConversationState:
     buttons = tuple(Button(o.label, f"/tl {step.id} {o.value}") for o in step.options)
     text = step.ask + (f"\n{step.explain}" if step.explain else "")
@@ -267,6 +302,10 @@ def prompt_document(state: ConversationState, out: Out, proc: Procedure, step: D
                Button(out.p("doc_what"), DOC_WHAT))
     text = out.p("doc_step", i=state.item + 1, n=len(docs), name=doc.name, form=out.p("form_" + doc.form.value),
                  count=count)
+    if state.item == 0 and len(docs) > 1:   # who has every paper answers once
+        names = [d.name for d in (proc.document(x) for x in docs) if d is not None]
+        text = out.p("docs_list", n=len(docs), docs="; ".join(names)) + "\n" + text
+        buttons += (Button(out.p("docs_have_all", n=len(docs)), DOC_ALL),)
     if doc.optional:
         text += " " + out.p("doc_optional")
     if doc.applies_when:
@@ -285,6 +324,12 @@ def answer_document(state: ConversationState, out: Out, raw: str, folded: str, a
     if doc is None:
         return None
     choice = None
+    if raw == DOC_ALL or (state.item == 0 and folded not in {"du roi", "du"} and _ALL_SAID.match(folded)):
+        docs = _step_docs(step, state.answer_map)
+        state = state.push(out.ctx.thresholds.max_history)
+        have = tuple(d for d in state.docs_have if d not in docs) + tuple(docs)
+        missing = tuple(d for d in state.docs_missing if d not in docs)
+        return prompt_document(replace(state, docs_have=have, docs_missing=missing, item=len(docs)), out, proc, step)
     if raw == DOC_HAVE or folded in {"co", "da co", "co roi", "roi", "1", "du roi", "co a"}:
         choice = "have"
     elif raw == DOC_MISSING or folded in {"chua", "chua co", "khong", "khong co", "ko", "k", "2", "mat roi", "chua a"}:
@@ -320,9 +365,11 @@ def answer_document(state: ConversationState, out: Out, raw: str, folded: str, a
 
 # --- fields ------------------------------------------------------------------------------------
 
-def _field_buttons(f: FormField) -> tuple[Button, ...]:
+def _field_buttons(f: FormField, then_nationality: bool = False) -> tuple[Button, ...]:
     if f.quick:
         return tuple(Button(q.label, q.value) for q in f.quick)
+    if f.type == "ethnicity" and then_nationality:   # the usual pair answered with one tap
+        return (Button("Kinh, quốc tịch Việt Nam", "Kinh, quốc tịch Việt Nam"), Button("Kinh", "Kinh"))
     if f.type == "choice":
         return tuple(Button(c, c) for c in f.choices)
     if f.type == "gender":
@@ -348,6 +395,8 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
             filled = it.value
         elif it.copy_from:
             filled = state.field_map.get(it.copy_from) or None
+        elif it.same_as and it.copy_if and holds(it.copy_if, state.field_map):
+            filled = state.field_map.get(it.same_as) or None
         elif it.prefill_from and it.prefill_from in answers and flow:
             value = answers[it.prefill_from]
             filled = it.prefill_map.get(value) or flow.option_label(it.prefill_from, value)
@@ -358,6 +407,116 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
             if it.copy_from and it.copy_from in state.unsure:   # a copied guess is as unconfirmed as its source
                 state = state.with_unsure(it.field, True)
     return state
+
+
+def _item(step: FieldsStep, fid: str) -> FieldItem | None:
+    return next((it for it in step.items if it.field == fid), None)
+
+
+def _can_reuse(state: ConversationState, it: FieldItem | None) -> bool:
+    """A shortcut is offered while it may be right: its answer exists, and no answer already rules it out (the
+    requester said she is the grandmother: "Là tôi" is no answer for the mother's name)."""
+    if it is None or it.same_as is None or not state.field_map.get(it.same_as):
+        return False
+    return not (it.copy_if and all(k in state.field_map for k in it.copy_if))
+
+
+def _shortcut_buttons(state: ConversationState, step: FieldsStep, fid: str) -> tuple[Button, ...]:
+    """The flow's one-tap answers for this field: reuse another answer ("Là tôi"), then usual answers."""
+    it = _item(step, fid)
+    if it is None:
+        return ()
+    out: tuple[Button, ...] = ()
+    if _can_reuse(state, it) and it.same_as_label:
+        out += (Button(it.same_as_label, f"{SAME_AS} {it.same_as}"),)
+    return out + tuple(Button(v, v) for v in it.suggest)
+
+
+def _reused(state: ConversationState, step: FieldsStep, fid: str, raw: str, folded: str) -> str | None:
+    """The reused answer when the citizen tapped or typed the shortcut ("cùng địa chỉ với mẹ", "là tôi")."""
+    it = _item(step, fid)
+    if not _can_reuse(state, it) or it is None or it.same_as is None:
+        return None
+    said = folded.strip(" .!")
+    if (raw == f"{SAME_AS} {it.same_as}" or said == fold(it.same_as_label or "") or said in _REUSE_SAID
+            or said.startswith(_REUSE_START)):
+        return state.field_map[it.same_as]
+    return None
+
+
+def _strip_label(f: FormField, seg: str) -> str | None:
+    """'Thửa số 25' for the field 'Thửa đất số' → '25': the words of the label the citizen repeated, dropped."""
+    label = set(fold(f.label.lower()).split())
+    words = seg.split()
+    j, named = 0, False
+    while j < len(words) and fold(words[j].lower()).strip(":.,") in label | _LABEL_FILLER:
+        named = named or fold(words[j].lower()).strip(":.,") not in _LABEL_FILLER
+        j += 1
+    rest = " ".join(words[j:]).strip(" :.")
+    return rest if named and rest[:1].isdigit() else None   # only numbers: "Hộ kinh doanh Minh Phát" stays whole
+
+
+def _segment_result(out: Out, g: FormField, seg: str) -> FieldResult | None:
+    """``seg`` read as an answer to ``g`` (None when refused; free-text kinds take a part only when it names them)."""
+    if g.type in ("text", "number"):
+        part = _strip_label(g, seg)
+        if part is None:
+            return None
+        res = validate(out, g, part)
+        return res if res.value is not None else None
+    folded = fold(seg.lower())
+    if g.type == "address":
+        seg = seg[len(m.group()):] if (m := _ADDRESS_START.match(folded)) else seg
+    res = validate(out, g, seg)
+    if res.value is None or g.type == "nationality" and res.value != "Việt Nam" and not folded.startswith("quoc tich"):
+        return None   # any words pass as a foreign nationality: a part must say it is one
+    return res
+
+
+def _segment_value(out: Out, g: FormField, seg: str) -> str | None:
+    res = _segment_result(out, g, seg)
+    return res.value if res is not None else None
+
+
+def _first_value(out: Out, f: FormField, seg: str) -> FieldResult | None:
+    """The asked field's own part of a message ("bé tên Trần Minh Khôi" → the name)."""
+    if f.type == "person_name" and (m := _NAME_LEAD.match(fold(seg.lower()))) and len(seg[m.end():].split()) >= 2:
+        seg = seg[m.end():]   # fold keeps offsets: one character for one
+    return _segment_result(out, f, seg)
+
+
+def _fill_many(state: ConversationState, out: Out, proc: Procedure, step: FieldsStep, f: FormField,
+               text: str) -> dict[str, str] | None:
+    """Several answers in one message, comma-separated: the asked field first, then fields of the same person
+    (section) not answered yet. Every part must find its field, else nothing is guessed."""
+    segs = [x.strip() for x in re.split(r"[,;\n]", text) if x.strip()]
+    first = _first_value(out, f, segs[0]) if len(segs) > 1 else None
+    if first is None or first.value is None:
+        return None
+    got = {f.id: first.value}
+    others = [g for g in (proc.form_field(x) for x in _step_fields(step, state.answer_map))
+              if g is not None and g.id not in state.field_map and g.id != f.id and g.section == f.section
+              and g.type not in ("person_name", "choice")]
+    rest = segs[1:]
+    while rest:
+        seg = rest.pop(0)
+        if _ADDRESS_START.match(fold(seg.lower())):
+            seg, rest = ", ".join([seg, *rest]), []
+        hit = next(((g, v) for g in others if g.id not in got and (v := _segment_value(out, g, seg))), None)
+        if hit is None:
+            return None
+        got[hit[0].id] = hit[1]
+    return got
+
+
+def _more_hint(out: Out, proc: Procedure, f: FormField, todo: list[str]) -> str:
+    """Asking a name, say that the same person's birth date and sex can come in the same message."""
+    kinds = {g.type for g in (proc.form_field(x) for x in todo) if g is not None and g.section == f.section}
+    if "date_past" in kinds and "gender" in kinds:
+        return " " + out.p("name_more_hint_date_gender")
+    if "date_past" in kinds:
+        return " " + out.p("name_more_hint_date")
+    return ""
 
 
 def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: FieldsStep) -> ConversationState:
@@ -372,7 +531,12 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
     f = proc.form_field(fields[i])
     assert f is not None
     text = f.ask or f"{f.label}?"
-    buttons = _field_buttons(f)
+    if f.type == "person_name":
+        text += _more_hint(out, proc, f, [x for x in fields[i + 1:] if x not in filled])
+    buttons = _shortcut_buttons(state, step, f.id)
+    nxt = next((proc.form_field(x) for x in fields[i + 1:] if x not in filled), None)
+    buttons += _field_buttons(f, then_nationality=nxt is not None and nxt.type == "nationality"
+                              and nxt.section == f.section)
     if not f.required:
         text += " " + out.p("field_optional_hint")
         buttons += (Button("Bỏ qua", SKIP),)
@@ -436,19 +600,25 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
         state = state.push(out.ctx.thresholds.max_history).with_field(f.id, "")
         out.phrase("field_skipped", label=f.label)
         return prompt_field(replace(state, item=state.item + 1), out, proc, step)
-    res = validate(out, f, text)
-    if res.value is None:
+    got = _answers_in(state, out, proc, step, f, raw, folded, text)
+    if isinstance(got, str):
         out.emit(ev.FieldRejected(procedure_id=proc.id, field_id=f.id, field_type=f.type))
-        out.phrase("field_invalid", reason=res.reason)
+        out.phrase("field_invalid", reason=got)
         return prompt_field(state, out, proc, step)
-    state = state.push(out.ctx.thresholds.max_history).with_field(f.id, res.value)
-    out.emit(ev.FieldCollected(procedure_id=proc.id, field_id=f.id))
-    asked = check_value(state, out, f, res.check)
-    if asked is not None:
-        return asked
-    state = state.with_unsure(f.id, res.unsure)
+    values, checked = got
+    state = state.push(out.ctx.thresholds.max_history)
+    for fid, value in values.items():
+        state = state.with_field(fid, value)
+        out.emit(ev.FieldCollected(procedure_id=proc.id, field_id=fid))
+    if checked is not None:
+        asked = check_value(state, out, f, checked.check)
+        if asked is not None:
+            return asked
+        state = state.with_unsure(f.id, checked.unsure)
+    elif len(values) > 1 and is_plain(text):   # several typed without diacritics at once: the desk sees them marked
+        for fid in values:
+            state = state.with_unsure(fid, True)
     return _after_field(state, out, proc, flow, step, f)
-
 
 def _after_field(state: ConversationState, out: Out, proc: Procedure, flow: Flow, step: FieldsStep,
                  f: FormField) -> ConversationState:
@@ -498,6 +668,27 @@ def _switch_answer(state: ConversationState, out: Out, flow: Flow, raw: str) -> 
     return state
 
 
+def _answers_in(state: ConversationState, out: Out, proc: Procedure, step: FieldsStep, f: FormField, raw: str,
+                folded: str, text: str) -> tuple[dict[str, str], FieldResult | None] | str:
+    """The field values one message gives ({field: value}, with the asked field's own validation when it alone was
+    read: its spelling check), or why the asked field's answer is refused."""
+    reused = _reused(state, step, f.id, raw, folded)
+    if reused is not None:
+        return {f.id: reused}, None
+    if f.type == "person_name" and folded.strip(" .!") in _REUSE_SAID:
+        return out.p("name_not_reusable")   # "là tôi" where it cannot be: never stored as a name
+    res: FieldResult | None = validate(out, f, text)
+    if res is None or res.value is None or re.search(r"[,;]", text) and f.type not in ("address", "text"):
+        many = _fill_many(state, out, proc, step, f, text)
+        if many and (res is None or res.value is None or len(many) > 1):
+            return many, None
+    if f.type in ("person_name", "text") and (part := _first_value(out, f, text)) is not None:
+        res = part   # "bé tên Trần Minh Khôi" → the name; "Thửa số 25" → 25
+    if res is None or res.value is None:
+        return (res.reason if res is not None else None) or "Thông tin chưa hợp lệ."
+    return {f.id: res.value}, res
+
+
 # --- review ------------------------------------------------------------------------------------
 
 def _review_fields(state: ConversationState, proc: Procedure, flow: Flow) -> list[FormField]:
@@ -512,11 +703,15 @@ def show_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow)
     values = state.field_map
     lines = [out.p("review_title")]
     fields = _review_fields(state, proc, flow)
-    for f in fields:
-        shown = display_value(f, values[f.id]) if values[f.id] else "—"
-        if f.id in state.unsure and values[f.id]:
-            shown += " " + out.p("review_unsure_mark")
-        lines.append(f"• {f.label}: {shown}")
+    groups = _by_section(fields)
+    for section, members in groups:
+        if section and len(groups) > 1:   # one block per person, as on the form
+            lines.append(f"\n{section}")
+        for f in members:
+            shown = display_value(f, values[f.id]) if values[f.id] else "—"
+            if f.id in state.unsure and values[f.id]:
+                shown += " " + out.p("review_unsure_mark")
+            lines.append(f"• {f.label}: {shown}")
     docs = applicable_docs(flow, answers)
     if docs:
         lines.append("")
@@ -536,9 +731,29 @@ def show_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow)
     return replace(state, pending=Pending(PendingKind.REVIEW, None, btns))
 
 
-def _edit_menu(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:
-    buttons = tuple(Button(f.label, f"{EDIT} {f.id}") for f in _review_fields(state, proc, flow))
-    buttons += (Button(out.p("review_back"), "/xemlai"),)
+def _by_section(fields: list[FormField]) -> list[tuple[str | None, list[FormField]]]:
+    """Fields grouped by their form section (the person they are about), in form order."""
+    groups: list[tuple[str | None, list[FormField]]] = []
+    for f in fields:
+        if groups and groups[-1][0] == f.section:
+            groups[-1][1].append(f)
+        else:
+            groups.append((f.section, [f]))
+    return groups
+
+
+def _edit_menu(state: ConversationState, out: Out, proc: Procedure, flow: Flow,
+               section: int | None = None) -> ConversationState:
+    """Which answer to correct: first whose (a few sections), then which of theirs — never 20 buttons at once."""
+    groups = _by_section(_review_fields(state, proc, flow))
+    back = Button(out.p("review_back"), "/xemlai")
+    if section is None and len(groups) > 1 and sum(len(g) for _, g in groups) > 8:
+        buttons = tuple(Button(name or out.p("review_other"), f"{EDIT} #{i}") for i, (name, _) in enumerate(groups))
+        out.phrase("review_pick_section", buttons=buttons + (back,))
+        return replace(state, pending=Pending("review", "edit", buttons + (back,)))
+    members = groups[section][1] if section is not None and 0 <= section < len(groups) else \
+        [f for _, g in groups for f in g]
+    buttons = tuple(Button(f.label, f"{EDIT} {f.id}") for f in members) + (back,)
     out.phrase("review_pick_field", buttons=buttons)
     return replace(state, pending=Pending(PendingKind.REVIEW, "edit", buttons))
 
@@ -558,6 +773,8 @@ def answer_review(state: ConversationState, out: Out, raw: str, folded: str, aff
     if raw == "/xemlai":
         return show_review(state, out, proc, flow)
     fid: str | None = None
+    if raw.startswith(EDIT + " #") and raw.removeprefix(EDIT + " #").strip().isdigit():
+        return _edit_menu(state, out, proc, flow, int(raw.removeprefix(EDIT + " #")))
     if raw.startswith(EDIT + " "):
         fid = raw.removeprefix(EDIT + " ").strip()
     elif raw == EDIT or (not in_menu and (folded in {"sua", "sua thong tin", "2"} or affirm is False)):
@@ -571,6 +788,8 @@ def answer_review(state: ConversationState, out: Out, raw: str, folded: str, aff
         if pick is not None:
             if pick.payload == "/xemlai":
                 return show_review(state, out, proc, flow)
+            if pick.payload.startswith(EDIT + " #"):
+                return _edit_menu(state, out, proc, flow, int(pick.payload.removeprefix(EDIT + " #")))
             fid = pick.payload.removeprefix(EDIT + " ")
     f = proc.form_field(fid) if fid else None
     if f is None:

@@ -1,7 +1,6 @@
 """Identify the procedure: take a confident NLU pick, or clarify among candidates — never guess."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from nlu.api import Understanding
@@ -55,32 +54,20 @@ def start_procedure(state: ConversationState, out: Out, pid: str, confidence: fl
     intro = out.p("identified", name=proc.name)
     if proc.summary:
         intro += " " + proc.summary
-    out.say(intro)
-    for ch in proc.active_changes(out.ctx.today):
-        out.phrase("change_active", resolution=ch.resolution, window=_window(ch.valid_from, ch.valid_to), note=ch.note)
     flow = content.flow(pid)
     if proc.level == "info" or flow is None:
+        out.say(intro)
         out.phrase("info_level", name=proc.name, authority=proc.authority.text)
         return request_handoff(replace(state, phase="done"), out, "info_level")
     if proc.status in (Status.possibly_abolished, Status.under_review):
+        out.say(intro)
         buttons = (human_button(out), Button(out.p("status_continue"), CONTINUE_REF))
         out.phrase("status_uncertain", note=proc.status_note or "", buttons=buttons)
         return replace(state, pending=Pending(PendingKind.STATUS_WARNING, pid, buttons))
     if proc.status == Status.changed and proc.status_note:
-        out.phrase("status_changed", note=proc.status_note)
-    return start_flow(state, out, flow)
-
-
-def _window(start: dt.date | None, end: dt.date | None) -> str:
-    """'15/08/2026–28/02/2027', 'từ 01/01/2026', 'đến 28/02/2027' or 'đang áp dụng'."""
-    fmt = "%d/%m/%Y"
-    if start and end:
-        return f"{start.strftime(fmt)}–{end.strftime(fmt)}"
-    if start:
-        return f"từ {start.strftime(fmt)}"
-    if end:
-        return f"đến {end.strftime(fmt)}"
-    return "đang áp dụng"
+        intro += "\n" + out.p("status_changed", note=proc.status_note)
+    # Resolutions in force are told with the fee and the legal basis, where they matter, not before question one.
+    return start_flow(state, out, flow, lead=intro)
 
 
 def clarify(state: ConversationState, out: Out, cands: tuple[str, ...], offset: int) -> ConversationState:
