@@ -325,7 +325,7 @@ def answer_document(state: ConversationState, out: Out, raw: str, folded: str, a
         return None
     choice = None
     if raw == DOC_ALL or (state.item == 0 and folded not in {"du roi", "du"} and _ALL_SAID.match(folded)):
-        docs = _step_docs(step, state.answer_map)
+        docs = _step_docs(step, state.answer_map, proc)
         state = state.push(out.ctx.thresholds.max_history)
         have = tuple(d for d in state.docs_have if d not in docs) + tuple(docs)
         missing = tuple(d for d in state.docs_missing if d not in docs)
