@@ -1,8 +1,8 @@
 """The dialogue engine: ``step(state, input, ctx) -> Turn``. Pure: no I/O, no clock, no randomness.
 
 Order of a citizen turn: welcome on first contact → global commands (restart, back, human,
-help, delete, drafts; typed with typos or teencode, or read by the NLU — a restart read by the NLU and every
-deletion ask first) → human mode → the pending question → free text through the NLU.
+help, delete, drafts; typed with typos or teencode, or read by the NLU — a restart that would lose answers or is
+read by the NLU, and every deletion, ask first) → human mode → the pending question → free text through the NLU.
 """
 from __future__ import annotations
 
