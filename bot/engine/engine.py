@@ -74,6 +74,7 @@ from bot.engine.text import (
     HUMAN_WORDS,
     NLU_COMMANDS,
     RESTART_WORDS,
+    asks_deletion,
     asks_office_hours,
     clean,
     command_key,
@@ -263,6 +264,8 @@ def _command(raw: str, folded: str) -> str | None:
     if folded in DRAFTS_WORDS:
         return "drafts"
     cmd = command_keys().get(command_key(raw))   # the same words with typos, teencode, polite fillers
+    if cmd is None and asks_deletion(raw):        # "xóa hết thông tin cá nhân tôi đã gửi…" (asked first)
+        return "delete"
     return "ask_restart" if cmd == "restart" else cmd
 
 
