@@ -1,8 +1,8 @@
 """The dialogue engine: ``step(state, input, ctx) -> Turn``. Pure: no I/O, no clock, no randomness.
 
 Order of a citizen turn: welcome on first contact → global commands (restart, back, human,
-help, delete, drafts; typed with typos or teencode, or read by the NLU — a restart read by the NLU and every
-deletion ask first) → human mode → the pending question → free text through the NLU.
+help, delete, drafts; typed with typos or teencode, or read by the NLU — a restart that would lose answers or is
+read by the NLU, and every deletion, ask first) → human mode → the pending question → free text through the NLU.
 """
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ from bot.engine.inputs import (
     Notify,
 )
 from bot.engine.messages import Button, Text
-from bot.engine.state import ConversationState, Pending, PendingKind
+from bot.engine.state import SIDE_KINDS, ConversationState, Pending, PendingKind
 from bot.engine.status import answer_status, answer_status_code
 from bot.engine.text import (
     BACK_WORDS,
@@ -75,6 +75,7 @@ from bot.engine.text import (
     HUMAN_WORDS,
     NLU_COMMANDS,
     RESTART_WORDS,
+    asks_deletion,
     asks_office_hours,
     clean,
     command_key,
@@ -84,6 +85,8 @@ from bot.engine.text import (
 from bot.engine.turn import Out, Turn
 
 QUESTION_INTENTS = {"ask_fee", "ask_duration", "ask_where"}
+# The restart question's own answers: the "Làm lại" button ("/huy") tapped twice must not erase by itself.
+RESTART_YES, RESTART_NO = "/huy_xacnhan", "/huy_khong"
 RATING_BUTTONS = tuple(Button(str(i), f"/danhgia {i}") for i in range(1, 6))
 
 
@@ -197,10 +200,10 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
             return answered
         state = replace(state, pending=state.resume, resume=None)   # not an answer: the question is dropped
     cmd = _command(raw, folded) or _nlu_command(u, out)
+    if cmd == "ask_restart":   # "/huy", "làm lại": at once when there is nothing to lose, else asked first
+        cmd = "confirm_restart" if _something_to_lose(state) else "restart"
     if cmd == "confirm_restart":
-        buttons = (Button(out.p("restart_yes"), "/huy"), Button(out.p("restart_no"), "/huy_khong"))
-        out.phrase("confirm_restart", buttons=buttons)
-        return state.ask_aside(Pending(PendingKind.CONFIRM_RESTART, None, buttons))
+        return _confirm_restart(state, out)
     if cmd == "restart":
         return _restart(state, out)
     if cmd == "human":
@@ -249,13 +252,13 @@ def _numbered_human(p: Pending, folded: str) -> bool:
 def _command(raw: str, folded: str) -> str | None:
     if raw.startswith("/"):
         head = raw.split()[0].lower()
-        table = {"/huy": "restart", "/restart": "restart", "/canbo": "human", "/human": "human",
+        table = {"/huy": "ask_restart", "/restart": "ask_restart", RESTART_YES: "restart", "/canbo": "human", "/human": "human",
                  "/xoadulieu": "delete", "/help": "help", "/trogiup": "help", "/hoso": "drafts",
                  "/quaylai": "back", "/back": "back", "/lephi": "fee_detail"}
         if head in table:
             return table[head]
     if folded in RESTART_WORDS:
-        return "restart"
+        return "ask_restart"
     if folded in HUMAN_WORDS:
         return "human"
     if folded in DELETE_WORDS:
@@ -266,7 +269,10 @@ def _command(raw: str, folded: str) -> str | None:
         return "back"
     if folded in DRAFTS_WORDS:
         return "drafts"
-    return command_keys().get(command_key(raw))   # the same words with typos, teencode, polite fillers
+    cmd = command_keys().get(command_key(raw))   # the same words with typos, teencode, polite fillers
+    if cmd is None and asks_deletion(raw):        # "xóa hết thông tin cá nhân tôi đã gửi…" (asked first)
+        return "delete"
+    return "ask_restart" if cmd == "restart" else cmd
 
 
 def _nlu_command(u: Understanding, out: Out) -> str | None:
@@ -282,14 +288,31 @@ def _nlu_command(u: Understanding, out: Out) -> str | None:
 
 def _answer_restart(state: ConversationState, out: Out, raw: str, folded: str,
                     u: Understanding) -> ConversationState | None:
-    """The answer to 'start over?': yes restarts, no resumes; anything else (the /huy button too) is read as a
-    new message."""
-    if _affirm(u, out) is True or folded in {"co", "dong y", "lam lai", "1", fold(out.p("restart_yes"))}:
+    """The answer to 'start over?': yes (its own payload, or typed) restarts, no resumes; anything else is read as
+    a new message, so the "Làm lại" button tapped again asks again instead of erasing (a double tap is safe)."""
+    if raw == RESTART_YES or _affirm(u, out) is True or folded in {"co", "dong y", "lam lai", "1",
+                                                                  fold(out.p("restart_yes"))}:
         return _restart(state, out)
-    if raw == "/huy_khong" or _affirm(u, out) is False or folded in {"khong", "ko", "2", fold(out.p("restart_no"))}:
+    if raw == RESTART_NO or _affirm(u, out) is False or folded in {"khong", "ko", "2", fold(out.p("restart_no"))}:
         out.phrase("restart_cancelled")
         return _resume(state, out)
     return None
+
+
+def _something_to_lose(state: ConversationState) -> bool:
+    """A restart would erase answers, fields, documents ticked or the flow's open question: ask first then."""
+    if state.phase != "flow":
+        return False
+    p = state.pending
+    flow_question = state.resume if p is not None and p.kind in SIDE_KINDS else p
+    return bool(state.answers or state.fields or state.docs_have or state.docs_missing or flow_question)
+
+
+def _confirm_restart(state: ConversationState, out: Out) -> ConversationState:
+    """Ask before starting over; "Tiếp tục" resumes the same question with the back-stack intact."""
+    buttons = (Button(out.p("restart_yes"), RESTART_YES), Button(out.p("restart_no"), RESTART_NO))
+    out.phrase("confirm_restart_erase" if _something_to_lose(state) else "confirm_restart", buttons=buttons)
+    return state.ask_aside(Pending(PendingKind.CONFIRM_RESTART, None, buttons))
 
 
 def _affirm(u: Understanding, out: Out) -> bool | None:
@@ -396,7 +419,7 @@ def _on_switch(state: ConversationState, out: Out, s: Said) -> ConversationState
 
 
 def _on_confirm_restart(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
-    """Answered before the commands (`_answer_restart`, so the '/huy' button means yes); kept for the table."""
+    """Answered before the commands (`_answer_restart`); kept for the table."""
     return _answer_restart(state, out, s.raw, s.folded, s.u)
 
 

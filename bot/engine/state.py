@@ -33,7 +33,7 @@ class PendingKind(StrEnum):
     CALLBACK_PHONE = "callback_phone"    # the number to call back out of hours
     CLAIM_PHONE = "claim_phone"          # the phone given at the desk for a claimed draft (ref: draft code)
     SWITCH_CONFIRM = "switch_confirm"    # leave the current procedure for another (ref: procedure)
-    CONFIRM_RESTART = "confirm_restart"  # really start over (asked when the NLU read a restart in free words)
+    CONFIRM_RESTART = "confirm_restart"  # really start over (a restart read by the NLU, or one with answers to lose)
     FIELD_CHECK = "field_check"          # is this restored spelling right ("Đúng" / "Sửa") (ref: field id)
 
 

@@ -45,6 +45,23 @@ COMMAND_FILLERS = frozenset({
     "minh", "em", "anh", "chi", "tui", "het", "tat", "ca", "toan", "cua", "vui", "long", "on", "xin", "oi", "ban",
     "muon", "duoc", "khong", "the", "thi", "nay", "luon", "ngay", "mot", "sach", "nao", "bot",
 })
+# A request to delete one's data in any wording: a deleting verb and the citizen's data, both as whole words
+# (folded, teencode expanded). Deletion always asks first, so a false positive costs one tap; a procedure such as
+# "xóa đăng ký tạm trú" names no personal data and is not caught.
+_DELETE_VERB = re.compile(r"\b(xoa|go bo|go het|go sach|del|delete|huy|loai bo)\b")   # not "go" alone: "gõ"
+_MY_DATA = re.compile(
+    r"\b(du lieu|data|thong tin ca nhan|thong tin cua (toi|minh|em|tui|tao|chau|con)|"
+    r"thong tin (ma )?(toi|minh|em|tui) da|thong tin da (gui|nhap|khai|cung cap)|"
+    r"(moi|tat ca|toan bo|het) thong tin)\b")
+
+
+def asks_deletion(text: str) -> bool:
+    """'làm ơn gỡ hết thông tin cá nhân của tôi ra khỏi hệ thống': a deleting verb before the citizen's data."""
+    folded = normalize(text).folded
+    verb = _DELETE_VERB.search(folded)
+    return verb is not None and _MY_DATA.search(folded, verb.end()) is not None
+
+
 # Command words the engine understands (the keys below) and the NLU intents that mean the same command.
 NLU_COMMANDS = {"delete_data": "delete", "request_human": "human", "restart": "restart", "go_back": "back",
                 "help": "help"}

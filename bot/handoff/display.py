@@ -23,7 +23,8 @@ CONSOLE_ACTIONS: dict[str, tuple[str, ...]] = {
 _PHRASE_OF = {"/canbo": "human_button", "/giayto co": "doc_have", "/giayto chua": "doc_missing",
               "/giayto lagi": "doc_what", "/sua": "review_edit_menu", "/xemlai": "review_back",
               "/xoadulieu_xacnhan": "delete_yes", "/xoadulieu_khong": "delete_no", "/khongphai": "clarify_none",
-              "/tieptuc": "switch_no", "/thamkhao": "status_continue", "/boqua": "claim_cancel"}
+              "/tieptuc": "switch_no", "/thamkhao": "status_continue", "/boqua": "claim_cancel",
+              "/huy_xacnhan": "restart_yes", "/huy_khong": "restart_no"}
 _FIXED = {"/start": "Bắt đầu", "/huy": "Làm lại", "/xacnhan": "Xác nhận"}
 
 

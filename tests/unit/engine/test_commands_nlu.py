@@ -1,6 +1,7 @@
 """Global commands said in the citizen's own words (issue 18): typos, no diacritics, teencode, polite fillers.
 
-Deletion and a restart read by the NLU always ask first; an exact command ("làm lại", the /huy button) acts at once.
+Deletion always asks first; a restart asks first when there are answers to lose (issue 16 item 8), whether read by
+the NLU or typed as the exact command ("làm lại", the /huy button).
 """
 from __future__ import annotations
 
@@ -94,6 +95,8 @@ def test_the_restart_question_is_answered_by_typing_a_button_title(chat: Chat) -
 def test_restart_typed_with_typos_is_the_restart_command(chat: Chat) -> None:
     chat.say("khai sinh", KHAI_SINH)
     chat.say("bắtt đầuu lạii")
+    assert chat.state.pending.kind == "confirm_restart" and "restarted" not in chat.events
+    chat.say("/huy_xacnhan")
     assert "restarted" in chat.events and chat.state.procedure_id is None
 
 

@@ -178,6 +178,8 @@ def test_back_undoes_the_last_answer(chat: Chat) -> None:
 def test_restart_anywhere_clears_the_procedure(chat: Chat) -> None:
     walk_to_documents(chat)
     chat.say("làm lại")
+    assert chat.state.procedure_id == "ho-tich.khai-sinh"     # answers to lose: asked first (issue 16 item 8)
+    chat.say("Bắt đầu lại")
     assert chat.state.procedure_id is None and chat.state.answers == ()
     assert "restarted" in chat.events
 
