@@ -10,6 +10,7 @@ import pytest
 from bot.content.flow import QuestionStep
 from bot.content.loader import load_content
 from tests.conftest import ROOT, new_sender
+from tests.fakes.driver import switch_button
 
 CONTENT = load_content(Path(os.environ.get("MOTCUA_TEST_CONTENT_ROOT", ROOT)), require_all=False)
 FULL = sorted(pid for pid, p in CONTENT.procedures.items() if p.level == "full" and pid in CONTENT.flows)
@@ -60,7 +61,7 @@ async def test_walk_to_review(client: Any, services: Any, pid: str) -> None:
             msg = safe_option(step)
         elif kind == "document":
             msg = "/giayto co"
-        elif kind == "field" and (doi := _switch_button(pending)):
+        elif kind == "field" and (doi := switch_button(pending)):
             msg = doi   # the date contradicts an earlier answer (flow checks): keep it, change the answer
         elif kind == "field":
             f = proc.form_field(pending["ref"])
@@ -76,7 +77,3 @@ async def test_walk_to_review(client: Any, services: Any, pid: str) -> None:
     assert "Thông tin bạn đã cung cấp" in texts or "Giấy tờ cần có" in texts
     assert any(b["payload"] == "/xacnhan" for x in r for b in x.get("buttons", []))
 
-
-def _switch_button(pending: dict) -> str | None:
-    """The "Đổi thành: …" button a failed cross-field check offers, if any."""
-    return next((b["payload"] for b in pending.get("buttons", []) if b["payload"].startswith("/doi ")), None)

@@ -52,7 +52,7 @@ async def walk_to_review(content: Any, state: Callable[[], Awaitable[dict[str, A
         elif kind == "document":
             await tap("/giayto co")
             taps += 1
-        elif kind == "field" and (doi := _switch_button(pending)):
+        elif kind == "field" and (doi := switch_button(pending)):
             await tap(doi)   # the date contradicts an earlier answer (flow checks): keep it, change the answer
             taps += 1
         elif kind == "field":
@@ -64,6 +64,6 @@ async def walk_to_review(content: Any, state: Callable[[], Awaitable[dict[str, A
     raise AssertionError("did not reach the review step")
 
 
-def _switch_button(pending: dict) -> str | None:
+def switch_button(pending: dict) -> str | None:
     """The "Đổi thành: …" button a failed cross-field check offers, if any."""
     return next((b["payload"] for b in pending.get("buttons", []) if b["payload"].startswith("/doi ")), None)

@@ -24,6 +24,7 @@ from bot.privacy.registry import (
 from bot.privacy.retention import purge
 from tests.conftest import console_login, new_sender
 from tests.e2e.test_all_procedures import CONTENT, VALUES, post, safe_option
+from tests.fakes.driver import switch_button
 
 PID = "ho-tich.khai-sinh"
 # Only a conversation an officer opens for a walk-in citizen fills these (test_assisted_citizen_...).
@@ -108,6 +109,10 @@ async def walk_to_draft(client: Any, services: Any, who: Citizen) -> str:
             msg = safe_option(next(st for st in flow.steps if st.id == pending.get("ref")))
         elif kind == "document":
             msg = "/giayto co"
+        elif kind == "field" and (switch := switch_button(pending)) is not None:
+            msg = switch          # a cross-field check found a contradiction: change the earlier answer
+        elif kind == "field_check":
+            msg = "/dung"         # the restored spelling is right
         elif kind == "field":
             f = proc.form_field(pending["ref"])
             msg = f.choices[0] if f.type == "choice" else values[f.type]
