@@ -44,7 +44,7 @@ async def transcript(page: Any, last: int = 12) -> list[str]:
 async def test_assisted_draft_claimed_and_followed_from_the_desk(client: Any, services: Any, browser: Any) -> None:
     base = str(client.server.make_url("/")).rstrip("/")
     h = services.handoff
-    await h.add_agent("lan", PASSWORD, "xa-a", display_name="Nguyễn Thị Lan")
+    await h.add_agent("lan", PASSWORD, "xa-a", role="officer", display_name="Nguyễn Thị Lan")
     await h.add_agent("binh", PASSWORD, "xa-b", display_name="Trần Văn Bình")
     ctx = await browser.new_context(viewport={"width": 800, "height": 1100}, locale="vi-VN")   # a tablet
     other_ctx = await browser.new_context(viewport={"width": 390, "height": 780}, locale="vi-VN")
