@@ -74,14 +74,14 @@ def _read_cache(path: Path, key: str) -> ContentSnapshot | None:
 
 
 def _write_cache(cache_dir: Path, path: Path, key: str, snap: ContentSnapshot) -> None:
-    """Write atomically (temp file + rename), then drop caches of older content."""
+    """Write atomically (temp file + rename), then drop older caches of the same kind (full or partial check)."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".content-", dir=cache_dir)
         with os.fdopen(fd, "wb") as fh:
             pickle.dump({"key": key, "parts": _parts(snap)}, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-        for old in cache_dir.glob(_PREFIX + "*.pkl"):
+        for old in cache_dir.glob(path.name.rsplit("-", 1)[0] + "-*.pkl"):
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError as exc:
@@ -97,7 +97,8 @@ def load_content_cached(root: Path, cache_dir: Path | None, *, require_all: bool
     spec_path = root / "procedures_catalog" / SPEC_FILE
     spec_text = spec_path.read_text(encoding="utf-8") if spec_path.exists() else ""
     key = content_key({**cat, **flo, "\0phrases": phrases}, spec_text, require_all)
-    path = cache_dir / f"{_PREFIX}{key}.pkl" if cache_dir is not None else None
+    kind = "all" if require_all else "part"
+    path = cache_dir / f"{_PREFIX}{kind}-{key}.pkl" if cache_dir is not None else None
     if path is not None:
         cached = _read_cache(path, key)
         if cached is not None:
