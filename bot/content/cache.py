@@ -15,8 +15,9 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pydantic
 

@@ -31,7 +31,8 @@ def is_confident(u: Understanding, out: Out) -> str | None:
     return None
 
 
-_FUNCTION_WORDS = frozenset("cho cua va cac nhung voi tai o theo trong doi thu tuc la ve de".split())
+_FUNCTION_WORDS = frozenset({"cho", "cua", "va", "cac", "nhung", "voi", "tai", "o", "theo", "trong", "doi", "thu", "tuc",
+                             "la", "ve", "de"})
 _NAME_WORDS: dict[str, dict[str, frozenset[str]]] = {}   # content version -> procedure id -> words of its name
 
 

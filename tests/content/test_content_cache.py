@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.content.cache as cache
-import bot.content.loader as loader
+from bot.content import cache, loader
 from bot.content.cache import load_content_cached
 from bot.content.yamlsrc import ContentErrors
 from tests.conftest import ROOT

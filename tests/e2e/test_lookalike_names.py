@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,10 +44,9 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="module")
 def trained_parser(content: Any) -> Any:
+    from bot.content.knowledge import knowledge_items, labels
     from nlu.builtin import BuiltinParser
     from nlu.training import default_training_set
-
-    from bot.content.knowledge import knowledge_items, labels
 
     return BuiltinParser.train(default_training_set(knowledge_items(content), labels(content)))
 
