@@ -21,6 +21,7 @@ from typing import Any
 
 import pydantic
 
+from bot.content.generic import default_template_text
 from bot.content.loader import SPEC_FILE, load_spec, load_texts, read_folder_texts
 from bot.content.snapshot import ContentSnapshot
 
@@ -97,7 +98,9 @@ def load_content_cached(root: Path, cache_dir: Path | None, *, require_all: bool
     cat, flo, phrases = read_folder_texts(root)
     spec_path = root / "procedures_catalog" / SPEC_FILE
     spec_text = spec_path.read_text(encoding="utf-8") if spec_path.exists() else ""
-    key = content_key({**cat, **flo, "\0phrases": phrases}, spec_text, require_all)
+    # The shipped generic template stands in when the content has none: it decides the generated flows too.
+    key = content_key({**cat, **flo, "\0phrases": phrases, "\0template": default_template_text()}, spec_text,
+                      require_all)
     kind = "all" if require_all else "part"
     path = cache_dir / f"{_PREFIX}{kind}-{key}.pkl" if cache_dir is not None else None
     if path is not None:
