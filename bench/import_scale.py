@@ -106,6 +106,13 @@ def main() -> None:
     t0 = time.perf_counter()
     content = load_content(root, require_all=False)
     print(f"load content ({len(content.procedures)} procedures, {len(content.flows)} flows): {time.perf_counter() - t0:.2f} s")
+    from bot.content.cache import load_content_cached
+
+    ccache = Path(tempfile.mkdtemp())
+    load_content_cached(root, ccache, require_all=False)
+    t0 = time.perf_counter()
+    load_content_cached(root, ccache, require_all=False)
+    print(f"load content from the validated-content cache (warm): {time.perf_counter() - t0:.2f} s")
     t0 = time.perf_counter()
     parser = BuiltinParser.train(default_training_set(knowledge_items(content), labels(content)))
     print(f"NLU training in-process: {time.perf_counter() - t0:.1f} s")

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from bot.content.loader import load_content
+from bot.content.cache import load_content_cached
 from bot.dossier.cccd_intake import CccdIntake, cccd_decoder
 from bot.dossier.codes import new_code
 from bot.dossier.documents import DraftDocuments
@@ -78,7 +78,8 @@ def build_services(settings: Settings, *, clock: Callable[[], dt.datetime] = utc
     """Build every room once, in dependency order; nothing is patched or set afterwards."""
     engine = create_engine(settings)
     repo = Repo(engine)
-    store = content or ContentStore(load_content(settings.root))
+    # A warm worker reuses the validated content of identical files (var/nlu, next to the model cache).
+    store = content or ContentStore(load_content_cached(settings.root, settings.path(settings.nlu.model_cache_dir)))
     nlu = NluService(settings)
     locks, pubsub, limiter, redis = _backends(settings)
     effects = Effects(EffectEnv(settings=settings, repo=repo, clock=clock, content=store))

@@ -66,7 +66,10 @@ def read_rows(path: Path) -> list[list[str]]:
         wb.close()
         return rows
     text = path.read_bytes().decode("utf-8-sig")
-    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else csv.excel
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
+    except csv.Error:   # the sniffer gives up on short or regular files: a province's CSV is comma-separated
+        dialect = csv.excel
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
 
 

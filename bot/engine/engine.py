@@ -50,6 +50,8 @@ from bot.engine.identify import (
     clarification_failed,
     clarify,
     is_confident,
+    lookalikes,
+    named_outright,
     start_procedure,
 )
 from bot.engine.inputs import (
@@ -567,8 +569,14 @@ def _identify(state: ConversationState, out: Out, raw: str, u: Understanding) ->
             return reprompt(state, out)
         if _has_progress(state) and pid in out.ctx.content.procedures:
             return _confirm_switch(state, out, pid)
+        alike = lookalikes(pid, raw, u, out)
+        if alike:   # near-duplicate names the message does not tell apart: ask, never guess
+            return clarify(state, out, (pid, *alike), 0)
         return start_procedure(state, out, pid, conf)
     cands = candidates(u, out)
+    named = named_outright(cands, raw, u, out) if not _has_progress(state) and state.pending is None else None
+    if named is not None:
+        return start_procedure(state, out, named, conf)
     likely = bool(cands) and u.procedures()[0].confidence >= th.out_of_scope_candidate
     if label == "out_of_scope" and conf >= th.intent and not likely:
         out.emit(ev.Unrecognized(text=raw, label=label, confidence=round(conf, 4)))

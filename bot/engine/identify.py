@@ -30,6 +30,70 @@ def is_confident(u: Understanding, out: Out) -> str | None:
     return None
 
 
+_FUNCTION_WORDS = frozenset({"cho", "cua", "va", "cac", "nhung", "voi", "tai", "o", "theo", "trong", "doi", "thu", "tuc",
+                             "la", "ve", "de"})
+_NAME_WORDS: dict[str, dict[str, frozenset[str]]] = {}   # content version -> procedure id -> words of its name
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(fold(text).split()) - _FUNCTION_WORDS
+
+
+def _name_words(out: Out) -> dict[str, frozenset[str]]:
+    """The words of every procedure's name, computed once per content version (2,000 names per turn is waste)."""
+    content = out.ctx.content
+    index = _NAME_WORDS.get(content.version)
+    if index is None or len(index) != len(content.procedures):
+        if len(_NAME_WORDS) > 4:
+            _NAME_WORDS.clear()
+        index = {pid: _words(p.name) for pid, p in content.procedures.items()}
+        _NAME_WORDS[content.version] = index
+    return index
+
+
+def lookalikes(pid: str, text: str, u: Understanding, out: Out) -> tuple[str, ...]:
+    """Procedures whose names are near-duplicates of ``pid``'s that ``text`` does not tell apart from it.
+
+    The NLU's confidence between an imported name and a look-alike ("Đăng ký khai sinh" / "… lưu động" /
+    "Đăng ký lại khai sinh") rests on a name alone, not on curated examples, so it is a guess unless the
+    message holds a word only ``pid``'s name has. Applies when an imported name is among them: hand-written
+    procedures alone are told apart by their own curated training examples."""
+    content = out.ctx.content
+    names = _name_words(out)
+    mine, said = names.get(pid, frozenset()), _words(text)
+    top = content.procedures[pid]
+    rank = {c.label: i for i, c in enumerate(u.procedures())}
+    alike = []
+    for other, theirs in names.items():
+        common = len(mine & theirs)
+        if other == pid or common < 2 or common < 0.75 * min(len(mine), len(theirs)):
+            continue
+        if said & (mine - theirs) and not said & (theirs - mine):
+            continue   # the message names what only pid has ("lưu động", "lại")
+        alike.append(other)
+    if not (top.imported or any(content.procedures[o].imported for o in alike)):
+        return ()
+    return tuple(sorted(alike, key=lambda o: (rank.get(o, len(rank)), len(names[o]), o)))
+
+
+def named_outright(cands: tuple[str, ...], text: str, u: Understanding, out: Out) -> str | None:
+    """The candidate whose whole name the message says, with the words that set it apart from its look-alikes.
+
+    Near-duplicate imported names split the NLU's confidence ("cấp lại giấy phép …" scores close to "cấp giấy
+    phép …"); a citizen who typed one name in full has already answered the clarifying question."""
+    names = _name_words(out)
+    said = _words(text)
+    inside = [c for c in cands if names.get(c) and names[c] <= said]
+    if not inside:
+        return None
+    best = max(inside, key=lambda c: len(names[c]))
+    if sum(1 for c in inside if len(names[c]) == len(names[best])) > 1:
+        return None
+    if not any(out.ctx.content.procedures[c].imported for c in cands):
+        return None   # hand-written procedures keep the NLU's own judgement
+    return None if lookalikes(best, text, u, out) else best
+
+
 def candidates(u: Understanding, out: Out) -> tuple[str, ...]:
     floor = out.ctx.thresholds.candidate_floor
     known = out.ctx.content.procedures
