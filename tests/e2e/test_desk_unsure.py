@@ -18,7 +18,7 @@ async def test_the_desk_marks_the_unconfirmed_value(client: Any, services: Any, 
     base = str(client.server.make_url("/")).rstrip("/")
     code, _, _ = await _walk_plain(client, services)
     await services.handoff.add_agent("thu", PASSWORD, services.settings.handoff.default_team,
-                                               display_name="Lê Thị Thu")
+                                     role="officer", display_name="Lê Thị Thu")
     ctx = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     page = await ctx.new_page()
     try:

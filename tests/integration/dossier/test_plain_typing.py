@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import new_sender
 from tests.e2e.test_all_procedures import CONTENT, VALUES, post, safe_option
+from tests.fakes.driver import switch_button
 from tests.integration.dossier.test_desk import login, team, texts
 from tests.integration.dossier.test_rest_to_pdf import flat, pdf_text
 
@@ -48,6 +49,8 @@ async def _walk_plain(client: Any, services: Any) -> tuple[str, str, list[str]]:
             msg = safe_option(next(st for st in flow.steps if st.id == pending.get("ref")))
         elif kind == "document":
             msg = "/giayto co"
+        elif kind == "field" and (switch := switch_button(pending)) is not None:
+            msg = switch          # the walker's fixed birth date contradicts "within 60 days": change that answer
         elif kind == "field":
             f = proc.form_field(pending["ref"])
             msg = f.choices[0] if f.type == "choice" else PLAIN[f.type]
