@@ -33,7 +33,7 @@ async def test_khai_sinh_request_reaches_checklist_and_field_collection(client: 
             break
         r = await post(client, s, buttons(r)[0]["payload"])
     assert "Bước 1/" in texts(r) and "Tờ khai đăng ký khai sinh" in texts(r)
-    assert [b["title"] for b in buttons(r)] == ["Có", "Chưa có", "Giấy này là gì?", "Có đủ cả 3 giấy"]
+    assert [b["title"] for b in buttons(r)] == ["Có", "Chưa có", "Giấy này là gì?", "Có đủ cả 2 giấy"]
     for _ in range(10):
         if "Bước" not in texts(r):
             break

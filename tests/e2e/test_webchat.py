@@ -22,7 +22,7 @@ async def test_citizen_reaches_checklist_and_fields_by_tapping_and_reload_resume
         await page.wait_for_timeout(150)
     await page.wait_for_selector(".msg.bot >> text=Bước 1/")
     chips = await page.locator(".chips .chip").all_inner_texts()
-    assert chips == ["Có", "Chưa có", "Giấy này là gì?", "Có đủ cả 3 giấy"]
+    assert chips == ["Có", "Chưa có", "Giấy này là gì?", "Có đủ cả 2 giấy"]
     await page.locator(".chips .chip", has_text="Giấy này là gì?").click()
     await page.wait_for_selector(".msg.bot >> text=Giấy do bệnh viện")   # Bước 1 is the giấy chứng sinh: the tờ khai is the draft
     for _ in range(10):
