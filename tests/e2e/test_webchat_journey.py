@@ -66,9 +66,10 @@ async def test_reload_shows_button_titles_and_links_are_safe_links(client: Any, 
     privacy = page.locator(".msg.bot a", has_text="/privacy").first
     assert await privacy.get_attribute("href") == str(client.server.make_url("/privacy"))
     assert await page.locator(".msg.bot a", has_text="/xoadulieu").count() == 0
-    draft = page.locator(f'.msg.bot a[href="{m.group(0)}"]')
-    assert await draft.count() == 1 and await draft.inner_text() == m.group(0)
-    assert await draft.get_attribute("target") == "_blank"
+    # The draft link's secret is never kept (only its hash): after a reload the history shows it masked, and the
+    # page holds no trace of the token; the citizen has the link from the message they received.
+    assert await page.locator(".msg.bot", has_text="(đã ẩn)").count() >= 1
+    assert m.group(3) not in await page.content()
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / "webchat-after-reload-390x844.png"))
 
