@@ -228,14 +228,15 @@ async def test_weak_passwords_are_refused_in_vietnamese(services: Any, monkeypat
     from bot.cli import main
 
     h = services.handoff
+    name = "hoa-" + uuid.uuid4().hex[:6]     # the session's database is shared: a name no other test uses
     for weak, why in [("abc12345", "ít nhất 12 ký tự"), ("password1234", "quá phổ biến"),
                       ("Matkhau123456", "quá phổ biến"), ("aaaaaaaaaaaaaa", "quá phổ biến")]:
         with pytest.raises(ValueError, match=why):
-            await h.add_agent("hoa", weak, "mac-dinh")
-    assert await h.get_agent("hoa") is None
+            await h.add_agent(name, weak, "mac-dinh")
+    assert await h.get_agent(name) is None
     monkeypatch.setenv("MOTCUA_DATABASE__URL", services.settings.database.url)
     monkeypatch.setattr("sys.stdin", io.StringIO("qwertyuiop123\n"))
-    assert await asyncio.to_thread(main, ["agent", "add", "hoa", "--team", "t", "--password-stdin"]) == 2
+    assert await asyncio.to_thread(main, ["agent", "add", name, "--team", "t", "--password-stdin"]) == 2
     assert "mật khẩu này quá phổ biến" in capsys.readouterr().err
     username, _, _ = await signed_in_elsewhere(services)
     with pytest.raises(ValueError, match="ít nhất 12 ký tự"):   # changing a password follows the same rule
