@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.dossier.codes import hash_token
+from bot.handoff.communes import infer_commune
 from bot.engine.messages import Document, Text, outbound_to_dict
 from bot.runtime.effects import EffectEnv
 from bot.storage.repo import ConversationRow, drafts
@@ -38,7 +39,11 @@ def _draft_data(env: EffectEnv, data: dict[str, Any]) -> dict[str, Any]:
     """The stored draft: what the conversation collected plus the rendered content (form order, checklist)."""
     out = {k: data.get(k) for k in ("procedure_id", "answers", "fields", "applicable_docs", "docs_missing",
                                      "docs_have", "unsure")}
-    out["commune"] = env.settings.content.commune   # the commune receiving it: the form's "Kính gửi" line
+    # The commune receiving it (the form's "Kính gửi" line): the citizen's own, from the address they gave, when it
+    # is one of the province's communes; else the configured one.
+    own = infer_commune(data.get("fields") or (), env.settings.content.province)
+    out["commune"] = own.addressee if own else env.settings.content.commune
+    out["commune_code"] = own.code if own else None
     out["assistant_name"] = env.settings.content.assistant_name
     try:
         from bot.dossier.draft import build_stored_draft
