@@ -85,7 +85,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("communes", "working_hours"): _ID,
     ("communes", "address"): "the commune office's public address, set by an admin",
     ("communes", "phone"): "the commune office's public phone, set by an admin",
-    ("communes", "notes"): "an admin's notes about the commune's desk, shown to citizens",
+    ("communes", "notes"): "an admin's notes about the commune's desk (no citizen in them)",
     ("agents", "username"): _STAFF, ("agents", "display_name"): _STAFF, ("agents", "password_hash"): _STAFF,
     ("agents", "role"): _STAFF, ("agents", "team"): _ID,
     ("handoffs", "team"): _ID, ("handoffs", "reason"): _ID, ("handoffs", "procedure_id"): _ID,
