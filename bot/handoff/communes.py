@@ -72,6 +72,11 @@ def province_communes(province: str | None) -> tuple[Commune, ...]:
     return tuple(sorted(rows, key=lambda c: c.name))
 
 
+@lru_cache(maxsize=8)
+def _choices(province: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((c.code, c.name) for c in province_communes(province))
+
+
 def find_commune(text: str, province: str | None) -> Commune | None:
     """The province's commune ``text`` names: its code ("24121") or its name ("xã Ea Tul", "ea tul")."""
     from nlu.geo import find_province, find_ward
@@ -129,6 +134,10 @@ class CommuneStore:
     def infer(self, fields: Iterable[tuple[str, str]] | Mapping[str, str]) -> Commune | None:
         found = infer_commune(fields, self.province)
         return self.get(found.code) if found else None
+
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """(code, official name) of every commune of the province, for the engine's commune question."""
+        return _choices(self.province)
 
     def all(self) -> list[Commune]:
         """Every commune of the province, configured ones with their settings."""

@@ -180,9 +180,16 @@ class HandoffService:
                 or self.settings.handoff.default_team)
 
     def commune_of(self, state: ConversationState) -> str | None:
-        """The code of the citizen's commune, from the first address they gave (the runner's commune hook)."""
+        """The code of the citizen's commune: the one they named, else the one in the first address they gave (the
+        runner's commune hook)."""
+        if state.commune:
+            return state.commune
         found = self.communes.infer(state.fields)
         return found.code if found else None
+
+    def commune_choices(self) -> tuple[tuple[str, str], ...]:
+        """The province's communes as the engine asks among them; empty (never asked) without a province."""
+        return self.communes.choices()
 
     def _request_team(self, row: Any, conv: ConversationRow) -> str:
         commune = self.commune_of(ConversationState.from_dict(conv.state or {}))

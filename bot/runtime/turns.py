@@ -75,6 +75,7 @@ class TurnHooks:
     team_for: TeamRouter | None = None         # which team a conversation belongs to
     duty: DutyClock | None = None              # whether people are on duty, and when they are next
     commune_of: Callable[[ConversationState], str | None] | None = None   # the citizen's commune (its code)
+    communes: Callable[[], tuple[tuple[str, str], ...]] | None = None     # the province's (code, name), if any
     on_turn: Callable[..., None] | None = None   # metrics
     limiter: Any = None                        # per-sender rate limit
     after_apply: Callable[[], None] | None = None   # an agent reply or notice was written: push it now
@@ -133,7 +134,8 @@ class TurnRunner:
                            province=self.settings.content.province, privacy_url=self.settings.privacy.privacy_url,
                            thresholds=self.thresholds, drafts=drafts, new_draft_code=code,
                            humans_on_duty=on_duty, next_duty_text=next_text,
-                           office_hours=self.settings.content.office_hours)
+                           office_hours=self.settings.content.office_hours,
+                           communes=self.hooks.communes() if self.hooks.communes else ())
 
     async def handle(self, msg: InboundMessage, *, pull: bool = False) -> TurnOutcome:
         """Process one citizen message exactly once.
@@ -207,9 +209,16 @@ class TurnRunner:
         code = None
         if needs.draft_code_for is not None and self.hooks.new_code:
             code = self.hooks.new_code(needs.draft_code_for)
-        turn = step(state, CitizenSaid(msg, understanding, extracted, extract_error),
-                    self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row),
-                                 commune=self._commune(state)))
+        said = CitizenSaid(msg, understanding, extracted, extract_error)
+        turn = step(state, said, self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row),
+                                              commune=self._commune(state)))
+        named = self._commune(turn.state)
+        if named and named != self._commune(state):
+            # The citizen named their commune in this turn (and may have been handed off in it): step again with
+            # that commune's team and hours. The engine is pure, so the second step is the same turn, better informed.
+            known = replace(state, commune=named["commune"])
+            turn = step(state, said, self.context(now, drafts=drafts, code=code,
+                                                  team=self._team(msg.channel, known, row), commune=named))
         return turn, understanding
 
     async def apply(self, conversation_id: int, inp: Input) -> Turn | None:

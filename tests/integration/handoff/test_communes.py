@@ -77,8 +77,9 @@ async def test_a_commune_team_receives_its_citizens_handoff_alone(client: Any, s
     await province.set("xã Ea Kar", clock(), team="xa-ea-kar", working_hours="Mon-Sun 00:00-24:00")
     tul = await walk(client, services, EA_TUL, until_address=True)
     await rest(client, tul, "/canbo")
-    plain = new_sender()   # gave no address: the province's default team
-    await rest(client, plain, "/canbo")
+    plain = new_sender()   # gave no address and skipped the commune question: the province's default team
+    assert "xã/phường nào" in texts(await rest(client, plain, "/canbo"))
+    await rest(client, plain, "/canbo")   # the "Bỏ qua" button
     tul_id, plain_id = await conv_id(services, tul), await conv_id(services, plain)
     assert (await services.repo.load_by_id(tul_id)).team == "xa-ea-tul"
     assert (await services.repo.load_by_id(plain_id)).team == "mac-dinh"
@@ -100,8 +101,30 @@ async def test_off_hours_fall_back_to_the_province_team_and_answer_with_the_comm
     answer = texts(await rest(client, kar, "/canbo"))
     assert "7 giờ sáng thứ Tư, 25/11" in answer, answer
     assert (await services.repo.load("rest", kar)).team == "mac-dinh"
-    other = new_sender()   # no commune known: the default hours
+    other = new_sender()   # no commune known (the question skipped): the default hours
+    await rest(client, other, "/canbo")
     assert "7 giờ 30 sáng thứ Tư, 25/11" in texts(await rest(client, other, "/canbo"))
+    named = new_sender()   # names the commune when asked: its hours in the same answer
+    await rest(client, named, "/canbo")
+    answer = texts(await rest(client, named, "ea kar"))
+    assert "xã Ea Kar" in answer and "7 giờ sáng thứ Tư, 25/11" in answer, answer
+
+
+async def test_the_commune_is_asked_once_and_remembered(client: Any, services: Any, province: Any,
+                                                        clock: Any) -> None:
+    await province.set("xã Ea Tul", clock(), team="xa-ea-tul", working_hours="Mon-Sun 00:00-24:00")
+    s = new_sender()
+    assert "xã/phường nào của Đắk Lắk" in texts(await rest(client, s, "/canbo"))
+    assert "chưa tìm thấy xã/phường «xã Không Có»" in texts(await rest(client, s, "xã Không Có"))
+    assert (await services.repo.load("rest", s)).state["mode"] == "bot"     # nothing queued on a wrong name
+    assert "đã ghi nhận bạn ở xã Ea Tul" in texts(await rest(client, s, "Xã Ea Tul"))
+    row = await services.repo.load("rest", s)
+    assert row.team == "xa-ea-tul" and row.state["mode"] == "waiting_human"
+    assert row.state["commune"] == find_commune("Ea Tul", PROVINCE).code
+    await rest(client, s, "/huy")   # start over: the commune stays
+    again = texts(await rest(client, s, "/canbo"))
+    assert "xã/phường nào" not in again
+    assert (await services.repo.load("rest", s)).state["mode"] == "waiting_human"
 
 
 async def test_a_change_applies_at_once_on_another_worker(services: Any, province: Any, clock: Any) -> None:
