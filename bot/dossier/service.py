@@ -8,8 +8,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.dossier.codes import hash_token
-from bot.handoff.communes import infer_commune
 from bot.engine.messages import Document, Text, outbound_to_dict
+from bot.handoff.communes import infer_commune
 from bot.runtime.effects import EffectEnv
 from bot.storage.repo import ConversationRow, drafts
 
