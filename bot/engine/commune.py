@@ -63,6 +63,21 @@ def close_question(state: ConversationState) -> ConversationState:
     return state
 
 
+_CHANGE = re.compile(r"\b(?:chuyen|doi|sang|ve|qua) (?:sang |qua |ve |den )?(?:o )?(?:xa|phuong)(?:/phuong)? khac\b"
+                     r"|^doi (?:xa|phuong)$")
+
+
+def wants_new_commune(out: Out, folded: str) -> bool:
+    """"tôi chuyển sang xã khác", "đổi xã": the citizen moved (only in a province deployment)."""
+    return bool(out.ctx.communes) and bool(_CHANGE.search(folded))
+
+
+def ask_new_commune(state: ConversationState, out: Out) -> ConversationState:
+    """Forget the commune and ask the new one; no handoff follows (an empty reason)."""
+    out.phrase("commune_ask_new", of_province=_province(out, " của "))
+    return replace(state, commune=None).ask_aside(Pending(PendingKind.COMMUNE, "", ()))
+
+
 def _province(out: Out, prefix: str) -> str:
     return f"{prefix}{out.ctx.province}" if out.ctx.province else ""
 
@@ -75,17 +90,20 @@ def ask_commune(state: ConversationState, out: Out, reason: str) -> Conversation
 
 
 def answer_commune(state: ConversationState, out: Out, raw: str) -> tuple[ConversationState, str] | None:
-    """The commune named: (state remembering it with the question closed, the handoff reason); None when no
-    commune matched (the citizen is told and asked again)."""
+    """The commune named: (state remembering it with the question closed, the handoff reason — "" after a change,
+    no handoff); None when no commune matched before a handoff (the citizen is told and asked again)."""
     code = match_commune(raw, out.ctx.communes)
+    if code is None and state.pending is not None and state.pending.ref == "":
+        out.phrase("commune_unknown_later", typed=raw.strip()[:60])   # a change: never keep the citizen stuck
+        return replace(state, pending=state.resume, resume=None), ""
     if code is None:
         out.phrase("commune_unknown", typed=raw.strip()[:60], in_province=_province(out, " ở "),
                    buttons=state.pending.buttons if state.pending else ())
         return None
     name = dict(out.ctx.communes)[code]
     out.phrase("commune_noted", name=name[:1].lower() + name[1:])
-    reason = (state.pending.ref if state.pending else None) or "citizen_request"
+    reason = state.pending.ref if state.pending and state.pending.ref is not None else "citizen_request"
     return replace(state, commune=code, pending=state.resume, resume=None), reason
 
 
-__all__ = ["answer_commune", "ask_commune", "close_question", "commune_in_fields", "match_commune", "needs_commune"]
+__all__ = ["answer_commune", "ask_commune", "ask_new_commune", "close_question", "wants_new_commune", "commune_in_fields", "match_commune", "needs_commune"]

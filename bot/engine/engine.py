@@ -18,7 +18,7 @@ from bot.content.flow import FieldsStep, QuestionStep
 from bot.engine import answers as ans
 from bot.engine import events as ev
 from bot.engine.claim import answer_claim_phone, claim_request, start_claim
-from bot.engine.commune import answer_commune
+from bot.engine.commune import answer_commune, ask_new_commune, wants_new_commune
 from bot.engine.confused import reask_plainly, wants_plainer
 from bot.engine.context import TurnContext
 from bot.engine.flowrun import (
@@ -220,6 +220,8 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
     if cmd == "back":
         return _back(state, out)
 
+    if wants_new_commune(out, folded):   # "tôi chuyển sang xã khác" (bot/engine/commune.py)
+        return ask_new_commune(state, out)
     claim = claim_request(raw, folded)   # "/nhan KS-7F3K2Q": a draft made at the desk (bot/engine/claim.py)
     if claim is not None:
         return start_claim(state, out, claim)
@@ -404,9 +406,11 @@ def _on_callback_phone(state: ConversationState, out: Out, s: Said) -> Conversat
 
 
 def _on_commune(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
-    """The commune named before a handoff: remembered, then the handoff; anything else asks again."""
+    """The commune named: remembered, then the handoff it was asked for (none after "tôi chuyển sang xã khác")."""
     answered = answer_commune(state, out, s.raw)
-    return state if answered is None else request_handoff(answered[0], out, answered[1])
+    if answered is None:
+        return state
+    return request_handoff(answered[0], out, answered[1]) if answered[1] else reprompt(answered[0], out)
 
 
 class Reading(Enum):

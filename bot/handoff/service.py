@@ -165,17 +165,16 @@ class HandoffService:
                  commune: str | None = None) -> str:
         """The team a conversation belongs to: its commune's own team while that commune is on duty; else the
         first ``handoff.routes`` rule that fits its channel and procedure, else the team it already has (not the
-        commune's team when that one is off duty), else the default (province) team. A conversation opened by an
+        team from before when the commune is known), else the default (province) team. A conversation opened by an
         officer at the desk (channel ``assist``) stays with that officer's team."""
         if channel == routing.ASSIST_CHANNEL and current:
             return current
         own = self.communes.get(commune)
-        if own is not None and own.team:
+        if own is not None:
             hours = self.communes.hours(commune) or self._hours(own.team)
-            if routing.on_duty(hours, self.clock()):
+            if own.team and routing.on_duty(hours, self.clock()):
                 return own.team
-            if current == own.team:
-                current = None
+            current = None   # a known commune: its team or the province's, never a team from before (a move)
         return (routing.route_team(self.settings.handoff.routes, channel, procedure_id) or current
                 or self.settings.handoff.default_team)
 

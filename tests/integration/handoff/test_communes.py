@@ -186,3 +186,21 @@ async def test_cli_commune_set_and_list(services: Any, province: Any, monkeypatc
     assert "không hiểu khung giờ" in capsys.readouterr().err
     await province.reload()
     assert province.get(ea_o.code).hours == "Mon-Fri 07:30-11:30"   # a refused change loses nothing
+
+
+async def test_a_citizen_who_moved_reaches_the_new_communes_team(client: Any, services: Any, province: Any,
+                                                                  clock: Any) -> None:
+    await province.set("xã Ea Tul", clock(), team="xa-ea-tul", working_hours="Mon-Sun 00:00-24:00")
+    await province.set("xã Ea Kar", clock(), team="xa-ea-kar", working_hours="Mon-Sun 00:00-24:00")
+    s = new_sender()
+    await rest(client, s, "/canbo")
+    await rest(client, s, "xã Ea Tul")
+    assert (await services.repo.load("rest", s)).team == "xa-ea-tul"
+    await rest(client, s, "/huy")
+    assert "chuyển sang xã/phường nào" in texts(await rest(client, s, "tôi chuyển sang xã khác"))
+    await rest(client, s, "Ea Kar")
+    await rest(client, s, "/canbo")
+    assert (await services.repo.load("rest", s)).team == "xa-ea-kar"
+    await login(client, services, "tul2", "xa-ea-tul")
+    queue = [q["conversation_id"] for q in (await (await client.get("/console/api/queue")).json())["queue"]]
+    assert await conv_id(services, s) not in queue

@@ -53,3 +53,18 @@ def test_an_address_already_given_or_no_province_means_no_question(content: Any)
     plain = Chat(content)
     plain.say("/canbo")
     assert "handoff_requested" in plain.events
+
+
+def test_a_citizen_who_moved_names_the_new_commune(content: Any) -> None:
+    chat = ProvinceChat(content, state=ConversationState(commune="24277"))
+    chat.say("tôi chuyển sang xã khác")
+    assert "chuyển sang xã/phường nào" in chat.text and chat.state.commune is None
+    chat.say("xã Ea Kar")
+    assert chat.state.commune == "24373" and "handoff_requested" not in chat.events
+    assert "đã ghi nhận bạn ở xã Ea Kar" in chat.text, chat.text
+    chat.say("tôi chuyển sang xã khác")
+    chat.say("xã Không Có")   # not found: the citizen is not kept at the question
+    assert chat.state.pending is None and chat.state.commune is None
+    plain = Chat(content)   # no province: the words are no commune change
+    plain.say("tôi chuyển sang xã khác")
+    assert "chuyển sang xã/phường nào" not in plain.text
