@@ -30,11 +30,11 @@ def province(services: Any) -> Any:
     return services.handoff.communes
 
 
-async def walk(client: Any, services: Any, address: str, *, until_address: bool) -> str:
+async def walk(client: Any, services: Any, address: str, *, until_address: bool, sender: str | None = None) -> str:
     """A citizen asks for the extract procedure and answers every question (``address`` for address fields),
     stopping after the first address (``until_address``) or confirming at the review (a draft is made)."""
     proc, flow = CONTENT.procedures[PID], CONTENT.flows[PID]
-    s = new_sender()
+    s = sender or new_sender()
     await rest(client, s, f"cho tôi hỏi thủ tục {proc.name.lower()}")
     for _ in range(150):
         pending = (await services.repo.load("rest", s)).state.get("pending") or {}
@@ -204,3 +204,19 @@ async def test_a_citizen_who_moved_reaches_the_new_communes_team(client: Any, se
     await login(client, services, "tul2", "xa-ea-tul")
     queue = [q["conversation_id"] for q in (await (await client.get("/console/api/queue")).json())["queue"]]
     assert await conv_id(services, s) not in queue
+
+
+async def test_a_named_commune_addresses_the_draft_when_the_address_names_none(client: Any, services: Any,
+                                                                                province: Any) -> None:
+    from bot.dossier.draft import build_stored_draft
+    from bot.storage.repo import drafts
+
+    s = new_sender()
+    await rest(client, s, "tôi chuyển sang xã khác")
+    await rest(client, s, "xã Ea Kar")
+    await walk(client, services, "Số 7 ngõ Hòe Nhai, phường Ba Đình, thành phố Hà Nội", until_address=False, sender=s)
+    cid = await conv_id(services, s)
+    async with services.repo.engine.connect() as conn:
+        data = (await conn.execute(select(drafts.c.data).where(drafts.c.conversation_id == cid))).scalar_one()
+    shown = build_stored_draft(CONTENT.procedures[PID], data, PROVINCE, dt.datetime.now(dt.UTC))
+    assert shown.addressee == "Ủy ban nhân dân xã Ea Kar"
