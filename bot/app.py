@@ -156,4 +156,8 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
     from bot.web.admin.routes import setup as admin_setup   # after the lifetime: the NLU is trained first
 
     admin_setup(app, services)
+    if services.handoff is not None:   # the province's communes (issue 21), its own route file
+        from bot.web.admin.communes import routes as commune_routes
+
+        app.add_routes(commune_routes())
     return app

@@ -220,3 +220,25 @@ async def test_a_named_commune_addresses_the_draft_when_the_address_names_none(c
         data = (await conn.execute(select(drafts.c.data).where(drafts.c.conversation_id == cid))).scalar_one()
     shown = build_stored_draft(CONTENT.procedures[PID], data, PROVINCE, dt.datetime.now(dt.UTC))
     assert shown.addressee == "Ủy ban nhân dân xã Ea Kar"
+
+
+async def test_the_admin_page_sets_a_commune_and_refuses_bad_hours(client: Any, services: Any, province: Any) -> None:
+    await login(client, services, "quantri", "mac-dinh", role="admin")
+    page = await client.get("/console/admin/communes?q=ea%20h")
+    html = await page.text()
+    assert page.status == 200 and "Xã Ea H" in html and "Phường Buôn Ma Thuột" not in html
+    ea_kly = find_commune("xã Ea Kly", PROVINCE)
+    html = await (await client.get(f"/console/admin/communes?edit={ea_kly.code}")).text()
+    csrf = html.split('name="csrf" value="')[1].split('"')[0]
+    form = {"csrf": csrf, "code": ea_kly.code, "team": "xa-ea-kly", "working_hours": "Mon-Fri 07:00-11:00",
+            "address": "Thôn 2, xã Ea Kly", "phone": "0262 3555 777", "notes": ""}
+    r = await client.post("/console/admin/communes", data=form, allow_redirects=False)
+    assert r.status == 303
+    assert province.get(ea_kly.code).team == "xa-ea-kly"
+    bad = await client.post("/console/admin/communes", data=dict(form, working_hours="sáng thứ hai", team="khac"))
+    assert bad.status == 400 and "không hiểu khung giờ" in await bad.text()
+    assert province.get(ea_kly.code).team == "xa-ea-kly"     # nothing changed
+    forged = await client.post("/console/admin/communes", data=dict(form, csrf="sai", team="khac"))
+    assert forged.status == 403 and province.get(ea_kly.code).team == "xa-ea-kly"
+    await login(client, services, "canbo", "mac-dinh")
+    assert (await client.get("/console/admin/communes")).status == 403
