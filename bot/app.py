@@ -119,6 +119,7 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
         app.on_cleanup.append(lambda _app: _app[console.CONSOLE].limiter.close())
         app.add_routes(console.routes(handoff, settings, app[console.CONSOLE]))
         app.on_startup.append(lambda _app: handoff.refresh_teams())
+        app.on_startup.append(lambda _app: handoff.communes.reload())
         if services.assist is not None:   # assisted mode: /console/assist (bot/web/console/assist.py)
             app.add_routes(assist_pages.routes(app[console.CONSOLE], services.assist))
     if services.desk is not None:   # the citizen's /d/ link; the desk's /dossiers when the console is mounted
@@ -133,6 +134,7 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
             gc.collect()
             gc.freeze()
         tasks = [asyncio.create_task(services.effects.sweeper()),
+                 *([asyncio.create_task(services.handoff.communes.listen())] if services.handoff else []),
                  asyncio.create_task(retention_loop(services.repo, services.clock, settings.privacy.retention_days))]
         if services.handoff is not None:   # team hours changed elsewhere (admin page, CLI, other worker)
             tasks.append(asyncio.create_task(services.handoff.follow_teams()))
@@ -156,4 +158,8 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
     from bot.web.admin.routes import setup as admin_setup   # after the lifetime: the NLU is trained first
 
     admin_setup(app, services)
+    if services.handoff is not None:   # the province's communes (issue 21), its own route file
+        from bot.web.admin.communes import routes as commune_routes
+
+        app.add_routes(commune_routes())
     return app

@@ -272,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.handoff.cli import add_parser as add_agent_parser
 
     add_agent_parser(sub, _settings)
+    from bot.handoff.commune_cli import add_parser as add_commune_parser
+
+    add_commune_parser(sub, _settings)
     from bot.admin.cli import add_parser as add_content_parser
 
     add_content_parser(sub, _settings)

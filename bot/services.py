@@ -101,7 +101,8 @@ def build_services(settings: Settings, *, clock: Callable[[], dt.datetime] = utc
     cccd = CccdIntake(push, store, cccd_decoder())
     runner = TurnRunner(settings, repo, store, nlu, locks, clock=clock, hooks=TurnHooks(
         new_code=code_maker(), extract=cccd, list_drafts=list_drafts, effects=effects.run, wants=effects.wants,
-        team_for=handoff.team_for, duty=handoff.duty, on_turn=metrics.on_turn, limiter=limiter,
+        team_for=handoff.team_for, duty=handoff.duty, commune_of=handoff.commune_of, on_turn=metrics.on_turn,
+        communes=handoff.commune_choices, limiter=limiter,
         after_apply=push.kick))   # agent replies and notices reach Telegram/Zalo at once (a no-op without them)
     store.subscribe(lambda snap: nlu.retrain(snap))
     from bot.assist.service import AssistService   # assisted mode: the desk's conversations and draft claims

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.dossier.codes import hash_token
 from bot.engine.messages import Document, Text, outbound_to_dict
+from bot.handoff.communes import find_commune, infer_commune
 from bot.runtime.effects import EffectEnv
 from bot.storage.repo import ConversationRow, drafts
 
@@ -34,11 +35,16 @@ def without_token(body: dict[str, Any], token: str) -> dict[str, Any]:
     return {k: v.replace(token, TOKEN_MASK) if isinstance(v, str) else v for k, v in body.items()}
 
 
-def _draft_data(env: EffectEnv, data: dict[str, Any]) -> dict[str, Any]:
+def _draft_data(env: EffectEnv, data: dict[str, Any], named: str | None = None) -> dict[str, Any]:
     """The stored draft: what the conversation collected plus the rendered content (form order, checklist)."""
     out = {k: data.get(k) for k in ("procedure_id", "answers", "fields", "applicable_docs", "docs_missing",
                                      "docs_have", "unsure")}
-    out["commune"] = env.settings.content.commune   # the commune receiving it: the form's "Kính gửi" line
+    # The commune receiving it (the form's "Kính gửi" line): the citizen's own — the one they named (``named``, a
+    # code), else the one in the address they gave — when it is one of the province's; else the configured one.
+    province = env.settings.content.province
+    own = (find_commune(named, province) if named else None) or infer_commune(data.get("fields") or (), province)
+    out["commune"] = own.addressee if own else env.settings.content.commune
+    out["commune_code"] = own.code if own else None
     out["assistant_name"] = env.settings.content.assistant_name
     try:
         from bot.dossier.draft import build_stored_draft
@@ -66,7 +72,7 @@ async def create_draft(env: EffectEnv, conn: AsyncConnection, event: Any, conv: 
         return
     await conn.execute(insert(drafts).values(
         code=code, token_hash=hash_token(token), conversation_id=conv.id, procedure_id=data.get("procedure_id", ""),
-        data=_draft_data(env, data), status="draft", team=conv.team,
+        data=_draft_data(env, data, (conv.state or {}).get("commune")), status="draft", team=conv.team,
         complete_documents=not data.get("docs_missing"), created_at=now, updated_at=now))
     view, pdf = citizen_links(env.settings.server.base_url, code, token)
     bodies = [

@@ -55,6 +55,9 @@ class TurnContext:
     new_draft_code: str | None = None
     next_duty_text: str | None = None
     office_hours: str | None = None        # the one-stop desk's opening hours (config), if the commune set them
+    # The province's communes and wards as (code, official name), when the deployment serves a province: a citizen
+    # whose commune is unknown is asked it before a handoff. Empty: never asked.
+    communes: tuple[tuple[str, str], ...] = ()
 
 
 __all__ = ["DraftSummary", "ParseContext", "Thresholds", "TurnContext"]

@@ -18,6 +18,7 @@ from bot.content.flow import FieldsStep, QuestionStep
 from bot.engine import answers as ans
 from bot.engine import events as ev
 from bot.engine.claim import answer_claim_phone, claim_request, start_claim
+from bot.engine.commune import answer_commune, ask_new_commune, wants_new_commune
 from bot.engine.confused import reask_plainly, wants_plainer
 from bot.engine.context import TurnContext
 from bot.engine.flowrun import (
@@ -230,6 +231,8 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
     if cmd == "back":
         return _back(state, out)
 
+    if wants_new_commune(out, folded):   # "tôi chuyển sang xã khác" (bot/engine/commune.py)
+        return ask_new_commune(state, out)
     claim = claim_request(raw, folded)   # "/nhan KS-7F3K2Q": a draft made at the desk (bot/engine/claim.py)
     if claim is not None:
         return start_claim(state, out, claim)
@@ -433,6 +436,14 @@ def _on_callback_phone(state: ConversationState, out: Out, s: Said) -> Conversat
     return answer_callback_phone(state, out, s.raw, s.folded)
 
 
+def _on_commune(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    """The commune named: remembered, then the handoff it was asked for (none after "tôi chuyển sang xã khác")."""
+    answered = answer_commune(state, out, s.raw)
+    if answered is None:
+        return state
+    return request_handoff(answered[0], out, answered[1]) if answered[1] else reprompt(answered[0], out)
+
+
 class Reading(Enum):
     """Whether an answer to this kind of question needs the classifier."""
 
@@ -480,6 +491,7 @@ WAITING: Mapping[PendingKind, Waiting] = MappingProxyType({
     _K.CALLBACK_PHONE: Waiting("field", Reading.FIELD, _on_callback_phone),
     _K.CONFIRM_RESTART: Waiting("yes_no", Reading.BUTTONS, _on_confirm_restart),
     _K.FIELD_CHECK: Waiting("field", Reading.FIELD, _on_field_check),
+    _K.COMMUNE: Waiting("field", Reading.FIELD, _on_commune),
 })
 if set(WAITING) != set(PendingKind):  # pragma: no cover - a new kind without a row fails every import
     raise RuntimeError(f"engine.WAITING has no row for {sorted(set(PendingKind) - set(WAITING))}")
@@ -606,7 +618,8 @@ def _restart(state: ConversationState, out: Out) -> ConversationState:
         out.emit(ev.HandoffCancelled())
     out.phrase("restarted")
     out.phrase("ask_procedure")
-    return ConversationState(welcomed=True, last_draft=state.last_draft, contact=state.contact)
+    return ConversationState(welcomed=True, last_draft=state.last_draft, contact=state.contact,
+                             commune=state.commune)
 
 
 def _has_progress(state: ConversationState) -> bool:

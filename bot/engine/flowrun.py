@@ -27,6 +27,7 @@ from bot.content.flow import (
     holds,
 )
 from bot.engine import events as ev
+from bot.engine.commune import ask_commune, close_question, needs_commune
 from bot.engine.messages import Button
 from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.text import fold
@@ -858,6 +859,9 @@ def request_handoff(state: ConversationState, out: Out, reason: str, step_id: st
     if state.mode != "bot":
         say_waiting(out)
         return state
+    if needs_commune(state, out):   # a province deployment: the citizen's commune decides whose queue
+        return ask_commune(state, out, reason)
+    state = close_question(state)
     out.emit(ev.HandoffRequested(reason=reason, procedure_id=state.procedure_id, step_id=step_id or state.step_id))
     if out.ctx.humans_on_duty:
         out.phrase("handoff_requested")

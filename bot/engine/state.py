@@ -35,11 +35,12 @@ class PendingKind(StrEnum):
     SWITCH_CONFIRM = "switch_confirm"    # leave the current procedure for another (ref: procedure)
     CONFIRM_RESTART = "confirm_restart"  # really start over (a restart read by the NLU, or one with answers to lose)
     FIELD_CHECK = "field_check"          # is this restored spelling right ("Đúng" / "Sửa") (ref: field id)
+    COMMUNE = "commune"                  # which commune the citizen belongs to, before a handoff (ref: reason)
 
 
 # Side questions: asked outside the flow, so their own ``resume`` is the flow's question to keep.
 SIDE_KINDS = frozenset({PendingKind.RATING, PendingKind.CONFIRM_DELETE, PendingKind.CONFIRM_RESTART,
-                        PendingKind.CALLBACK_PHONE,
+                        PendingKind.CALLBACK_PHONE, PendingKind.COMMUNE,
                         PendingKind.CLAIM_PHONE, PendingKind.STATUS_CODE})
 
 
@@ -99,6 +100,8 @@ class ConversationState:
     contact: tuple[tuple[str, str], ...] = ()
     # Fields whose value was typed without diacritics and not confirmed by the citizen: the desk marks them.
     unsure: tuple[str, ...] = ()
+    # The citizen's commune (its 2025 code), once they named it: their handoffs go to that commune's team.
+    commune: str | None = None
 
     # --- convenient views -------------------------------------------------------------------
     @property
@@ -157,7 +160,7 @@ class ConversationState:
             "clarify_failures": self.clarify_failures, "misses": self.misses,
             "history": _history_dicts(self.history, self.position()), "welcomed": self.welcomed, "agent": self.agent,
             "last_draft": self.last_draft, "contact": [list(p) for p in self.contact],
-            "unsure": list(self.unsure),
+            "unsure": list(self.unsure), "commune": self.commune,
         }
 
     @classmethod
@@ -252,6 +255,7 @@ def _state_from(d: dict[str, Any]) -> ConversationState:
         clarify_failures=int(d.get("clarify_failures", 0)), misses=int(d.get("misses", 0)),
         welcomed=bool(d.get("welcomed", False)), agent=d.get("agent"), last_draft=d.get("last_draft"),
         contact=_pairs(d.get("contact")), unsure=tuple(str(x) for x in d.get("unsure", ())),
+        commune=str(d["commune"]) if d.get("commune") else None,
     )
     return replace(state, history=_history_from(d.get("history"), state.position()))
 

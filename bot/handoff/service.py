@@ -19,6 +19,7 @@ from bot.engine import events as ev
 from bot.engine.inputs import AgentClaimed, AgentClosed, AgentReturned, AgentSaid, AgentSetField
 from bot.engine.state import ConversationState
 from bot.handoff import display, routing
+from bot.handoff.communes import CommuneStore
 from bot.handoff.passwords import check_password
 from bot.handoff.ticket import OPEN, TransitionError, next_status
 from bot.runtime.content import ContentStore
@@ -94,6 +95,7 @@ class HandoffService:
         self.default_hours = routing.parse_hours(settings.handoff.working_hours, settings.handoff.timezone)
         self.team_hours: dict[str, routing.Hours] = {}
         self.team_chat: dict[str, str] = {}
+        self.communes = CommuneStore(repo.engine, pubsub, settings.content.province, settings.handoff.timezone)
         self.http_timeout = 5.0
         # Each argon2 check takes ~50 ms of CPU and 64 MiB: at most two at once per worker, in threads, so a burst of
         # logins neither stalls the event loop nor takes every core from citizens' turns.
@@ -101,9 +103,19 @@ class HandoffService:
 
     # --- duty hours --------------------------------------------------------------------------
 
-    def duty(self, now: dt.datetime, team: str | None) -> tuple[bool, str | None]:
-        """The TurnRunner duty hook: per-team hours when known, the configured default otherwise."""
-        return routing.duty(self.team_hours.get(team or self.settings.handoff.default_team, self.default_hours), now)
+    def _hours(self, team: str | None) -> routing.Hours:
+        return self.team_hours.get(team or self.settings.handoff.default_team, self.default_hours)
+
+    def duty(self, now: dt.datetime, team: str | None, commune: str | None = None) -> tuple[bool, str | None]:
+        """The TurnRunner duty hook: per-team hours when known, the configured default otherwise. A citizen whose
+        commune set its own hours is answered by them: on duty when the commune is open (or when the team the
+        handoff falls back to is), otherwise told when the commune's desk next opens."""
+        own = self.communes.hours(commune)
+        if own is None:
+            return routing.duty(self._hours(team), now)
+        if routing.on_duty(own, now) or routing.on_duty(self._hours(team), now):
+            return True, None
+        return False, routing.next_on_duty_text(own, now)
 
     async def refresh_teams(self) -> None:
         """Load per-team hours and Telegram groups (at start-up and after a team changes)."""
@@ -168,17 +180,38 @@ class HandoffService:
     def _team(self, conv: ConversationRow) -> str:
         return conv.team or self.settings.handoff.default_team
 
-    def team_for(self, channel: str, procedure_id: str | None, current: str | None = None) -> str:
-        """The team a conversation belongs to: the first ``handoff.routes`` rule that fits its channel and
-        procedure, else the team it already has, else the default. A conversation opened by an officer at
-        the desk (channel ``assist``) stays with that officer's team."""
+    def team_for(self, channel: str, procedure_id: str | None, current: str | None = None,
+                 commune: str | None = None) -> str:
+        """The team a conversation belongs to: its commune's own team while that commune is on duty; else the
+        first ``handoff.routes`` rule that fits its channel and procedure, else the team it already has (not the
+        team from before when the commune is known), else the default (province) team. A conversation opened by an
+        officer at the desk (channel ``assist``) stays with that officer's team."""
         if channel == routing.ASSIST_CHANNEL and current:
             return current
+        own = self.communes.get(commune)
+        if own is not None:
+            hours = self.communes.hours(commune) or self._hours(own.team)
+            if own.team and routing.on_duty(hours, self.clock()):
+                return own.team
+            current = None   # a known commune: its team or the province's, never a team from before (a move)
         return (routing.route_team(self.settings.handoff.routes, channel, procedure_id) or current
                 or self.settings.handoff.default_team)
 
+    def commune_of(self, state: ConversationState) -> str | None:
+        """The code of the citizen's commune: the one they named, else the one in the first address they gave (the
+        runner's commune hook)."""
+        if state.commune:
+            return state.commune
+        found = self.communes.infer(state.fields)
+        return found.code if found else None
+
+    def commune_choices(self) -> tuple[tuple[str, str], ...]:
+        """The province's communes as the engine asks among them; empty (never asked) without a province."""
+        return self.communes.choices()
+
     def _request_team(self, row: Any, conv: ConversationRow) -> str:
-        return self.team_for(conv.channel, (row.data or {}).get("procedure_id"), conv.team)
+        commune = self.commune_of(ConversationState.from_dict(conv.state or {}))
+        return self.team_for(conv.channel, (row.data or {}).get("procedure_id"), conv.team, commune)
 
     async def _open_ticket(self, conn: AsyncConnection, conversation_id: int) -> Any:
         return (await conn.execute(select(handoffs).where(and_(handoffs.c.conversation_id == conversation_id,

@@ -41,9 +41,9 @@ Clock = Callable[[], dt.datetime]
 CodeMaker = Callable[[str], str]
 Extractor = Callable[[InboundMessage, ConversationState], Awaitable[tuple[dict[str, str], str | None]]]
 DraftLister = Callable[[int], Awaitable[tuple[DraftSummary, ...]]]
-TeamRouter = Callable[[str, str | None, str | None], str]   # (channel, procedure id, current team) -> team
+TeamRouter = Callable[..., str]   # (channel, procedure id, current team[, commune=code]) -> team
 EffectRunner = Callable[[list[int], ConversationRow], Awaitable[None]]
-DutyClock = Callable[[dt.datetime, str | None], tuple[bool, str | None]]
+DutyClock = Callable[..., tuple[bool, str | None]]   # (now, team[, commune=code]) -> (on duty, next time)
 
 
 def utcnow() -> dt.datetime:
@@ -74,6 +74,8 @@ class TurnHooks:
     wants: Callable[[EventType], bool] | None = None   # whether an event type has an effect at all
     team_for: TeamRouter | None = None         # which team a conversation belongs to
     duty: DutyClock | None = None              # whether people are on duty, and when they are next
+    commune_of: Callable[[ConversationState], str | None] | None = None   # the citizen's commune (its code)
+    communes: Callable[[], tuple[tuple[str, str], ...]] | None = None     # the province's (code, name), if any
     on_turn: Callable[..., None] | None = None   # metrics
     limiter: Any = None                        # per-sender rate limit
     after_apply: Callable[[], None] | None = None   # an agent reply or notice was written: push it now
@@ -111,19 +113,29 @@ class TurnRunner:
         if len(self._states) > STATE_CACHE_SIZE:
             self._states.popitem(last=False)
 
+    def _commune(self, state: ConversationState) -> dict[str, str]:
+        """``commune=code`` for the routing and duty hooks when the citizen's commune is known, else nothing."""
+        code = self.hooks.commune_of(state) if self.hooks.commune_of else None
+        return {"commune": code} if code else {}
+
     def _team(self, channel: str, state: ConversationState, row: ConversationRow | None) -> str | None:
         """The team whose working hours apply: the one a handoff about this procedure would reach."""
         current = row.team if row else None
-        return self.hooks.team_for(channel, state.procedure_id, current) if self.hooks.team_for else current
+        if not self.hooks.team_for:
+            return current
+        return self.hooks.team_for(channel, state.procedure_id, current, **self._commune(state))
 
     def context(self, now: dt.datetime, *, drafts: tuple[DraftSummary, ...] | None = None,
-                code: str | None = None, team: str | None = None) -> TurnContext:
-        on_duty, next_text = self.hooks.duty(now, team) if self.hooks.duty else (True, None)
+                code: str | None = None, team: str | None = None,
+                commune: dict[str, str] | None = None) -> TurnContext:
+        duty = self.hooks.duty
+        on_duty, next_text = duty(now, team, **(commune or {})) if duty else (True, None)
         return TurnContext(content=self.content.current, today=now.astimezone(_VN).date(),
                            province=self.settings.content.province, privacy_url=self.settings.privacy.privacy_url,
                            thresholds=self.thresholds, drafts=drafts, new_draft_code=code,
                            humans_on_duty=on_duty, next_duty_text=next_text,
-                           office_hours=self.settings.content.office_hours)
+                           office_hours=self.settings.content.office_hours,
+                           communes=self.hooks.communes() if self.hooks.communes else ())
 
     async def handle(self, msg: InboundMessage, *, pull: bool = False) -> TurnOutcome:
         """Process one citizen message exactly once.
@@ -197,8 +209,16 @@ class TurnRunner:
         code = None
         if needs.draft_code_for is not None and self.hooks.new_code:
             code = self.hooks.new_code(needs.draft_code_for)
-        turn = step(state, CitizenSaid(msg, understanding, extracted, extract_error),
-                    self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row)))
+        said = CitizenSaid(msg, understanding, extracted, extract_error)
+        turn = step(state, said, self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row),
+                                              commune=self._commune(state)))
+        named = self._commune(turn.state)
+        if named and named != self._commune(state):
+            # The citizen named their commune in this turn (and may have been handed off in it): step again with
+            # that commune's team and hours. The engine is pure, so the second step is the same turn, better informed.
+            known = replace(state, commune=named["commune"])
+            turn = step(state, said, self.context(now, drafts=drafts, code=code,
+                                                  team=self._team(msg.channel, known, row), commune=named))
         return turn, understanding
 
     async def apply(self, conversation_id: int, inp: Input) -> Turn | None:
@@ -219,7 +239,8 @@ class TurnRunner:
                     return None
                 state = self._state_of(row)
                 now = self.clock()
-                turn = step(state, inp, self.context(now, team=self._team(row.channel, state, row)))
+                turn = step(state, inp, self.context(now, team=self._team(row.channel, state, row),
+                                                     commune=self._commune(state)))
                 rec = self._record(row.channel, row.external_id, row, turn, now, inbound=None)
                 try:
                     saved = await self.repo.save_turn(rec)

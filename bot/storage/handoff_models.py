@@ -110,3 +110,22 @@ notes = cast(Table, Note.__table__)
 canned_replies = cast(Table, CannedReply.__table__)
 audit = cast(Table, AuditEntry.__table__)
 console_sessions = cast(Table, ConsoleSession.__table__)
+
+
+class Commune(Base):
+    """A commune or ward of the configured province as its admins set it up (issue 21): its own team, the
+    one-stop desk's hours, address and phone, notes. The name comes from the 2025 administrative units; a
+    commune without a row simply has none of these and falls back to the province's defaults."""
+
+    __tablename__ = "communes"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)   # the 2025 ward code, e.g. "24121"
+    name: Mapped[str] = mapped_column(String(128))
+    team: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    working_hours: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+communes = cast(Table, Commune.__table__)
