@@ -76,7 +76,7 @@ def _bad_body(exc: BaseException) -> bool:
     while tb is not None:
         last = tb.tb_frame.f_code.co_filename
         tb = tb.tb_next
-    return bool(last) and last.replace("\\", "/").endswith(_BODY_PARSERS)
+    return bool(last and last.replace("\\", "/").endswith(_BODY_PARSERS))
 
 
 def _secure(resp: web.StreamResponse) -> web.StreamResponse:

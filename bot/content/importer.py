@@ -267,7 +267,7 @@ def _row_problem(code: str, name: str, known: set[str], seen: set[str]) -> str |
     return None
 
 
-def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]] | ImportReport:
+def read_jsonl(path: Path) -> ImportReport:
     """JSON lines: one record per line, keys as the table headers (Vietnamese or English), folded."""
     records: list[tuple[int, dict[str, Any]]] = []
     report = ImportReport()

@@ -51,11 +51,11 @@ def cross_check(
                                          f"giấy tờ '{item.doc}' không có trong procedures_catalog/{pid}.yml")
                         )
             elif isinstance(step, FieldsStep):
-                for ii, item in enumerate(step.items):
-                    if proc.form_field(item.field) is None:
+                for ii, fitem in enumerate(step.items):
+                    if proc.form_field(fitem.field) is None:
                         errors.append(
                             ContentError(fname, line("steps", si, "items", ii, "field"), f"steps.{si}.items.{ii}.field",
-                                         f"trường '{item.field}' không có trong biểu mẫu (form.fields) của procedures_catalog/{pid}.yml")
+                                         f"trường '{fitem.field}' không có trong biểu mẫu (form.fields) của procedures_catalog/{pid}.yml")
                         )
             elif isinstance(step, QuestionStep):
                 for oi, opt in enumerate(step.options):

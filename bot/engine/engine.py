@@ -575,6 +575,7 @@ def _has_progress(state: ConversationState) -> bool:
 
 
 def _confirm_switch(state: ConversationState, out: Out, pid: str) -> ConversationState:
+    assert state.procedure_id is not None, "a switch is offered only with progress in a flow (_has_progress)"
     current, new = out.ctx.content.procedures[state.procedure_id], out.ctx.content.procedures[pid]
     buttons = (Button(out.p("switch_yes"), PICK + pid), Button(out.p("switch_no"), SWITCH_NO))
     out.emit(ev.SwitchOffered(procedure_id=pid, current=current.id))

@@ -23,7 +23,7 @@ from bot.content.flow import (
     applies,
 )
 from bot.engine import events as ev
-from bot.engine.messages import Button
+from bot.engine.messages import Button, Text
 from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.text import fold
 from bot.engine.turn import Out
@@ -419,7 +419,7 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
     proc = out.ctx.content.procedure(state.procedure_id)
     flow = out.ctx.content.flow(state.procedure_id)
     step = next((s for s in flow.steps if s.id == state.step_id), None) if flow else None
-    if proc is None or not isinstance(step, FieldsStep) or state.pending is None:
+    if proc is None or flow is None or not isinstance(step, FieldsStep) or state.pending is None:
         return None
     f = proc.form_field(state.pending.ref or "")
     if f is None:
@@ -605,8 +605,9 @@ def _review_conflict(state: ConversationState, out: Out, proc: Procedure, flow: 
     f = proc.form_field(bad[0].field)
     if f is not None:
         buttons += (Button(out.p("check_edit", label=f.label[:1].lower() + f.label[1:]), f"{EDIT} {f.id}"),)
-    out.replies[-1] = replace(out.replies[-1], buttons=buttons)
-    return replace(state, pending=Pending("review", None, buttons))
+    if isinstance(last := out.replies[-1], Text):  # the conflict's own message takes the buttons
+        out.replies[-1] = replace(last, buttons=buttons)
+    return replace(state, pending=Pending(PendingKind.REVIEW, None, buttons))
 
 
 def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:

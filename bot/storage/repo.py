@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import Table, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.models import Conversation, Draft, EventRow, InboxMessage, OutboxMessage, TranscriptEntry
 
-conversations = Conversation.__table__
-inbox = InboxMessage.__table__
-transcript = TranscriptEntry.__table__
-events = EventRow.__table__
-outbox = OutboxMessage.__table__
-drafts = Draft.__table__
+conversations = cast(Table, Conversation.__table__)
+inbox = cast(Table, InboxMessage.__table__)
+transcript = cast(Table, TranscriptEntry.__table__)
+events = cast(Table, EventRow.__table__)
+outbox = cast(Table, OutboxMessage.__table__)
+drafts = cast(Table, Draft.__table__)
 # A draft whose personal data was deleted (on request or by retention) stays as an anonymous row so a commune's
 # past counts do not change; nothing shows or opens it any more.
 DRAFT_DELETED = "deleted"
