@@ -12,9 +12,9 @@ import hmac
 import logging
 import re
 import secrets
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from nlu.fields import validate_field
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -35,6 +35,7 @@ from bot.storage.assist_models import assisted_citizens, draft_claims
 from bot.storage.db import aware
 from bot.storage.handoff_models import audit
 from bot.storage.repo import LIVE_DRAFT, ConversationRow, Repo, conversations, drafts
+from nlu.fields import validate_field
 
 log = logging.getLogger(__name__)
 

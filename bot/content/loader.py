@@ -6,8 +6,9 @@ fix a broken edit without reading a traceback.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -201,7 +202,7 @@ def load_texts(
         errors += exc.errors
     try:
         apply_generic(procedures, flows, generic_text)
-    except Exception as exc:  # a broken template is reported like any content error, never a crash
+    except Exception as exc:  # noqa: BLE001 — a broken template is reported like any content error, never a crash
         errors.append(ContentError("flows/" + GENERIC_FILE, 1, "", f"mẫu luồng chung không hợp lệ: {exc}"))
     errors += cross_check(procedures, flows, docs, spec, require_all=require_all)
     errors += rules_check(None if rules_broken else rules, procedures, docs, require_all=require_all,

@@ -3,8 +3,9 @@ every procedure of the spec has both a catalog entry and a flow."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from bot.content.catalog import Procedure
 from bot.content.flow import DocumentsStep, FieldsStep, Flow, QuestionStep

@@ -11,8 +11,6 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from types import MappingProxyType
 
-from nlu.api import ParseContext, Understanding
-
 from bot.content import elsewhere
 from bot.content.flow import FieldsStep, QuestionStep
 from bot.engine import answers as ans
@@ -21,13 +19,13 @@ from bot.engine.claim import answer_claim_phone, claim_request, start_claim
 from bot.engine.confused import reask_plainly, wants_plainer
 from bot.engine.context import TurnContext
 from bot.engine.flowrun import (
+    advance,
     answer_callback_phone,
     answer_document,
     answer_field,
     answer_field_check,
     answer_question,
     answer_review,
-    advance,
     answer_review_edit,
     applicable_docs,
     display_value,
@@ -66,12 +64,12 @@ from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.status import answer_status, answer_status_code
 from bot.engine.text import (
     BACK_WORDS,
-    DOCUMENTS_CUES,
-    LEGAL_CUES,
     DELETE_WORDS,
+    DOCUMENTS_CUES,
     DRAFTS_WORDS,
     HELP_WORDS,
     HUMAN_WORDS,
+    LEGAL_CUES,
     NLU_COMMANDS,
     RESTART_WORDS,
     asks_office_hours,
@@ -81,6 +79,7 @@ from bot.engine.text import (
     fold,
 )
 from bot.engine.turn import Out, Turn
+from nlu.api import ParseContext, Understanding
 
 QUESTION_INTENTS = {"ask_fee", "ask_duration", "ask_where"}
 RATING_BUTTONS = tuple(Button(str(i), f"/danhgia {i}") for i in range(1, 6))

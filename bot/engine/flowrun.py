@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from nlu.fields import FieldResult, validate_field
-
 from bot.content.catalog import FormField, Procedure
 from bot.content.flow import (
     Check,
@@ -27,6 +25,7 @@ from bot.engine.messages import Button, Text
 from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.text import fold
 from bot.engine.turn import Out
+from nlu.fields import FieldResult, validate_field
 
 DOC_HAVE, DOC_MISSING, DOC_WHAT = "/giayto co", "/giayto chua", "/giayto lagi"
 CONFIRM, SKIP, EDIT = "/xacnhan", "/boqua", "/sua"

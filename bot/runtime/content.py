@@ -1,7 +1,7 @@
 """Holds the live content snapshot; publishing swaps it atomically for every later turn."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from bot.content.snapshot import ContentSnapshot
 
