@@ -100,19 +100,16 @@ def parse_model(doc: YamlDoc, model: type[M]) -> M:
         raise ContentErrors(errors) from None
 
 
-def _read(path: Path, root: Path) -> YamlDoc:
+def _read(path: Path, name: str) -> str:
+    """The file's text; a file saved in another encoding (Latin-1, Windows-1258…) is a content error at the line of
+    its first foreign byte, so `motcua validate` says which file to fix instead of printing a traceback."""
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ContentErrors([ContentError(_rel(path, root), 1, "", "tệp không phải UTF-8")]) from None
-    return load_yaml(text, _rel(path, root))
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ContentErrors([ContentError(name, line, "", "tệp không phải UTF-8: hãy lưu lại tệp với bảng mã UTF-8")]
+                            ) from None
 
 
 def load_spec(path: Path) -> tuple[SpecEntry, ...]:
@@ -223,21 +220,21 @@ def load_texts(
 def read_folder_texts(root: Path, catalog_dir: str = "procedures_catalog", flows_dir: str = "flows") -> tuple[dict[str, str], dict[str, str], str]:
     """Read the content folders as ``{relative file name: text}``."""
     cat = {
-        f"{catalog_dir}/{p.name}": p.read_text(encoding="utf-8")
+        f"{catalog_dir}/{p.name}": _read(p, f"{catalog_dir}/{p.name}")
         for p in sorted((root / catalog_dir).glob("*.yml"))
         if not p.name.startswith("_") or p.name in (ELSEWHERE_FILE, RULES_FILE)
     }
     cat.update({
-        f"{catalog_dir}/imported/{p.name}": p.read_text(encoding="utf-8")
+        f"{catalog_dir}/imported/{p.name}": _read(p, f"{catalog_dir}/imported/{p.name}")
         for p in sorted((root / catalog_dir / "imported").glob("*.yml"))
     })
     flo = {
-        f"{flows_dir}/{p.name}": p.read_text(encoding="utf-8")
+        f"{flows_dir}/{p.name}": _read(p, f"{flows_dir}/{p.name}")
         for p in sorted((root / flows_dir).glob("*.yml"))
         if not p.name.startswith("_") or p.name == GENERIC_FILE
     }
     phrases_path = root / flows_dir / PHRASES_FILE
-    phrases = phrases_path.read_text(encoding="utf-8") if phrases_path.exists() else "{}"
+    phrases = _read(phrases_path, f"{flows_dir}/{PHRASES_FILE}") if phrases_path.exists() else "{}"
     return cat, flo, phrases
 
 
