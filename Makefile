@@ -42,7 +42,13 @@ run: install
 	$(PY) -m bot db upgrade
 	$(PY) -m bot run
 
-test: install system-deps services
+# Static checks, fast and first: style and bugs (ruff), types (mypy), the import arrows (import-linter).
+lint: install
+	$(PY) -m ruff check bot nlu tests
+	$(PY) -m mypy bot nlu
+	$(VENV)/bin/lint-imports --no-cache
+
+test: lint system-deps services
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: install

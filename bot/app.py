@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable
 
 import aiohttp_jinja2
 import jinja2
@@ -13,15 +13,15 @@ from aiohttp import web
 
 from bot.channels import rest
 from bot.channels.webchat import routes as webchat
+from bot.privacy.retention import retention_loop
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.storage.db import is_outage
-from bot.privacy.retention import retention_loop
 from bot.web import health, metrics
-from bot.web.guard import staff_guard
 from bot.web.console import assist as assist_pages
 from bot.web.console import routes as console
 from bot.web.dossiers import routes as dossiers
+from bot.web.guard import staff_guard
 from bot.web.vntime import vn_time
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def _bad_body(exc: BaseException) -> bool:
     while tb is not None:
         last = tb.tb_frame.f_code.co_filename
         tb = tb.tb_next
-    return bool(last) and last.replace("\\", "/").endswith(_BODY_PARSERS)
+    return bool(last and last.replace("\\", "/").endswith(_BODY_PARSERS))
 
 
 def _secure(resp: web.StreamResponse) -> web.StreamResponse:
@@ -155,7 +155,7 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
         await services.close()
 
     app.cleanup_ctx.append(lifetime)
-    from bot.web.admin.routes import setup as admin_setup   # after the lifetime: the NLU is trained first
+    from bot.web.admin.routes import setup as admin_setup  # after the lifetime: the NLU is trained first
 
     admin_setup(app, services)
     if services.handoff is not None:   # the province's communes (issue 21), its own route file

@@ -7,8 +7,9 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from bot.settings import Settings, load_settings
 
@@ -155,10 +156,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_nlu(args: argparse.Namespace, rest: list[str]) -> int:
-    from nlu import cli as nlu_cli
-
     from bot.content.knowledge import knowledge_items, labels
     from bot.content.loader import load_content
+    from nlu import cli as nlu_cli
 
     s = _settings(args)
 

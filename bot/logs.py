@@ -64,7 +64,7 @@ class MaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             msg = record.getMessage()
-        except Exception:
+        except Exception:  # noqa: BLE001 — a malformed log call is left to logging, which reports it itself
             return True
         record.msg = mask(msg, self.secrets)
         record.args = ()

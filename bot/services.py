@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from bot.content.cache import load_content_cached
 from bot.dossier.cccd_intake import CccdIntake, cccd_decoder
@@ -105,7 +106,7 @@ def build_services(settings: Settings, *, clock: Callable[[], dt.datetime] = utc
         communes=handoff.commune_choices, limiter=limiter,
         after_apply=push.kick))   # agent replies and notices reach Telegram/Zalo at once (a no-op without them)
     store.subscribe(lambda snap: nlu.retrain(snap))
-    from bot.assist.service import AssistService   # assisted mode: the desk's conversations and draft claims
+    from bot.assist.service import AssistService  # assisted mode: the desk's conversations and draft claims
 
     assist = AssistService(settings, repo, store, runner, clock)
     assist.register(effects)

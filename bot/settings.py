@@ -167,7 +167,7 @@ class _YamlSource(PydanticBaseSettingsSource):
             return {}
         data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict):
-            raise ValueError(f"{self.path}: config must be a mapping")
+            raise ValueError(f"{self.path}: config must be a mapping")  # noqa: TRY004 — a config error, as below
         if "secrets" in data:
             raise ValueError(f"{self.path}: secrets must come from the environment (MOTCUA_SECRETS__...), not the file")
         return data

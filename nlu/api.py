@@ -5,8 +5,9 @@ Labels are the procedure ids (e.g. ``ho-tich.khai-sinh``) and intent ids
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)

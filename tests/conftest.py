@@ -10,8 +10,9 @@ import datetime as dt
 import os
 import socket
 import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
@@ -61,10 +62,9 @@ def content() -> Any:
 @pytest.fixture(scope="session")
 def trained_parser(content: Any) -> Any:
     """The built-in NLU trained once per session from the shipped catalog and data."""
+    from bot.content.knowledge import knowledge_items, labels
     from nlu.builtin import BuiltinParser
     from nlu.training import default_training_set
-
-    from bot.content.knowledge import knowledge_items, labels
 
     return BuiltinParser.train(default_training_set(knowledge_items(content), labels(content)))
 
@@ -78,7 +78,7 @@ def _run_apart(make_coro: Any) -> None:
     def target() -> None:
         try:
             asyncio.run(make_coro())
-        except BaseException as e:  # re-raised in the caller's thread
+        except BaseException as e:  # noqa: BLE001 — re-raised in the caller's thread
             errors.append(e)
 
     t = threading.Thread(target=target)
@@ -166,7 +166,7 @@ class FixedClock:
     """A clock tests can move forward."""
 
     def __init__(self, start: dt.datetime | None = None):
-        self.now = start or dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.timezone.utc)
+        self.now = start or dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
 
     def __call__(self) -> dt.datetime:
         return self.now
@@ -255,7 +255,7 @@ class LiveServer:
         loop.run_until_complete(runner.cleanup())
         loop.close()
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self._thread.start()
         self._ready.wait(30)
         return self

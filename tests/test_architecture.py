@@ -7,9 +7,32 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or "lint-imports"
+
+
+def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([LINT_IMPORTS, "--no-cache"], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def test_import_contracts_are_kept() -> None:
-    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or "lint-imports"
-    res = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    res = _lint_imports(ROOT)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
+
+
+def test_the_contracts_refuse_io_in_the_engine_and_storage_in_a_channel(tmp_path: Path) -> None:
+    """A copy of the code with an engine module that reads YAML, awaits asyncio and loads content from disk, and
+    a channel that opens the repository: every one of those imports is named as a breach."""
+    keep = shutil.ignore_patterns("__pycache__", "data", "templates", "static", "migrations", "*.joblib")
+    for pkg in ("bot", "nlu"):
+        shutil.copytree(ROOT / pkg, tmp_path / pkg, ignore=keep)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    (tmp_path / "bot" / "engine" / "probe.py").write_text("import asyncio\nimport yaml\nimport bot.content.loader\n")
+    (tmp_path / "bot" / "channels" / "probe.py").write_text("import bot.storage.repo\n")
+    res = _lint_imports(tmp_path)
+    out = res.stdout
+    assert res.returncode != 0
+    for breach in ("bot.engine is not allowed to import asyncio", "bot.engine is not allowed to import yaml",
+                   "bot.engine is not allowed to import bot.content.loader",
+                   "bot.channels is not allowed to import bot.storage"):
+        assert breach in out, out[-3000:]
+    assert "bot.engine.probe -> asyncio" in out and "bot.channels.probe -> bot.storage.repo" in out, out[-3000:]

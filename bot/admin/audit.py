@@ -266,12 +266,12 @@ def summary_lines(report: AuditReport) -> list[str]:
     cat = [x for x in report.facts if not x.owner.startswith("_")]
     cat_unv = sum(not x.verified for x in cat)
     return [
-        f"Tổng: {f['facts']} thông tin; {f['unverified']} chưa xác minh ({_pct(f['unverified'], f['facts'])}); "
-        f"{f['unsourced']} không có nguồn; {f['dangling']} dẫn nguồn không tồn tại; "
-        f"{f['expiring']} quy định sắp hết hạn.",
-        f"Trong {f['procedures']} thủ tục: {len(cat)} thông tin, {cat_unv} chưa xác minh ({_pct(cat_unv, len(cat))}), "
-        f"{sum(not x.sources for x in cat)} không có nguồn. "
-        f"Chuyển nơi khác (_elsewhere.yml): {len(report.facts) - len(cat)} thông tin.",
+        (f"Tổng: {f['facts']} thông tin; {f['unverified']} chưa xác minh ({_pct(f['unverified'], f['facts'])}); "
+         f"{f['unsourced']} không có nguồn; {f['dangling']} dẫn nguồn không tồn tại; "
+         f"{f['expiring']} quy định sắp hết hạn."),
+        (f"Trong {f['procedures']} thủ tục: {len(cat)} thông tin, {cat_unv} chưa xác minh ({_pct(cat_unv, len(cat))}), "
+         f"{sum(not x.sources for x in cat)} không có nguồn. "
+         f"Chuyển nơi khác (_elsewhere.yml): {len(report.facts) - len(cat)} thông tin."),
     ]
 
 

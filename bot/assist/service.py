@@ -12,9 +12,9 @@ import hmac
 import logging
 import re
 import secrets
-from typing import Any, Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from nlu.fields import validate_field
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -35,6 +35,7 @@ from bot.storage.assist_models import assisted_citizens, draft_claims
 from bot.storage.db import aware
 from bot.storage.handoff_models import audit
 from bot.storage.repo import LIVE_DRAFT, ConversationRow, Repo, conversations, drafts
+from nlu.fields import validate_field
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class AssistService:
                 draft_claims.c.from_conversation_id == conversation_id, draft_claims.c.outcome == "claimed"))
                 .order_by(draft_claims.c.id))).all()
             claimed_codes = {m.code: m.channel for m in moved}
-            other = []
+            other: Sequence[Any] = []
             if claimed_codes:
                 other = (await conn.execute(select(drafts.c.code, drafts.c.procedure_id, drafts.c.status).where(
                     drafts.c.code.in_(list(claimed_codes)), LIVE_DRAFT))).all()
@@ -289,7 +290,7 @@ class AssistService:
             who = (await conn.execute(select(assisted_citizens).where(
                 assisted_citizens.c.conversation_id == origin))).first()
         # Unknown code, a draft not made at the desk and a wrong number all read the same to the sender.
-        if who is None or not hmac.compare_digest(claim_digest(code, who.phone), digest):
+        if draft is None or who is None or not hmac.compare_digest(claim_digest(code, who.phone), digest):
             await record("wrong_phone", draft.conversation_id if draft else None)
             left = ATTEMPTS_PER_DAY - failures - 1
             log.info("draft claim refused for %s (%s left today)", code, left)

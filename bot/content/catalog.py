@@ -35,7 +35,7 @@ class Fact(_Strict):
     verified: bool = True
 
     @model_validator(mode="after")
-    def _needs_source_or_flag(self) -> "Fact":
+    def _needs_source_or_flag(self) -> Fact:
         if self.verified and not self.sources:
             raise ValueError("thông tin đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
         return self
@@ -76,7 +76,7 @@ class Document(_Strict):
     verified: bool = True
 
     @model_validator(mode="after")
-    def _needs_source_or_flag(self) -> "Document":
+    def _needs_source_or_flag(self) -> Document:
         if self.verified and not self.sources:
             raise ValueError("giấy tờ đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
         return self
@@ -126,7 +126,7 @@ class FormField(_Strict):
     quick: tuple[QuickAnswer, ...] = Field(default=(), max_length=6, description="Common answers as buttons")
 
     @model_validator(mode="after")
-    def _choices_for_choice(self) -> "FormField":
+    def _choices_for_choice(self) -> FormField:
         if self.type == "choice" and not self.choices:
             raise ValueError("trường kiểu choice phải có danh sách choices")
         return self
@@ -165,7 +165,7 @@ class Fee(_Strict):
     verified: bool = True
 
     @model_validator(mode="after")
-    def _needs_source_or_flag(self) -> "Fee":
+    def _needs_source_or_flag(self) -> Fee:
         if self.verified and not self.sources:
             raise ValueError("lệ phí đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
         return self
@@ -224,7 +224,7 @@ class Procedure(_Strict):
     sources: tuple[Source, ...] = ()
 
     @model_validator(mode="after")
-    def _status_note(self) -> "Procedure":
+    def _status_note(self) -> Procedure:
         if self.status != Status.in_force and not self.status_note:
             raise ValueError("thủ tục không ở trạng thái in_force phải có status_note giải thích cho người dân")
         ids = [d.id for d in self.documents]

@@ -1,10 +1,12 @@
 """A Mermaid diagram of a flow, so admins can see its branches at a glance (`motcua validate --mermaid`)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.content.flow import Flow, QuestionStep
 
 
-def _cond(c: dict[str, object]) -> str:
+def _cond(c: Mapping[str, object]) -> str:
     return ", ".join(f"{k}={v}" for k, v in c.items())
 
 

@@ -13,9 +13,8 @@ from functools import lru_cache
 
 from pydantic import Field, model_validator
 
-from nlu.normalize import normalize
-
 from bot.content.catalog import Fact, Slug, Source, _Strict
+from nlu.normalize import normalize
 
 ELSEWHERE_FILE = "_elsewhere.yml"
 

@@ -8,15 +8,15 @@ show the review, or hand the citizen to a person.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.content.catalog import ProcedureId, Slug
-from bot.content.yamlsrc import PlacedError
+from bot.content.placed import PlacedError
 
 # ``{var: value}`` or ``{var: [v1, v2]}``: every var must hold one of its values.
-Condition = dict[str, Union[str, list[str]]]
+Condition = dict[str, str | list[str]]
 
 
 class _Strict(BaseModel):
@@ -89,7 +89,7 @@ class FieldItem(_Strict):
     suggest: tuple[str, ...] = Field(default=(), description="Usual answers offered as buttons (e.g. Kinh)")
 
     @model_validator(mode="after")
-    def _same_as_needs_label(self) -> "FieldItem":
+    def _same_as_needs_label(self) -> FieldItem:
         if (self.same_as is None) != (self.same_as_label is None):
             raise ValueError(f"trường '{self.field}': same_as và same_as_label phải đi cùng nhau")
         if self.copy_if and self.same_as is None:
@@ -128,7 +128,7 @@ class ReviewStep(_StepBase):
 
 
 Step = Annotated[
-    Union[QuestionStep, DocumentsStep, FieldsStep, MessageStep, HandoffStep, ReviewStep],
+    QuestionStep | DocumentsStep | FieldsStep | MessageStep | HandoffStep | ReviewStep,
     Field(discriminator="kind"),
 ]
 
@@ -149,12 +149,12 @@ class Check(_Strict):
     say: str = Field(min_length=1, description="What is wrong, in plain words; {value} and {days} are filled in")
 
     @model_validator(mode="after")
-    def _one_rule(self) -> "Check":
+    def _one_rule(self) -> Check:
         if (self.within_days is None) == (self.older_than_days is None):
             raise ValueError("kiểm tra phải có đúng một quy tắc: within_days hoặc older_than_days")
         return self
 
-    def fails(self, iso_date: str, today: "dt.date") -> int | None:
+    def fails(self, iso_date: str, today: dt.date) -> int | None:
         """Days since the date when the rule is broken, else None (a value that is not a date is not judged)."""
         try:
             days = (today - dt.date.fromisoformat(iso_date)).days
@@ -176,7 +176,7 @@ class Flow(_Strict):
     checks: tuple[Check, ...] = ()
 
     @model_validator(mode="after")
-    def _unique_and_targets(self) -> "Flow":
+    def _unique_and_targets(self) -> Flow:
         ids = [s.id for s in self.steps]
         for i, sid in enumerate(ids):
             if sid in ids[:i]:
@@ -215,7 +215,7 @@ class Flow(_Strict):
                 raise ValueError(f"kiểm tra {c.id}: câu hỏi {c.answer} không có lựa chọn '{c.switch_to}'")
 
     def failed_check(self, field_id: str | None, answers: dict[str, str], fields: dict[str, str],
-                     today: "dt.date") -> tuple["Check", int] | None:
+                     today: dt.date) -> tuple[Check, int] | None:
         """The first check that fails (of ``field_id``, or of any field when None), with the days counted."""
         for c in self.checks:
             if (field_id is None or c.field == field_id) and fields.get(c.field) and holds(c.when, answers):
@@ -250,6 +250,4 @@ def applies(item: _StepBase | DocItem | FieldItem, answers: dict[str, str]) -> b
     """``when`` holds and ``unless`` (if any) does not."""
     if item.when and not holds(item.when, answers):
         return False
-    if item.unless and holds(item.unless, answers):
-        return False
-    return True
+    return not (item.unless and holds(item.unless, answers))

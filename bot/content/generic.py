@@ -8,8 +8,9 @@ hand-written flow always wins: for the same id, or for an imported entry repeati
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 

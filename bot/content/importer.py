@@ -8,14 +8,15 @@ unverified until an admin checks it.
 from __future__ import annotations
 
 import csv
-import json
 import datetime as dt
 import io
+import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -182,8 +183,8 @@ def build_entry(get: Any, code: str, name: str, source_name: str, n: int, today:
         "documents": parse_documents(get("documents"), sid),
         "time_limit": _fact(get("time_limit"), sid), "result": _fact(get("result"), sid),
         "applies_to": _fact(get("applies_to"), sid),
-        "notes": ["Nhập từ danh mục thủ tục của tỉnh; bot hướng dẫn theo luồng chung (flows/_generic.yml) "
-                  "cho tới khi có luồng viết tay. Mọi thông tin chưa được cán bộ xác minh."],
+        "notes": [("Nhập từ danh mục thủ tục của tỉnh; bot hướng dẫn theo luồng chung (flows/_generic.yml) "
+                   "cho tới khi có luồng viết tay. Mọi thông tin chưa được cán bộ xác minh.")],
         "sources": [src],
     }
     if get("fee"):
@@ -245,7 +246,7 @@ def entries_from_rows(rows: list[Any], source_name: str, today: dt.date,
         entry = build_entry(get, code, name, source_name, n, today)
         try:
             Procedure.model_validate(entry)
-        except Exception as exc:  # pydantic ValidationError: report the row, keep going
+        except Exception as exc:  # noqa: BLE001 — pydantic ValidationError and any other: report the row, keep going
             report.errors.append(f"dòng {n}: không hợp lệ ({str(exc).splitlines()[0]})")
             continue
         seen.add(entry["id"])
@@ -270,7 +271,7 @@ def _row_problem(code: str, name: str, known: set[str], seen: set[str]) -> str |
     return None
 
 
-def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]] | ImportReport:
+def read_jsonl(path: Path) -> ImportReport:
     """JSON lines: one record per line, keys as the table headers (Vietnamese or English), folded."""
     records: list[tuple[int, dict[str, Any]]] = []
     report = ImportReport()
@@ -302,7 +303,7 @@ def import_file(path: Path, root: Path, today: dt.date, existing_codes: Iterable
             rows: list[Any] = pre.records
         else:
             pre, rows = ImportReport(), read_rows(path)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 — any unreadable file (CSV, XLSX, JSON) is one clear error
         return ImportReport(errors=[f"không đọc được tệp: {exc}"])
     if not rows and pre.errors:
         return pre

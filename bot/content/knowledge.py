@@ -4,9 +4,8 @@ The NLU package never imports `bot`; this is the one place that translates.
 """
 from __future__ import annotations
 
-from nlu.api import KnowledgeItem
-
 from bot.content.snapshot import ContentSnapshot
+from nlu.api import KnowledgeItem
 
 
 def knowledge_items(snapshot: ContentSnapshot) -> list[KnowledgeItem]:

@@ -6,8 +6,9 @@ fix a broken edit without reading a traceback.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -18,7 +19,8 @@ from bot.content.generic import GENERIC_FILE, apply_generic
 from bot.content.rules import RULES_FILE, Rule, RuleList
 from bot.content.snapshot import ContentSnapshot, SpecEntry
 from bot.content.validate import cross_check, rules_check
-from bot.content.yamlsrc import ContentError, ContentErrors, PlacedError, YamlDoc, load_yaml
+from bot.content.placed import PlacedError
+from bot.content.yamlsrc import ContentError, ContentErrors, YamlDoc, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -102,19 +104,16 @@ def parse_model(doc: YamlDoc, model: type[M]) -> M:
         raise ContentErrors(errors) from None
 
 
-def _read(path: Path, root: Path) -> YamlDoc:
+def _read(path: Path, name: str) -> str:
+    """The file's text; a file saved in another encoding (Latin-1, Windows-1258…) is a content error at the line of
+    its first foreign byte, so `motcua validate` says which file to fix instead of printing a traceback."""
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ContentErrors([ContentError(_rel(path, root), 1, "", "tệp không phải UTF-8")]) from None
-    return load_yaml(text, _rel(path, root))
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ContentErrors([ContentError(name, line, "", "tệp không phải UTF-8: hãy lưu lại tệp với bảng mã UTF-8")]
+                            ) from None
 
 
 def load_spec(path: Path) -> tuple[SpecEntry, ...]:
@@ -204,7 +203,7 @@ def load_texts(
         errors += exc.errors
     try:
         apply_generic(procedures, flows, generic_text)
-    except Exception as exc:  # a broken template is reported like any content error, never a crash
+    except Exception as exc:  # noqa: BLE001 — a broken template is reported like any content error, never a crash
         errors.append(ContentError("flows/" + GENERIC_FILE, 1, "", f"mẫu luồng chung không hợp lệ: {exc}"))
     broken = {Path(e.file).name.removesuffix(".yml") for e in errors}
     later = cross_check(procedures, flows, docs, spec, require_all=require_all)
@@ -235,21 +234,21 @@ def _follows_from(error: ContentError, broken: set[str]) -> bool:
 def read_folder_texts(root: Path, catalog_dir: str = "procedures_catalog", flows_dir: str = "flows") -> tuple[dict[str, str], dict[str, str], str]:
     """Read the content folders as ``{relative file name: text}``."""
     cat = {
-        f"{catalog_dir}/{p.name}": p.read_text(encoding="utf-8")
+        f"{catalog_dir}/{p.name}": _read(p, f"{catalog_dir}/{p.name}")
         for p in sorted((root / catalog_dir).glob("*.yml"))
         if not p.name.startswith("_") or p.name in (ELSEWHERE_FILE, RULES_FILE)
     }
     cat.update({
-        f"{catalog_dir}/imported/{p.name}": p.read_text(encoding="utf-8")
+        f"{catalog_dir}/imported/{p.name}": _read(p, f"{catalog_dir}/imported/{p.name}")
         for p in sorted((root / catalog_dir / "imported").glob("*.yml"))
     })
     flo = {
-        f"{flows_dir}/{p.name}": p.read_text(encoding="utf-8")
+        f"{flows_dir}/{p.name}": _read(p, f"{flows_dir}/{p.name}")
         for p in sorted((root / flows_dir).glob("*.yml"))
         if not p.name.startswith("_") or p.name == GENERIC_FILE
     }
     phrases_path = root / flows_dir / PHRASES_FILE
-    phrases = phrases_path.read_text(encoding="utf-8") if phrases_path.exists() else "{}"
+    phrases = _read(phrases_path, f"{flows_dir}/{PHRASES_FILE}") if phrases_path.exists() else "{}"
     return cat, flo, phrases
 
 

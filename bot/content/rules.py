@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Mapping
+from collections.abc import Mapping
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -56,7 +57,7 @@ class Rule(_Strict):
     note: str | None = Field(default=None, description="For admins: what is uncertain, what to check")
 
     @model_validator(mode="after")
-    def _dated_and_sourced(self) -> "Rule":
+    def _dated_and_sourced(self) -> Rule:
         if self.valid_from is None and self.valid_to is None:
             raise ValueError("quy định có thời hạn phải có valid_from hoặc valid_to")
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
@@ -94,7 +95,7 @@ class RuleList(_Strict):
     rules: tuple[Rule, ...] = ()
 
     @model_validator(mode="after")
-    def _unique(self) -> "RuleList":
+    def _unique(self) -> RuleList:
         ids = [r.id for r in self.rules]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:

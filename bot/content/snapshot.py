@@ -5,9 +5,9 @@ atomically, so a turn never sees half an edit.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from bot.content.catalog import Procedure
 from bot.content.elsewhere import Elsewhere

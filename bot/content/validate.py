@@ -3,8 +3,9 @@ every procedure of the spec has both a catalog entry and a flow."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from bot.content.catalog import Procedure
 from bot.content.flow import DocumentsStep, FieldsStep, Flow, QuestionStep
@@ -51,11 +52,11 @@ def cross_check(
                                          f"giấy tờ '{item.doc}' không có trong procedures_catalog/{pid}.yml")
                         )
             elif isinstance(step, FieldsStep):
-                for ii, item in enumerate(step.items):
-                    if proc.form_field(item.field) is None:
+                for ii, fitem in enumerate(step.items):
+                    if proc.form_field(fitem.field) is None:
                         errors.append(
                             ContentError(fname, line("steps", si, "items", ii, "field"), f"steps.{si}.items.{ii}.field",
-                                         f"trường '{item.field}' không có trong biểu mẫu (form.fields) của procedures_catalog/{pid}.yml")
+                                         f"trường '{fitem.field}' không có trong biểu mẫu (form.fields) của procedures_catalog/{pid}.yml")
                         )
             elif isinstance(step, QuestionStep):
                 for oi, opt in enumerate(step.options):

@@ -41,15 +41,6 @@ class ContentError:
         return f"{self.file}, dòng {self.line}: {place}{self.problem}{hint}"
 
 
-class PlacedError(ValueError):
-    """A model validator's complaint about one value deep inside the file: carries the value's path,
-    so the admin is sent to that line instead of the top of the file."""
-
-    def __init__(self, message: str, path: Path):
-        super().__init__(message)
-        self.path = path
-
-
 class ContentErrors(Exception):
     """Raised when content does not validate; carries every problem found."""
 

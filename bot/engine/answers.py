@@ -3,7 +3,7 @@ short, with the source named and unverified facts flagged."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot.content.catalog import Fact, Procedure
 from bot.content.elsewhere import Elsewhere

@@ -10,13 +10,12 @@ import hashlib
 import re
 from dataclasses import replace
 
-from nlu.fields import validate_field
-
 from bot.dossier.codes import find_code, normalize_code
 from bot.engine import events as ev
 from bot.engine.messages import Button
 from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.turn import Out
+from nlu.fields import validate_field
 
 CLAIM_COMMANDS = ("/nhan", "/nhanhoso")
 # Folded prefixes of a typed claim ("nhận hồ sơ KS-7F3K2Q", "nhan lai ho so ks 7f3k2q").

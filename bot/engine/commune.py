@@ -106,4 +106,4 @@ def answer_commune(state: ConversationState, out: Out, raw: str) -> tuple[Conver
     return replace(state, commune=code, pending=state.resume, resume=None), reason
 
 
-__all__ = ["answer_commune", "ask_commune", "ask_new_commune", "close_question", "wants_new_commune", "commune_in_fields", "match_commune", "needs_commune"]
+__all__ = ["answer_commune", "ask_commune", "ask_new_commune", "close_question", "commune_in_fields", "match_commune", "needs_commune", "wants_new_commune"]

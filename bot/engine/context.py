@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from nlu.api import ParseContext
-
 from bot.content.snapshot import ContentSnapshot
+from nlu.api import ParseContext
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,6 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from types import MappingProxyType
 
-from nlu.api import ParseContext, Understanding
-
 from bot.content import elsewhere
 from bot.content.flow import FieldsStep, QuestionStep
 from bot.engine import answers as ans
@@ -22,13 +20,13 @@ from bot.engine.commune import answer_commune, ask_new_commune, wants_new_commun
 from bot.engine.confused import reask_plainly, wants_plainer
 from bot.engine.context import TurnContext
 from bot.engine.flowrun import (
+    advance,
     answer_callback_phone,
     answer_document,
     answer_field,
     answer_field_check,
     answer_question,
     answer_review,
-    advance,
     answer_review_edit,
     applicable_docs,
     display_value,
@@ -70,12 +68,12 @@ from bot.engine.state import SIDE_KINDS, ConversationState, Pending, PendingKind
 from bot.engine.status import answer_status, answer_status_code
 from bot.engine.text import (
     BACK_WORDS,
-    DOCUMENTS_CUES,
-    LEGAL_CUES,
     DELETE_WORDS,
+    DOCUMENTS_CUES,
     DRAFTS_WORDS,
     HELP_WORDS,
     HUMAN_WORDS,
+    LEGAL_CUES,
     NLU_COMMANDS,
     RESTART_WORDS,
     asks_deletion,
@@ -86,6 +84,7 @@ from bot.engine.text import (
     fold,
 )
 from bot.engine.turn import Out, Turn
+from nlu.api import ParseContext, Understanding
 
 QUESTION_INTENTS = {"ask_fee", "ask_duration", "ask_where"}
 # The restart question's own answers: the "Làm lại" button ("/huy") tapped twice must not erase by itself.
@@ -629,6 +628,7 @@ def _has_progress(state: ConversationState) -> bool:
 
 
 def _confirm_switch(state: ConversationState, out: Out, pid: str) -> ConversationState:
+    assert state.procedure_id is not None, "a switch is offered only with progress in a flow (_has_progress)"
     current, new = out.ctx.content.procedures[state.procedure_id], out.ctx.content.procedures[pid]
     buttons = (Button(out.p("switch_yes"), PICK + pid), Button(out.p("switch_no"), SWITCH_NO))
     out.emit(ev.SwitchOffered(procedure_id=pid, current=current.id))

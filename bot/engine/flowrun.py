@@ -8,9 +8,6 @@ import datetime as dt
 import re
 from dataclasses import replace
 
-from nlu.fields import FieldResult, validate_field
-from nlu.restore import is_plain
-
 from bot.content.catalog import FormField, Procedure
 from bot.content.flow import (
     Check,
@@ -28,10 +25,12 @@ from bot.content.flow import (
 )
 from bot.engine import events as ev
 from bot.engine.commune import ask_commune, close_question, needs_commune
-from bot.engine.messages import Button
+from bot.engine.messages import Button, Text
 from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.text import fold
 from bot.engine.turn import Out
+from nlu.fields import FieldResult, validate_field
+from nlu.restore import is_plain
 
 DOC_HAVE, DOC_MISSING, DOC_WHAT = "/giayto co", "/giayto chua", "/giayto lagi"
 DOC_ALL = "/giayto du"
@@ -299,8 +298,8 @@ def prompt_document(state: ConversationState, out: Out, proc: Procedure, step: D
     doc = proc.document(docs[state.item])
     assert doc is not None  # cross-file validation guarantees it
     count = out.p("count_suffix", count=doc.count) if doc.count > 1 else ""
-    buttons = (Button(out.p("doc_have"), DOC_HAVE), Button(out.p("doc_missing"), DOC_MISSING),
-               Button(out.p("doc_what"), DOC_WHAT))
+    buttons: tuple[Button, ...] = (Button(out.p("doc_have"), DOC_HAVE), Button(out.p("doc_missing"), DOC_MISSING),
+                                   Button(out.p("doc_what"), DOC_WHAT))
     text = out.p("doc_step", i=state.item + 1, n=len(docs), name=doc.name, form=out.p("form_" + doc.form.value),
                  count=count)
     if state.item == 0 and len(docs) > 1:   # who has every paper answers once
@@ -584,7 +583,7 @@ def answer_field(state: ConversationState, out: Out, raw: str, folded: str, text
     proc = out.ctx.content.procedure(state.procedure_id)
     flow = out.ctx.content.flow(state.procedure_id)
     step = next((s for s in flow.steps if s.id == state.step_id), None) if flow else None
-    if proc is None or not isinstance(step, FieldsStep) or state.pending is None:
+    if proc is None or flow is None or not isinstance(step, FieldsStep) or state.pending is None:
         return None
     f = proc.form_field(state.pending.ref or "")
     if f is None:
@@ -751,7 +750,7 @@ def _edit_menu(state: ConversationState, out: Out, proc: Procedure, flow: Flow,
     if section is None and len(groups) > 1 and sum(len(g) for _, g in groups) > 8:
         buttons = tuple(Button(name or out.p("review_other"), f"{EDIT} #{i}") for i, (name, _) in enumerate(groups))
         out.phrase("review_pick_section", buttons=buttons + (back,))
-        return replace(state, pending=Pending("review", "edit", buttons + (back,)))
+        return replace(state, pending=Pending(PendingKind.REVIEW, "edit", buttons + (back,)))
     members = groups[section][1] if section is not None and 0 <= section < len(groups) else \
         [f for _, g in groups for f in g]
     buttons = tuple(Button(f.label, f"{EDIT} {f.id}") for f in members) + (back,)
@@ -825,8 +824,9 @@ def _review_conflict(state: ConversationState, out: Out, proc: Procedure, flow: 
     f = proc.form_field(bad[0].field)
     if f is not None:
         buttons += (Button(out.p("check_edit", label=f.label[:1].lower() + f.label[1:]), f"{EDIT} {f.id}"),)
-    out.replies[-1] = replace(out.replies[-1], buttons=buttons)
-    return replace(state, pending=Pending("review", None, buttons))
+    if isinstance(last := out.replies[-1], Text):  # the conflict's own message takes the buttons
+        out.replies[-1] = replace(last, buttons=buttons)
+    return replace(state, pending=Pending(PendingKind.REVIEW, None, buttons))
 
 
 def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nlu.api import Understanding
-
 from bot.content.catalog import Status
 from bot.engine import events as ev
 from bot.engine.flowrun import HUMAN, human_button, request_handoff, start_flow
@@ -12,6 +10,7 @@ from bot.engine.messages import Button
 from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.text import fold
 from bot.engine.turn import Out
+from nlu.api import Understanding
 
 PICK, NONE_OF_THESE, CONTINUE_REF, SWITCH_NO = "/chon ", "/khongphai", "/thamkhao", "/tieptuc"
 
@@ -24,9 +23,9 @@ def is_confident(u: Understanding, out: Out) -> str | None:
     th = out.ctx.thresholds
     top = procs[0]
     second = procs[1].confidence if len(procs) > 1 else 0.0
-    if top.confidence >= th.confident and top.confidence - second >= th.margin:
-        if out.ctx.content.procedure(top.label) is not None:
-            return top.label
+    if (top.confidence >= th.confident and top.confidence - second >= th.margin
+            and out.ctx.content.procedure(top.label) is not None):
+        return top.label
     return None
 
 

@@ -1,12 +1,11 @@
 """What can happen to a conversation. Every change goes through `engine.step` with one of these."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Union
-
-from nlu.api import Understanding
 
 from bot.engine.messages import InboundMessage
+from nlu.api import Understanding
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,4 +60,4 @@ class Notify:
     text: str
 
 
-Input = Union[CitizenSaid, AgentClaimed, AgentSaid, AgentSetField, AgentReturned, AgentClosed, Notify]
+Input = CitizenSaid | AgentClaimed | AgentSaid | AgentSetField | AgentReturned | AgentClosed | Notify

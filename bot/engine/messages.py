@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ class Image:
     sender: Literal["bot", "agent"] = "bot"
 
 
-Outbound = Union[Text, Document, Image]
+Outbound = Text | Document | Image
 
 
 def outbound_to_dict(msg: Outbound) -> dict[str, Any]:

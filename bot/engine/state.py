@@ -112,12 +112,12 @@ class ConversationState:
     def field_map(self) -> dict[str, str]:
         return dict(self.fields)
 
-    def with_answer(self, key: str, value: str) -> "ConversationState":
+    def with_answer(self, key: str, value: str) -> ConversationState:
         d = dict(self.answers)
         d[key] = value
         return replace(self, answers=tuple(d.items()))
 
-    def with_field(self, key: str, value: str | None) -> "ConversationState":
+    def with_field(self, key: str, value: str | None) -> ConversationState:
         d = dict(self.fields)
         if value is None:
             d.pop(key, None)
@@ -125,7 +125,7 @@ class ConversationState:
             d[key] = value
         return replace(self, fields=tuple(d.items()))
 
-    def ask_aside(self, pending: Pending) -> "ConversationState":
+    def ask_aside(self, pending: Pending) -> ConversationState:
         """Ask a side question; the flow's own question is kept to ask again after (never another side one)."""
         keep = self.resume if self.pending is not None and self.pending.kind in SIDE_KINDS else self.pending
         return replace(self, pending=pending, resume=keep)
@@ -139,11 +139,11 @@ class ConversationState:
         return Position(self.phase, self.procedure_id, self.step_id, self.item, self.answers, self.fields,
                         self.docs_have, self.docs_missing, self.pending)
 
-    def push(self, limit: int = 30) -> "ConversationState":
+    def push(self, limit: int = 30) -> ConversationState:
         """Remember the current position before moving on."""
         return replace(self, history=(self.history + (self.position(),))[-limit:])
 
-    def restore(self, pos: Position) -> "ConversationState":
+    def restore(self, pos: Position) -> ConversationState:
         return replace(self, phase=pos.phase, procedure_id=pos.procedure_id, step_id=pos.step_id, item=pos.item,
                        answers=pos.answers, fields=pos.fields, docs_have=pos.docs_have,
                        docs_missing=pos.docs_missing, pending=pos.pending)
@@ -164,7 +164,7 @@ class ConversationState:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "ConversationState":
+    def from_dict(cls, data: dict[str, Any] | None) -> ConversationState:
         """Rebuild from JSON; unknown or damaged data falls back to a fresh state rather than failing a turn."""
         if not data:
             return cls()

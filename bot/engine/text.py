@@ -34,7 +34,6 @@ BACK_WORDS = {"quay lai", "/quaylai", "tro lai", "lui lai", "back", "sua cau tru
 HUMAN_WORDS = {"gap can bo", "/canbo", "can bo", "gap nguoi that", "noi chuyen voi can bo", "nguoi that",
                "cho gap can bo", "toi muon gap can bo", "gap nhan vien", "tu van vien"}
 HELP_WORDS = {"/help", "help", "huong dan", "tro giup", "/trogiup"}
-SKIP_WORDS = {"bo qua", "/boqua", "khong co", "ko co", "k co", "khong biet", "skip", "bo qua cau nay"}
 DELETE_WORDS = {"/xoadulieu", "xoa du lieu", "xoa du lieu cua toi", "xoa thong tin cua toi", "xoa het du lieu"}
 DRAFTS_WORDS = {"/hoso", "xem lai ho so", "ho so cua toi", "xem ho so"}
 

@@ -115,11 +115,17 @@ T = TypeVar("T")
 
 
 class RouteRule(Protocol):
-    """What `route_team` reads of a configured rule (``handoff.routes`` in config.yml)."""
+    """What `route_team` reads of a configured rule (``handoff.routes`` in config.yml). Read-only properties,
+    so a rule holding lists (the settings model) fits as well as one holding tuples."""
 
-    team: str
-    channels: Sequence[str]
-    procedures: Sequence[str]
+    @property
+    def team(self) -> str: ...
+
+    @property
+    def channels(self) -> Sequence[str]: ...
+
+    @property
+    def procedures(self) -> Sequence[str]: ...
 
 
 def route_team(rules: Iterable[RouteRule], channel: str, procedure_id: str | None) -> str | None:

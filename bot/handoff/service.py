@@ -156,7 +156,7 @@ class HandoffService:
             return
         try:
             await self.pubsub.publish(TEAMS_TOPIC, {"changed": True})
-        except Exception:   # no Redis reachable: this worker already has the change; others at their restart
+        except Exception:  # noqa: BLE001 — no Redis reachable: this worker already has the change; others at their restart
             log.warning("could not announce the team change to other workers")
 
     async def follow_teams(self) -> None:

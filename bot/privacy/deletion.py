@@ -3,9 +3,9 @@ counts stay."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.admin.models import TrainingExampleRow
@@ -16,7 +16,7 @@ from bot.runtime.effects import EffectEnv
 from bot.storage.handoff_models import audit, handoffs, notes
 from bot.storage.repo import ConversationRow, conversations, drafts, events, outbox, transcript
 
-training_examples = TrainingExampleRow.__table__
+training_examples = cast(Table, TrainingExampleRow.__table__)
 
 
 def erased_id() -> str:

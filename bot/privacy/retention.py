@@ -84,6 +84,6 @@ async def retention_loop(repo: Repo, clock: Callable[[], dt.datetime], days: int
             counts = await purge(repo, clock(), days)
             if any(counts.values()):
                 log.info("retention purge", extra=counts)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — the purge loop must outlive one failed run
             log_failure(log, "retention purge failed", exc)
         await asyncio.sleep(every_s)

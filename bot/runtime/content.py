@@ -1,7 +1,7 @@
 """Holds the live content snapshot; publishing swaps it atomically for every later turn."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from bot.content.snapshot import ContentSnapshot
 
@@ -11,7 +11,7 @@ class ContentStore:
 
     def __init__(self, snapshot: ContentSnapshot):
         self._snapshot = snapshot
-        self._listeners: list[Callable[[ContentSnapshot], None]] = []
+        self._listeners: list[Callable[[ContentSnapshot], object]] = []
 
     @property
     def current(self) -> ContentSnapshot:
@@ -22,5 +22,6 @@ class ContentStore:
         for listener in list(self._listeners):
             listener(snapshot)
 
-    def subscribe(self, listener: Callable[[ContentSnapshot], None]) -> None:
+    def subscribe(self, listener: Callable[[ContentSnapshot], object]) -> None:
+        """``listener`` runs on every publish; what it returns (e.g. a retraining task) is not awaited here."""
         self._listeners.append(listener)

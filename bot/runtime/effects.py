@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from sqlalchemy import and_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.engine.events import Event
 from bot.runtime.content import ContentStore
 from bot.settings import Settings
-from bot.storage.repo import ConversationRow, Repo, events
 from bot.storage.db import aware, log_failure
+from bot.storage.repo import ConversationRow, Repo, events
 
 log = logging.getLogger(__name__)
 
@@ -98,5 +99,5 @@ class Effects:
             await asyncio.sleep(interval)
             try:
                 await self.sweep()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 — the sweep loop must outlive one failed sweep
                 log_failure(log, "effect sweep failed", exc)

@@ -159,7 +159,7 @@ class OutboxWorker:
                 await self.flush()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 — the delivery loop must outlive one failed flush
                 log_failure(log, "outbox loop failed; continuing", exc)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=interval)

@@ -9,10 +9,9 @@ import datetime as dt
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Awaitable, Callable
-
-from nlu.api import Understanding
+from typing import Any
 
 from bot.engine import (
     CitizenSaid,
@@ -33,6 +32,7 @@ from bot.runtime.locks import ConversationLocks
 from bot.runtime.understanding import NluService
 from bot.settings import Settings
 from bot.storage.repo import ConversationRow, DuplicateMessage, Repo, TurnRecord, VersionConflict
+from nlu.api import Understanding
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ DutyClock = Callable[..., tuple[bool, str | None]]   # (now, team[, commune=code
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(slots=True)

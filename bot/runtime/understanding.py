@@ -11,11 +11,10 @@ import logging
 import time
 from typing import Any
 
-from nlu.api import ParseContext, Understanding
-
 from bot.content.knowledge import knowledge_items, labels
 from bot.content.snapshot import ContentSnapshot
 from bot.settings import Settings
+from nlu.api import ParseContext, Understanding
 
 log = logging.getLogger(__name__)
 

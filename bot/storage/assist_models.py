@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base, Id
@@ -39,5 +40,5 @@ class DraftClaim(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
-assisted_citizens = AssistedCitizen.__table__
-draft_claims = DraftClaim.__table__
+assisted_citizens = cast(Table, AssistedCitizen.__table__)
+draft_claims = cast(Table, DraftClaim.__table__)

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.settings import Settings
 
-
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -62,7 +61,7 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         # instead of spinning in SQLite's busy handler.
         kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
         if make_url(full).get_driver_name() == "aiosqlite":
-            from bot.storage.sqlite_onehop import dbapi   # one thread hop per statement (see the module)
+            from bot.storage.sqlite_onehop import dbapi  # one thread hop per statement (see the module)
 
             kwargs["module"] = dbapi()
     engine = create_async_engine(full, **kwargs)

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import DateTime, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base, Id
@@ -32,4 +33,4 @@ class DraftHistory(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-draft_history = DraftHistory.__table__
+draft_history = cast(Table, DraftHistory.__table__)

@@ -7,21 +7,22 @@ channel's redelivery is processed, a crash after means the redelivery is recogni
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, cast
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import Table, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.models import Conversation, Draft, EventRow, InboxMessage, OutboxMessage, TranscriptEntry
 
-conversations = Conversation.__table__
-inbox = InboxMessage.__table__
-transcript = TranscriptEntry.__table__
-events = EventRow.__table__
-outbox = OutboxMessage.__table__
-drafts = Draft.__table__
+conversations = cast(Table, Conversation.__table__)
+inbox = cast(Table, InboxMessage.__table__)
+transcript = cast(Table, TranscriptEntry.__table__)
+events = cast(Table, EventRow.__table__)
+outbox = cast(Table, OutboxMessage.__table__)
+drafts = cast(Table, Draft.__table__)
 # A draft whose personal data was deleted (on request or by retention) stays as an anonymous row so a commune's
 # past counts do not change; nothing shows or opens it any more.
 DRAFT_DELETED = "deleted"
@@ -142,8 +143,8 @@ class Repo:
             raise VersionConflict from None
 
     async def _save(self, conn: AsyncConnection, rec: TurnRecord) -> SavedTurn:
-        values = dict(state=rec.state, mode=rec.mode, procedure_id=rec.procedure_id, step_id=rec.step_id,
-                      updated_at=rec.now)
+        values = {"state": rec.state, "mode": rec.mode, "procedure_id": rec.procedure_id, "step_id": rec.step_id,
+                      "updated_at": rec.now}
         if rec.conversation_id is None:
             conv_id = (await conn.execute(insert(conversations).values(
                 channel=rec.channel, external_id=rec.external_id, version=1, created_at=rec.now,
@@ -163,13 +164,13 @@ class Repo:
         rows = []
         if rec.inbound is not None:
             sender, text, body = rec.inbound
-            rows.append(dict(conversation_id=conv_id, direction="in", sender=sender, text=text, body=body,
-                             created_at=rec.now))
+            rows.append({"conversation_id": conv_id, "direction": "in", "sender": sender, "text": text, "body": body,
+                             "created_at": rec.now})
         senders = list(rec.outbound_sender) or ["bot"] * len(rec.outbound)
         for body, sender in zip(rec.outbound, senders):
-            rows.append(dict(conversation_id=conv_id, direction="out", sender=sender,
-                             text=body.get("text") or body.get("caption") or body.get("url", ""), body=body,
-                             created_at=rec.now))
+            rows.append({"conversation_id": conv_id, "direction": "out", "sender": sender,
+                             "text": body.get("text") or body.get("caption") or body.get("url", ""), "body": body,
+                             "created_at": rec.now})
         if rows:
             await conn.execute(insert(transcript), rows)
         earlier: list[dict[str, Any]] = []
@@ -184,8 +185,8 @@ class Repo:
         if rec.outbound:
             sent = rec.now if rec.pull else None
             await conn.execute(insert(outbox), [
-                dict(conversation_id=conv_id, inbox_id=inbox_id, channel=rec.channel, recipient=rec.external_id,
-                     body=body, created_at=rec.now, attempts=1 if rec.pull else 0, sent_at=sent)
+                {"conversation_id": conv_id, "inbox_id": inbox_id, "channel": rec.channel, "recipient": rec.external_id,
+                     "body": body, "created_at": rec.now, "attempts": 1 if rec.pull else 0, "sent_at": sent}
                 for body in rec.outbound])
         event_ids: list[int] = []
         if rec.events:
@@ -193,11 +194,11 @@ class Repo:
             done = [(t, d) for t, d in rec.events if t not in rec.needs_effect]
             if done:
                 await conn.execute(insert(events), [
-                    dict(conversation_id=conv_id, type=t, data=d, team=rec.team, created_at=rec.now,
-                         handled_at=rec.now) for t, d in done])
+                    {"conversation_id": conv_id, "type": t, "data": d, "team": rec.team, "created_at": rec.now,
+                         "handled_at": rec.now} for t, d in done])
             if wanted:
                 res = await conn.execute(insert(events).returning(events.c.id), [
-                    dict(conversation_id=conv_id, type=t, data=d, team=rec.team, created_at=rec.now)
+                    {"conversation_id": conv_id, "type": t, "data": d, "team": rec.team, "created_at": rec.now}
                     for t, d in wanted])
                 event_ids = [r[0] for r in res]
         return SavedTurn(conv_id, inbox_id, event_ids, earlier)
@@ -249,11 +250,11 @@ class Repo:
             return
         kept = list(masked) if masked is not None else list(bodies)
         await conn.execute(insert(outbox), [
-            dict(conversation_id=conversation_id, channel=channel, recipient=recipient, created_at=now, attempts=0,
-                 body={**b, AFTER_DELIVERY: m} if masked is not None else b) for b, m in zip(bodies, kept)])
+            {"conversation_id": conversation_id, "channel": channel, "recipient": recipient, "created_at": now, "attempts": 0,
+                 "body": {**b, AFTER_DELIVERY: m} if masked is not None else b} for b, m in zip(bodies, kept)])
         await conn.execute(insert(transcript), [
-            dict(conversation_id=conversation_id, direction="out", sender=sender,
-                 text=b.get("text") or b.get("caption") or b.get("url", ""), body=b, created_at=now)
+            {"conversation_id": conversation_id, "direction": "out", "sender": sender,
+                 "text": b.get("text") or b.get("caption") or b.get("url", ""), "body": b, "created_at": now}
             for b in kept])
 
     # --- events --------------------------------------------------------------------------

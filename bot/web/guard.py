@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 from multidict import CIMultiDict
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -39,7 +40,7 @@ def same_site(request: web.Request, base_url: str) -> bool:
     return sent == _origin(base_url) or urlsplit(sent).netloc == request.host.lower()
 
 
-def staff_guard(base_url: str) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def staff_guard(base_url: str) -> Middleware:
     """The middleware for ``base_url`` (``server.base_url``)."""
 
     @web.middleware

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
-def routes(services: "Services") -> list[web.RouteDef]:
+def routes(services: Services) -> list[web.RouteDef]:
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
@@ -21,7 +21,7 @@ def routes(services: "Services") -> list[web.RouteDef]:
         try:
             async with services.repo.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception:
+        except Exception:  # noqa: BLE001 — any database failure is reported as unhealthy
             problems.append("database")
         status = 200 if not problems else 503
         return web.json_response({"status": "ok" if not problems else "not ready", "problems": problems},

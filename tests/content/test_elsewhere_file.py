@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NAME = "procedures_catalog/_elsewhere.yml"
 
 
-def _load(text: str):  # noqa: ANN202
+def _load(text: str):
     cat, flo, phrases = read_folder_texts(ROOT)
     cat[NAME] = text
     return load_texts(cat, flo, phrases, load_spec(ROOT / "procedures_catalog" / "_spec.yml"))

@@ -52,7 +52,7 @@ CODES = {
     "ho-tich.giam-ho": "1.004837",
     "ho-tich.khai-sinh-lai": "1.004884",
 }
-VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
+VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.IGNORECASE)
 TODAY = dt.date(2026, 11, 24)
 
 
@@ -214,7 +214,7 @@ def test_foreign_element_goes_to_a_person(snapshot: ContentSnapshot, pid: str) -
     first_two = [s for s in snapshot.flows[pid].steps if isinstance(s, QuestionStep)][:3]
     foreign = [
         o for s in first_two for o in s.options
-        if o.handoff and re.search(r"nước ngoài", (o.label + " " + (o.say or "")), re.I)
+        if o.handoff and re.search(r"nước ngoài", (o.label + " " + (o.say or "")), re.IGNORECASE)
     ]
     assert foreign, "a foreign-element case must be handed to a person early"
     assert all(o.say for o in foreign), "the hand-off explains why"

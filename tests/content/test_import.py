@@ -11,8 +11,8 @@ import pytest
 from bot.content.importer import entries_from_rows, import_file
 from bot.content.knowledge import knowledge_items, labels
 from bot.content.loader import load_content
-from tests.conftest import ROOT
 from nlu.api import Candidate, Understanding
+from tests.conftest import ROOT
 from tests.unit.engine.helpers import Chat
 
 SAMPLE = ROOT / "procedures_catalog" / "samples" / "danh-muc-tthc-mau.csv"

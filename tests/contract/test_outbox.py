@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bot.engine.messages import Attachment, InboundMessage
 from bot.channels.base import SendError
+from bot.engine.messages import Attachment, InboundMessage
 from bot.runtime.outbox import MAX_ATTEMPTS
 from tests.conftest import new_sender
 

@@ -40,10 +40,9 @@ def content(imported_root: Path) -> Any:
 
 @pytest.fixture(scope="module")
 def trained_parser(content: Any) -> Any:
+    from bot.content.knowledge import knowledge_items, labels
     from nlu.builtin import BuiltinParser
     from nlu.training import default_training_set
-
-    from bot.content.knowledge import knowledge_items, labels
 
     return BuiltinParser.train(default_training_set(knowledge_items(content), labels(content)))
 

@@ -250,7 +250,7 @@ async def test_polling_mode_processes_updates_without_a_webhook(tg: Tg) -> None:
 
 
 async def test_real_draft_pdf_is_rendered_and_sent_when_the_renderer_is_installed(tg: Tg, content: Any) -> None:
-    pytest.importorskip("bot.dossier.render")
+    import bot.dossier.render  # noqa: F401 — the renderer is a dependency: a broken import fails, not skips
     await walk_to_review(content, tg.state, tg.tap, tg.say)
     await tg.tap("/xacnhan")
     docs = tg.fake.sent(tg.chat, "sendDocument")

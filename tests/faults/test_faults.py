@@ -12,8 +12,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.faults
 
 
 def pg_ctl(action: str) -> None:
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    version = max(os.listdir("/etc/postgresql"))
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action], check=True,
                    capture_output=True, timeout=60)
 
@@ -49,7 +50,7 @@ class Cluster:
                    MOTCUA_SERVER__SENDER_BURST="1000", MOTCUA_LOGGING__LEVEL="WARNING")
         if self.redis:
             env["MOTCUA_REDIS__URL"] = self.redis
-        self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"{self.db}.log", "wb")
+        self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"{self.db}.log", "wb")  # noqa: SIM115 — the server's log stays open until stop()
         self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--workers", str(self.workers)],
                                      cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -163,7 +164,7 @@ class Citizen:
                         return await r.json()
                     assert r.status in (429, 503), r.status  # polite failures only
                     self.failures += 1
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 self.failures += 1
             await asyncio.sleep(0.1)
         raise AssertionError(f"{self.sender}: message {mid} never answered")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -42,7 +43,7 @@ class Harness:
     def _run(self) -> None:
         try:
             self._serve()
-        except BaseException as exc:  # reported by start()
+        except BaseException as exc:  # noqa: BLE001 — reported by start()
             self._error = exc
             self._ready.set()
 
@@ -84,7 +85,7 @@ class Harness:
         loop.run_until_complete(fake.cleanup())
         loop.close()
 
-    def start(self) -> "Harness":
+    def start(self) -> Harness:
         self._thread.start()
         self._ready.wait(60)
         if self._error is not None:

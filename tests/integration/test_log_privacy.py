@@ -11,7 +11,7 @@ from bot.logs import setup_logging
 from tests.conftest import ROOT, make_settings, new_sender
 
 sys.path.insert(0, str(ROOT / "bench"))
-from load import answer_for  # noqa: E402  the benchmark's cooperative citizen
+from load import answer_for
 
 CCCD, PHONE = "079203012345", "0912345678"
 

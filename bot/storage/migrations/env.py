@@ -8,11 +8,11 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.storage.models import TABLES
+import bot.admin.models
+import bot.storage.assist_models
+import bot.storage.desk_models
 import bot.storage.handoff_models  # noqa: F401  (handoff tables share the metadata)
-import bot.admin.models  # noqa: F401  (admin tables share the metadata)
-import bot.storage.assist_models  # noqa: F401  (assisted mode tables share the metadata)
-import bot.storage.desk_models  # noqa: F401  (desk tables share the metadata)
+from bot.storage.models import TABLES
 
 config = context.config
 target_metadata = TABLES

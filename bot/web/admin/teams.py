@@ -56,7 +56,7 @@ async def _teams(handoff: Any) -> list[TeamView]:
 def _handoff(request: web.Request) -> Any:
     from bot.web.admin.routes import ADMIN_SERVICES
 
-    handoff = request.app[ADMIN_SERVICES].handoff
+    handoff = getattr(request.app[ADMIN_SERVICES], "handoff", None)
     if handoff is None:
         raise web.HTTPNotFound(text="Chưa bật chuyển cán bộ (handoff).")
     return handoff

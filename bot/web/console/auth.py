@@ -184,7 +184,7 @@ class LoginLimiter:
                 result = await getattr(self.shared, op)(*args)
                 self.degraded = False
                 return result
-            except Exception as exc:   # Redis down: count here instead
+            except Exception as exc:  # noqa: BLE001 — Redis down (any client error): count in this worker
                 if not self.degraded:
                     log.warning("login throttle: Redis unreachable (%s), counting in this worker",
                                 type(exc).__name__)

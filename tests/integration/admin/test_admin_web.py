@@ -188,7 +188,7 @@ async def test_admin_assigns_a_miss_group_in_one_click_and_nlu_learns(admin_clie
 
 async def test_admin_audit_lists_facts_and_marks_one_verified_in_the_history(admin_client: TestClient,
                                                                              services: Any, clock: Any) -> None:
-    clock.now = dt.datetime(2026, 12, 6, 3, 0, tzinfo=dt.timezone.utc)   # 25 days before the fee reduction ends
+    clock.now = dt.datetime(2026, 12, 6, 3, 0, tzinfo=dt.UTC)   # 25 days before the fee reduction ends
     c, H = admin_client, {"X-Test-User": "admin-key"}
     page = await c.get("/console/admin/audit", headers=H)
     assert page.status == 200

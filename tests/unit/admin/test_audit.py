@@ -56,7 +56,7 @@ def test_cli_lists_per_procedure_and_prints_the_figures(content_root: Path) -> N
         in cc
     # a procedure with nothing to check is left out unless --all
     assert "== ho-tich.ket-hon" not in out or "chưa xác minh" in out.split("== ho-tich.ket-hon")[1].split("\n")[0]
-    assert len(re.findall(r"^== ", _run(content_root, "--all"), re.M)) == len(report.owners)
+    assert len(re.findall(r"^== ", _run(content_root, "--all"), re.MULTILINE)) == len(report.owners)
 
 
 def test_cli_reports_a_cited_source_that_does_not_exist(content_root: Path) -> None:

@@ -118,9 +118,9 @@ def test_validation_rejects_an_end_date_written_into_a_flow_say(content: Any) ->
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if "say: >-" in ln and "Miễn lệ phí đến" in
                 text.splitlines()[i])
     errors = _errors(cat, {**flo, name: text}, phrases, spec)
-    assert errors == [f"{name}:{line}: steps.2.options.0.say: câu có thời hạn \"đến 28/02/2027\" viết thẳng vào "
-                      "nội dung sẽ sai khi hết hạn: chuyển thành một quy định trong procedures_catalog/_rules.yml "
-                      "(valid_from, valid_to, sources) và dẫn bằng {rule:mã}"]
+    assert errors == [(f"{name}:{line}: steps.2.options.0.say: câu có thời hạn \"đến 28/02/2027\" viết thẳng vào "
+                       "nội dung sẽ sai khi hết hạn: chuyển thành một quy định trong procedures_catalog/_rules.yml "
+                       "(valid_from, valid_to, sources) và dẫn bằng {rule:mã}")]
 
 
 @pytest.mark.parametrize("phrase", ["đang giảm 50% đến hết năm 2026", "giảm 50% (01/7/2026–28/02/2027)",

@@ -5,11 +5,11 @@ import random
 
 import pytest
 
-from bot.dossier.codes import ALPHABET, normalize_code, new_code
+from bot.dossier.codes import ALPHABET, new_code, normalize_code
 from bot.dossier.desk import (
+    TRANSITIONS,
     InvalidInput,
     InvalidTransition,
-    TRANSITIONS,
     check_transition,
     clean_official_number,
     code_from_qr,

@@ -5,10 +5,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from nlu.api import Candidate, Understanding
-
 from bot.engine import CitizenSaid, ConversationState, InboundMessage, Text, Thresholds, TurnContext, step
 from bot.engine.events import Event
+from nlu.api import Candidate, Understanding
 
 E = TypeVar("E", bound=Event)
 from bot.engine.turn import Turn

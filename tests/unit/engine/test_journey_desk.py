@@ -6,6 +6,7 @@ commune that receives the dossier; khai sinh asks how many bản sao are wanted 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -80,7 +81,7 @@ def test_every_entry_whose_form_the_draft_fills_flags_it(content: Any, pid: str)
 
 
 def test_the_flag_is_refused_on_an_entry_without_a_form() -> None:
-    data = yaml.safe_load(open("procedures_catalog/ho-tich.khai-sinh.yml", encoding="utf-8"))
+    data = yaml.safe_load(Path("procedures_catalog/ho-tich.khai-sinh.yml").read_text(encoding="utf-8"))
     data.pop("form")
     with pytest.raises(ValidationError, match="produced_by_draft"):
         Procedure.model_validate(data)

@@ -24,7 +24,7 @@ def test_predict_reads_and_writes_json_lines(spec_ts, monkeypatch, tmp_path: Pat
     assert rows[0]["text"] == "mk mún đk kết hôn"
     assert rows[0]["label"] == "ho-tich.ket-hon"
     assert 0 < rows[0]["confidence"] <= 1
-    assert [r["label"] for r in rows[0]["ranking"]][0] == "ho-tich.ket-hon" and len(rows[0]["ranking"]) == 3
+    assert next(r["label"] for r in rows[0]["ranking"]) == "ho-tich.ket-hon" and len(rows[0]["ranking"]) == 3
     assert rows[1]["entities"][0]["type"] == "phone" and rows[1]["entities"][0]["value"] == "0912345678"
     assert "error" in rows[2]
 

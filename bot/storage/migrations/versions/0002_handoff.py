@@ -6,9 +6,8 @@ Create Date: 2026-11-24 10:46:26.500771
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'
