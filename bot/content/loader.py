@@ -16,10 +16,10 @@ from bot.content.catalog import Procedure
 from bot.content.elsewhere import ELSEWHERE_FILE, Elsewhere, ElsewhereList
 from bot.content.flow import Flow
 from bot.content.generic import GENERIC_FILE, apply_generic
+from bot.content.placed import PlacedError
 from bot.content.rules import RULES_FILE, Rule, RuleList
 from bot.content.snapshot import ContentSnapshot, SpecEntry
 from bot.content.validate import cross_check, rules_check
-from bot.content.placed import PlacedError
 from bot.content.yamlsrc import ContentError, ContentErrors, YamlDoc, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
