@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import DBAPIError
 
 
 def add_parser(sub: Any, settings_of: Any) -> None:
@@ -50,7 +53,11 @@ async def cmd_content(args: argparse.Namespace, settings: Any) -> int:
         versions = ContentVersions(engine, ContentStore(load_content(settings.root, require_all=False)), None,
                                    settings.root)
         if args.content_command == "audit":
-            row = await versions.published()
+            try:
+                row = await versions.published()
+            except DBAPIError:   # no database yet (never migrated): audit what is installed, say so
+                return cmd_audit(folder_files(settings.root), "các tệp cài đặt (cơ sở dữ liệu chưa sẵn sàng — "
+                                 "chạy `motcua db upgrade` để dùng phiên bản đã xuất bản)", args.all)
             files = dict(row.files) if row is not None else await versions.current_files()
             source = f"phiên bản đang dùng #{row.id}" if row is not None else "các tệp cài đặt (chưa có phiên bản nào)"
             return cmd_audit(files, source, args.all)
@@ -64,6 +71,9 @@ async def cmd_content(args: argparse.Namespace, settings: Any) -> int:
             for v in await versions.history(100):
                 mark = "*" if v.published else " "
                 print(f"{mark} #{v.id}  {v.created_at:%Y-%m-%d %H:%M}  {v.author}  {v.message}")
+    except DBAPIError:
+        print("Cơ sở dữ liệu chưa sẵn sàng: chạy `motcua db upgrade` trước (xem README).", file=sys.stderr)
+        return 2
     finally:
         await engine.dispose()
     return 0

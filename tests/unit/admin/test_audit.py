@@ -108,3 +108,18 @@ def test_mark_verified_adds_the_source_and_keeps_the_file_valid() -> None:
 def test_mark_verified_refuses_bad_requests(path: str, url: str, problem: str) -> None:
     with pytest.raises(AuditError, match=problem):
         mark_verified(folder_files(ROOT)[CC], path, url)
+
+
+def test_audit_on_a_machine_whose_database_is_not_migrated_reads_the_installed_files(tmp_path: Path) -> None:
+    """A fresh install (no `db upgrade` yet): the audit still answers, from the files, and says why; the
+    commands that need the database say what to run instead of printing a traceback."""
+    env = {**os.environ, "MOTCUA_TODAY": "2026-12-06",
+           "MOTCUA_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    run = [sys.executable, "-m", "bot", "content"]
+    out = subprocess.run([*run, "audit"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    assert "cơ sở dữ liệu chưa sẵn sàng" in out.stdout and "Tổng:" in out.stdout
+    assert "Traceback" not in out.stderr
+    hist = subprocess.run([*run, "history"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert hist.returncode == 2 and "motcua db upgrade" in hist.stderr and "Traceback" not in hist.stderr
