@@ -35,5 +35,5 @@ def test_validate_names_the_file_instead_of_crashing(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 1
     assert "Traceback" not in res.stderr
-    assert res.stdout.startswith("flows/ho-tich.khai-sinh.yml:"), res.stdout + res.stderr[-2000:]
+    assert res.stdout.startswith("flows/ho-tich.khai-sinh.yml, dòng "), res.stdout + res.stderr[-2000:]
     assert "tệp không phải UTF-8" in res.stdout
