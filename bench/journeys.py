@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from bot.content.catalog import FormField, Procedure  # noqa: E402
 from bot.content.flow import Flow, QuestionStep  # noqa: E402
 from bot.engine import CitizenSaid, ConversationState, InboundMessage, Text, TurnContext, step  # noqa: E402
-from bot.engine.engine import needs_nlu, nlu_context  # noqa: E402
+from bot.engine.engine import turn_needs  # noqa: E402
 from nlu.normalize import fold  # noqa: E402
 
 TODAY = dt.date(2026, 12, 6)
@@ -127,8 +127,9 @@ class Citizen:
         msg = InboundMessage(channel="rest", sender_id="bench", text=text,
                              payload=text if text.startswith("/") else None)
         und = None
-        if needs_nlu(self.state, msg.content) and msg.content.strip():
-            und = self.parser.parse(msg.content, nlu_context(self.state))
+        needs = turn_needs(self.state, msg.content)
+        if needs.nlu is not None:
+            und = self.parser.parse(msg.content, needs.nlu)
         turn = step(self.state, CitizenSaid(msg, und), self.ctx)
         self.state = turn.state
         self.last_events = [e.type for e in turn.events]
@@ -174,6 +175,10 @@ def journey(content: Any, parser: Any, pid: str, plain: bool, trace: bool = Fals
             c.say(w, opt.label)
         elif p.kind == "document":   # every paper at hand: one tap when the bot offers it
             c.say(w, next((b.title for b in p.buttons if b.title.startswith("Có đủ")), "có"))
+        elif p.kind == "field_check":   # a name or place restored with diacritics: the citizen confirms it
+            c.say(w, "Đúng")
+        elif p.kind == "field" and (doi := next((b for b in p.buttons if b.payload.startswith("/doi ")), None)):
+            c.say(w, doi.title)         # an answer contradicted an earlier one: keep the date, change the answer
         elif p.kind == "field":
             f = proc.form_field(p.ref or "")
             assert f is not None
