@@ -93,6 +93,40 @@ def template_dirs() -> list[Path]:
             dossiers.TEMPLATES]  # admin/ lives in web/templates
 
 
+def _lifetime(services: Services, settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The worker's start/stop context, apart from build_app so the route wiring stays readable."""
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        await services.start()
+        if settings.server.gc_freeze:
+            # Everything built at start-up (content, NLU model, libraries) lives as long as the worker: move it out
+            # of the cyclic GC's reach, so full collections stop scanning it on the hot path (p99 stalls of 100+ ms).
+            gc.collect()
+            gc.freeze()
+        tasks = [asyncio.create_task(services.effects.sweeper()),
+                 *([asyncio.create_task(services.handoff.communes.listen())] if services.handoff else []),
+                 asyncio.create_task(retention_loop(services.repo, services.clock, settings.privacy.retention_days))]
+        if services.handoff is not None:   # team hours changed elsewhere (admin page, CLI, other worker)
+            tasks.append(asyncio.create_task(services.handoff.follow_teams()))
+        for ch in services.channels.values():
+            await ch.start()
+            if getattr(getattr(settings.channels, ch.name), "mode", "webhook") == "polling":
+                tasks.append(asyncio.create_task(ch.poll()))
+        if services.push is not None and services.channels:
+            tasks.append(asyncio.create_task(services.push.run()))
+        yield
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)   # let them finish their DB call before dispose
+        if services.push is not None:
+            await services.push.idle()   # replies still being sent after their webhook was answered
+        for ch in services.channels.values():
+            await ch.stop()
+        await services.close()
+
+    return lifetime
+
+
 def build_app(settings: Settings, services: Services | None = None) -> web.Application:
     """The whole HTTP surface of one worker."""
     services = services or build_services(settings)
@@ -126,35 +160,7 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
         app.add_routes(dossiers.routes(services.desk, app.get(console.CONSOLE), settings))
     app.add_routes(metrics.routes(services.metrics, services.repo, services.clock, tuple(services.channels)))
 
-    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
-        await services.start()
-        if settings.server.gc_freeze:
-            # Everything built at start-up (content, NLU model, libraries) lives as long as the worker: move it out
-            # of the cyclic GC's reach, so full collections stop scanning it on the hot path (p99 stalls of 100+ ms).
-            gc.collect()
-            gc.freeze()
-        tasks = [asyncio.create_task(services.effects.sweeper()),
-                 *([asyncio.create_task(services.handoff.communes.listen())] if services.handoff else []),
-                 asyncio.create_task(retention_loop(services.repo, services.clock, settings.privacy.retention_days))]
-        if services.handoff is not None:   # team hours changed elsewhere (admin page, CLI, other worker)
-            tasks.append(asyncio.create_task(services.handoff.follow_teams()))
-        for ch in services.channels.values():
-            await ch.start()
-            if getattr(getattr(settings.channels, ch.name), "mode", "webhook") == "polling":
-                tasks.append(asyncio.create_task(ch.poll()))
-        if services.push is not None and services.channels:
-            tasks.append(asyncio.create_task(services.push.run()))
-        yield
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)   # let them finish their DB call before dispose
-        if services.push is not None:
-            await services.push.idle()   # replies still being sent after their webhook was answered
-        for ch in services.channels.values():
-            await ch.stop()
-        await services.close()
-
-    app.cleanup_ctx.append(lifetime)
+    app.cleanup_ctx.append(_lifetime(services, settings))
     from bot.web.admin.routes import setup as admin_setup  # after the lifetime: the NLU is trained first
 
     admin_setup(app, services)
