@@ -60,6 +60,28 @@ class Settings:
     augment_copies: int = 2
 
 
+def _fit_classifier(x: Any, y: np.ndarray, w: np.ndarray, s: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """Fit the configured linear classifier; apart from train so the choice of model reads on its own."""
+    if s.classifier == "lr":
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(C=s.c, max_iter=300, tol=1e-3, random_state=s.seed)
+        model.fit(x, y, sample_weight=w)
+        return model.coef_, model.intercept_
+    from sklearn.svm import LinearSVC
+
+    svc = LinearSVC(C=s.svc_c, tol=1e-3, max_iter=2000, random_state=s.seed)  # liblinear shuffles
+    svc.fit(x, y, sample_weight=w)
+    return svc.coef_ * s.svc_scale, svc.intercept_ * s.svc_scale
+
+
+def _novel_idf(known: Any, word_vec: Any) -> np.ndarray:
+    """IDF of retrieval words the classifier never saw (0 for known words and bigrams), as float64."""
+    novel = np.array([0.0 if (term in known or " " in term) else 1.0
+                      for term in word_vec.get_feature_names_out()], dtype=np.float32)
+    return (novel * word_vec.idf_.astype(np.float32)).astype(np.float64)
+
+
 class BuiltinParser:
     """Trained model; immutable after `train`, safe to share between coroutines."""
 
@@ -113,7 +135,6 @@ class BuiltinParser:
         """
         from scipy import sparse
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
 
         from nlu.training import augment, knowledge_examples, template_examples
 
@@ -146,26 +167,13 @@ class BuiltinParser:
         ]).tocsr()
         y = np.array([clf_labels.index(e.label) for e in train_set])
         w = np.array([_WEIGHTS.get(e.style or "", 1.0) for e in train_set])
-        if s.classifier == "lr":
-            model = LogisticRegression(C=s.c, max_iter=300, tol=1e-3, random_state=s.seed)
-            model.fit(x, y, sample_weight=w)
-            coef, intercept = model.coef_, model.intercept_
-        else:
-            from sklearn.svm import LinearSVC
-
-            model = LinearSVC(C=s.svc_c, tol=1e-3, max_iter=2000, random_state=s.seed)  # liblinear shuffles
-            model.fit(x, y, sample_weight=w)
-            coef, intercept = model.coef_ * s.svc_scale, model.intercept_ * s.svc_scale
+        coef, intercept = _fit_classifier(x, y, w, s)
 
         ret_vec, ret_matrix, ret_rows = _build_retrieval(ts, labels, s)
         parser = cls(labels, clf_labels, vecs, np.ascontiguousarray(coef.T.astype(np.float32)),
                      intercept.astype(np.float32), ret_vec, ret_matrix, ret_rows, s)
         if ret_vec is not None:
-            known = vecs[2].vocabulary_
-            word_vec = ret_vec[1]
-            novel = np.array([0.0 if (term in known or " " in term) else 1.0
-                              for term in word_vec.get_feature_names_out()], dtype=np.float32)
-            parser._novel_idf = (novel * word_vec.idf_.astype(np.float32)).astype(np.float64)
+            parser._novel_idf = _novel_idf(vecs[2].vocabulary_, ret_vec[1])
         from nlu.stories import frames_and_situations, learn_need_cues
         from nlu.training import _templates
 
