@@ -172,19 +172,15 @@ def step(state: ConversationState, inp: Input, ctx: TurnContext) -> Turn:
 # --- citizen turn ------------------------------------------------------------------------------
 
 def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> ConversationState:
+    """One citizen message: welcome, attachments, global commands, then the pending question or free text."""
     msg = inp.message
     raw = clean(msg.content)
     folded = fold(raw)
     u = inp.understanding or Understanding(text=raw)
-    first = not state.welcomed
-    if first:
-        state = replace(state, welcomed=True)
-        consent = out.p("consent", privacy_url=out.ctx.privacy_url)
-        if folded in {"/start", "start", ""} or u.label == "greet" and u.confidence >= out.ctx.thresholds.intent:
-            out.phrase("welcome")
-            out.say(consent)
+    if not state.welcomed:
+        state, done = _welcome(state, out, folded, u)
+        if done:
             return state
-        out.say(out.p("welcome_brief") + " " + consent)   # they already said what they need: one greeting line
 
     if inp.extracted or inp.extract_error:
         return _attachment(state, inp, out)
@@ -204,24 +200,9 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
     cmd = _command(raw, folded) or _nlu_command(u, out)
     if cmd == "ask_restart":   # "/huy", "làm lại": at once when there is nothing to lose, else asked first
         cmd = "confirm_restart" if _something_to_lose(state) else "restart"
-    if cmd == "confirm_restart":
-        return _confirm_restart(state, out)
-    if cmd == "restart":
-        return _restart(state, out)
-    if cmd == "human":
-        return request_handoff(state, out, "citizen_request")
-    if cmd == "delete":
-        buttons = (Button(out.p("delete_yes"), "/xoadulieu_xacnhan"), Button(out.p("delete_no"), "/xoadulieu_khong"))
-        out.phrase("confirm_delete", buttons=buttons)
-        return state.ask_aside(Pending(PendingKind.CONFIRM_DELETE, None, buttons))
-    if cmd == "help":
-        out.phrase("help")
-        return reprompt(state, out)
-    if cmd == "drafts":
-        return _drafts(state, out)
-    if cmd == "fee_detail" and (proc := out.ctx.content.procedure(state.procedure_id or "")) is not None:
-        ans.answer_fee(out, proc)   # "Xem căn cứ" under the one-line fee answer
-        return reprompt(state, out)
+    commanded = _global_command(state, out, cmd)
+    if commanded is not None:
+        return commanded
 
     if state.mode == "human":
         out.emit(ev.CitizenMessageForAgent(text=raw))
@@ -246,6 +227,41 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
             return handled
 
     return _free_text(state, out, raw, folded, u)
+
+
+def _welcome(state: ConversationState, out: Out, folded: str, u: Understanding) -> tuple[ConversationState, bool]:
+    """First message: welcome and consent once; True when a bare greeting ends the turn there."""
+    state = replace(state, welcomed=True)
+    consent = out.p("consent", privacy_url=out.ctx.privacy_url)
+    if folded in {"/start", "start", ""} or u.label == "greet" and u.confidence >= out.ctx.thresholds.intent:
+        out.phrase("welcome")
+        out.say(consent)
+        return state, True
+    out.say(out.p("welcome_brief") + " " + consent)   # they already said what they need: one greeting line
+    return state, False
+
+
+def _global_command(state: ConversationState, out: Out, cmd: str | None) -> ConversationState | None:
+    """Commands that work anywhere, also while an agent is on the line; None when ``cmd`` is not one of them."""
+    if cmd == "confirm_restart":
+        return _confirm_restart(state, out)
+    if cmd == "restart":
+        return _restart(state, out)
+    if cmd == "human":
+        return request_handoff(state, out, "citizen_request")
+    if cmd == "delete":
+        buttons = (Button(out.p("delete_yes"), "/xoadulieu_xacnhan"), Button(out.p("delete_no"), "/xoadulieu_khong"))
+        out.phrase("confirm_delete", buttons=buttons)
+        return state.ask_aside(Pending(PendingKind.CONFIRM_DELETE, None, buttons))
+    if cmd == "help":
+        out.phrase("help")
+        return reprompt(state, out)
+    if cmd == "drafts":
+        return _drafts(state, out)
+    if cmd == "fee_detail" and (proc := out.ctx.content.procedure(state.procedure_id or "")) is not None:
+        ans.answer_fee(out, proc)   # "Xem căn cứ" under the one-line fee answer
+        return reprompt(state, out)
+    return None
 
 
 def _numbered_human(p: Pending, folded: str) -> bool:
