@@ -7,6 +7,7 @@ import contextlib
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -48,7 +49,39 @@ async def _stream(request: web.Request, pubsub: PubSub, conversation_id: int) ->
     return resp
 
 
+def _sender(request: web.Request) -> str:
+    """The ``sender`` query parameter, checked like a sent message's sender (no NUL or control characters)."""
+    try:
+        return clean_id(request.query.get("sender", ""), "sender")
+    except Rejected:
+        raise web.HTTPBadRequest(text="missing sender") from None
+
+
+async def _history_entries(delivery: PullDelivery, sender: str) -> list[dict[str, Any]]:
+    """The conversation so far for a reloaded page; apart from routes so the route table stays short."""
+    repo = delivery.repo
+    row = await repo.load(CHANNEL, sender)
+    if row is None:
+        return []
+    entries: list[dict[str, Any]] = []
+    shown = []
+    for e in await repo.transcript(row.id):
+        if e.direction == "in":
+            entries.append({"direction": "in", "text": e.text})
+        else:
+            shown.append(e.body)
+            for m in to_rasa([e.body or {"kind": "text", "text": e.text}], sender):
+                entries.append({"direction": "out", "message": m})
+    # Shown now; do not deliver again by poll. A pending message whose transcript copy is masked (the draft
+    # link: its token is kept only until delivery) is shown as sent, or the citizen would never get it.
+    for body in await repo.take_pending(row.id, delivery.clock()):
+        if body not in shown:
+            entries.extend({"direction": "out", "message": m} for m in to_rasa([body], sender))
+    return entries
+
+
 def routes(delivery: PullDelivery, settings: Settings, pubsub: PubSub | None = None) -> list[web.AbstractRouteDef]:
+    """The citizen web chat: its page, privacy notice, and the send/poll/history/events API."""
     max_body, max_chars = settings.server.max_body_bytes, settings.server.max_message_chars
 
     @aiohttp_jinja2.template("chat.html.j2")
@@ -72,12 +105,6 @@ def routes(delivery: PullDelivery, settings: Settings, pubsub: PubSub | None = N
             return web.json_response(to_rasa(exc.replies, msg.sender_id), status=429)
         return web.json_response(to_rasa(replies, msg.sender_id))
 
-    def _sender(request: web.Request) -> str:
-        try:   # the same rule as a sent message's sender: NUL or control characters are refused
-            return clean_id(request.query.get("sender", ""), "sender")
-        except Rejected:
-            raise web.HTTPBadRequest(text="missing sender") from None
-
     async def poll(request: web.Request) -> web.Response:
         sender = _sender(request)
         return web.json_response(to_rasa(await delivery.poll(CHANNEL, sender), sender))
@@ -93,25 +120,7 @@ def routes(delivery: PullDelivery, settings: Settings, pubsub: PubSub | None = N
 
     async def history(request: web.Request) -> web.Response:
         sender = _sender(request)
-        repo = delivery.repo
-        row = await repo.load(CHANNEL, sender)
-        if row is None:
-            return web.json_response({"entries": []})
-        entries = []
-        shown = []
-        for e in await repo.transcript(row.id):
-            if e.direction == "in":
-                entries.append({"direction": "in", "text": e.text})
-            else:
-                shown.append(e.body)
-                for m in to_rasa([e.body or {"kind": "text", "text": e.text}], sender):
-                    entries.append({"direction": "out", "message": m})
-        # Shown now; do not deliver again by poll. A pending message whose transcript copy is masked (the draft
-        # link: its token is kept only until delivery) is shown as sent, or the citizen would never get it.
-        for body in await repo.take_pending(row.id, delivery.clock()):
-            if body not in shown:
-                entries.extend({"direction": "out", "message": m} for m in to_rasa([body], sender))
-        return web.json_response({"entries": entries})
+        return web.json_response({"entries": await _history_entries(delivery, sender)})
 
     return [
         web.get("/", page),
