@@ -74,6 +74,17 @@ def extract(text: str, *, today: dt.date) -> tuple[Entity, ...]:
     for m in _GENDER_CUES.finditer(folded):
         word = m.group(1) or m.group(3)
         add("gender", "Nam" if word in ("nam", "trai") else "Nữ", m.start(), m.end())
+    _ethnicities(low, folded, add)
+    _person_names(text, folded, add)
+    _places(text, folded, add)
+    for m in _NUMBER.finditer(folded):
+        add("number", m.group().replace(".", "").replace(",", "."), m.start(), m.end())
+    out.sort(key=lambda e: e.start)
+    return tuple(out)
+
+
+def _ethnicities(low: str, folded: str, add: Callable[[str, str, int, int], None]) -> None:
+    """Ethnic groups after a cue word; apart from extract, longest match (up to 3 words) first."""
     for m in _ETHNIC_CUE.finditer(folded):
         tokens = m.group(1).strip().split()
         for n in range(min(3, len(tokens)), 0, -1):
@@ -84,6 +95,10 @@ def extract(text: str, *, today: dt.date) -> tuple[Entity, ...]:
             if eth:
                 add("ethnicity", eth, s, e)
                 break
+
+
+def _person_names(text: str, folded: str, add: Callable[[str, str, int, int], None]) -> None:
+    """Names after a cue ("tên là ..."): 2-5 capitalisable words; apart from extract to keep it short."""
     for m in _NAME_CUE.finditer(folded):
         pos = m.end()
         words: list[re.Match[str]] = []
@@ -99,11 +114,6 @@ def extract(text: str, *, today: dt.date) -> tuple[Entity, ...]:
             s, e = words[0].start(), words[-1].end()
             value = " ".join(w.group()[:1].upper() + w.group()[1:].lower() for w in words)
             add("person_name", value, s, e)
-    _places(text, folded, add)
-    for m in _NUMBER.finditer(folded):
-        add("number", m.group().replace(".", "").replace(",", "."), m.start(), m.end())
-    out.sort(key=lambda e: e.start)
-    return tuple(out)
 
 
 def _places(text: str, folded: str, add: Callable[[str, str, int, int], None]) -> None:
