@@ -125,26 +125,16 @@ def load_spec(path: Path) -> tuple[SpecEntry, ...]:
     return tuple(out)
 
 
-def load_texts(
-    catalog_texts: Mapping[str, str],
-    flow_texts: Mapping[str, str],
-    phrases_text: str,
-    spec: tuple[SpecEntry, ...],
-    *,
-    require_all: bool = True,
-    dated_prose: bool = True,
-) -> ContentSnapshot:
-    """Validate content given as ``{file name: YAML text}`` (used by files and the admin editor).
+def _read_catalog(
+    catalog_texts: Mapping[str, str], errors: list[ContentError], docs: dict[str, YamlDoc],
+) -> tuple[dict[str, Procedure], tuple[Elsewhere, ...], dict[str, Rule], bool]:
+    """Parse the catalog files (procedures, rules, elsewhere); errors and parsed docs are collected, not raised.
 
-    ``dated_prose=False`` serves a version published before dates in free text were refused; any new
-    edit or publish is checked in full."""
-    errors: list[ContentError] = []
+    The last item is True when _rules.yml is broken, so it is reported once and not at every reference."""
     procedures: dict[str, Procedure] = {}
-    flows: dict[str, Flow] = {}
-    docs: dict[str, YamlDoc] = {}
     elsewhere: tuple[Elsewhere, ...] = ()
     rules: dict[str, Rule] = {}
-    rules_broken = False   # a broken _rules.yml is reported once, not again at every reference
+    rules_broken = False
     for name, text in sorted(catalog_texts.items()):
         if Path(name).name == RULES_FILE:
             try:
@@ -172,6 +162,14 @@ def load_texts(
             errors.append(ContentError(name, doc.line_of(("id",)), "id", f"mã '{proc.id}' khác tên tệp '{expected}'"))
         procedures[proc.id] = proc
         docs[name] = doc
+    return procedures, elsewhere, rules, rules_broken
+
+
+def _read_flows(
+    flow_texts: Mapping[str, str], errors: list[ContentError], docs: dict[str, YamlDoc],
+) -> tuple[dict[str, Flow], str]:
+    """Parse the flow files, collecting errors; the generic template's text is returned apart, applied later."""
+    flows: dict[str, Flow] = {}
     generic_text = ""
     for name, text in sorted(flow_texts.items()):
         if Path(name).name == GENERIC_FILE:
@@ -190,6 +188,11 @@ def load_texts(
             )
         flows[flow.procedure] = flow
         docs[name] = doc
+    return flows, generic_text
+
+
+def _read_phrases(phrases_text: str, errors: list[ContentError]) -> dict[str, str]:
+    """The bot's phrases (key: text); a malformed file adds an error and yields none."""
     phrases: dict[str, str] = {}
     try:
         pdoc = load_yaml(phrases_text, "flows/" + PHRASES_FILE)
@@ -201,6 +204,27 @@ def load_texts(
             phrases = dict(pdoc.data)
     except ContentErrors as exc:
         errors += exc.errors
+    return phrases
+
+
+def load_texts(
+    catalog_texts: Mapping[str, str],
+    flow_texts: Mapping[str, str],
+    phrases_text: str,
+    spec: tuple[SpecEntry, ...],
+    *,
+    require_all: bool = True,
+    dated_prose: bool = True,
+) -> ContentSnapshot:
+    """Validate content given as ``{file name: YAML text}`` (used by files and the admin editor).
+
+    ``dated_prose=False`` serves a version published before dates in free text were refused; any new
+    edit or publish is checked in full."""
+    errors: list[ContentError] = []
+    docs: dict[str, YamlDoc] = {}
+    procedures, elsewhere, rules, rules_broken = _read_catalog(catalog_texts, errors, docs)
+    flows, generic_text = _read_flows(flow_texts, errors, docs)
+    phrases = _read_phrases(phrases_text, errors)
     try:
         apply_generic(procedures, flows, generic_text)
     except Exception as exc:  # noqa: BLE001 — a broken template is reported like any content error, never a crash
