@@ -3,7 +3,7 @@ every procedure of the spec has both a catalog entry and a flow."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,60 @@ def _file_for(docs: Mapping[str, YamlDoc], folder: str, pid: str) -> tuple[str, 
     if name not in docs and f"{folder}/imported/{pid}.yml" in docs:
         name = f"{folder}/imported/{pid}.yml"
     return name, docs.get(name)
+
+
+def _step_errors(flow: Flow, proc: Procedure, procedures: Mapping[str, Procedure], pid: str, fname: str,
+                 line: Callable[..., int]) -> list[ContentError]:
+    """A flow's steps name documents, form fields and procedures that must exist; apart to keep cross_check short."""
+    errors: list[ContentError] = []
+    for si, step in enumerate(flow.steps):
+        if isinstance(step, DocumentsStep):
+            for ii, item in enumerate(step.items):
+                if proc.document(item.doc) is None:
+                    errors.append(
+                        ContentError(fname, line("steps", si, "items", ii, "doc"), f"steps.{si}.items.{ii}.doc",
+                                     f"giấy tờ '{item.doc}' không có trong procedures_catalog/{pid}.yml")
+                    )
+        elif isinstance(step, FieldsStep):
+            for ii, fitem in enumerate(step.items):
+                if proc.form_field(fitem.field) is None:
+                    errors.append(
+                        ContentError(fname, line("steps", si, "items", ii, "field"), f"steps.{si}.items.{ii}.field",
+                                     f"trường '{fitem.field}' không có trong biểu mẫu (form.fields) của procedures_catalog/{pid}.yml")
+                    )
+        elif isinstance(step, QuestionStep):
+            for oi, opt in enumerate(step.options):
+                if opt.switch_to and opt.switch_to not in procedures:
+                    errors.append(
+                        ContentError(fname, line("steps", si, "options", oi, "switch_to"), f"steps.{si}.options.{oi}.switch_to",
+                                     f"thủ tục '{opt.switch_to}' không có trong danh mục")
+                    )
+    return errors
+
+
+def _source_refs(proc: Procedure) -> list[tuple[tuple[str | int, ...], tuple[str, ...]]]:
+    """Every (YAML path, source ids) pair of a procedure's facts, so each cited source can be checked once."""
+    refs: list[tuple[tuple[str | int, ...], tuple[str, ...]]] = []
+    for key in ("national_code", "authority", "dossier_sets", "time_limit", "result", "fee"):
+        fact = getattr(proc, key)
+        if fact is not None:
+            refs.append(((key,), fact.sources))
+    for i, f in enumerate(proc.legal_basis):
+        refs.append((("legal_basis", i), f.sources))
+    for i, d in enumerate(proc.documents):
+        refs.append((("documents", i), d.sources))
+    for i, c in enumerate(proc.changes):
+        refs.append((("changes", i), c.sources))
+    if proc.submission:
+        refs.append((("submission", "where"), proc.submission.where.sources))
+    if proc.form:
+        refs.append((("form",), proc.form.sources))
+    for prov, ov in proc.province_overrides.items():
+        if ov.fee:
+            refs.append((("province_overrides", prov, "fee"), ov.fee.sources))
+        if ov.time_limit:
+            refs.append((("province_overrides", prov, "time_limit"), ov.time_limit.sources))
+    return refs
 
 
 def cross_check(
@@ -43,51 +97,11 @@ def cross_check(
             continue
         if proc.level == "info":
             errors.append(ContentError(fname, 1, "procedure", "thủ tục level: info không có luồng hội thoại"))
-        for si, step in enumerate(flow.steps):
-            if isinstance(step, DocumentsStep):
-                for ii, item in enumerate(step.items):
-                    if proc.document(item.doc) is None:
-                        errors.append(
-                            ContentError(fname, line("steps", si, "items", ii, "doc"), f"steps.{si}.items.{ii}.doc",
-                                         f"giấy tờ '{item.doc}' không có trong procedures_catalog/{pid}.yml")
-                        )
-            elif isinstance(step, FieldsStep):
-                for ii, fitem in enumerate(step.items):
-                    if proc.form_field(fitem.field) is None:
-                        errors.append(
-                            ContentError(fname, line("steps", si, "items", ii, "field"), f"steps.{si}.items.{ii}.field",
-                                         f"trường '{fitem.field}' không có trong biểu mẫu (form.fields) của procedures_catalog/{pid}.yml")
-                        )
-            elif isinstance(step, QuestionStep):
-                for oi, opt in enumerate(step.options):
-                    if opt.switch_to and opt.switch_to not in procedures:
-                        errors.append(
-                            ContentError(fname, line("steps", si, "options", oi, "switch_to"), f"steps.{si}.options.{oi}.switch_to",
-                                         f"thủ tục '{opt.switch_to}' không có trong danh mục")
-                        )
+        errors += _step_errors(flow, proc, procedures, pid, fname, line)
     for pid, proc in procedures.items():
         cname, cdoc = _file_for(docs, "procedures_catalog", pid)
         known = {s.id for s in proc.sources}
-        refs: list[tuple[tuple[str | int, ...], tuple[str, ...]]] = []
-        for key in ("national_code", "authority", "dossier_sets", "time_limit", "result", "fee"):
-            fact = getattr(proc, key)
-            if fact is not None:
-                refs.append(((key,), fact.sources))
-        for i, f in enumerate(proc.legal_basis):
-            refs.append((("legal_basis", i), f.sources))
-        for i, d in enumerate(proc.documents):
-            refs.append((("documents", i), d.sources))
-        for i, c in enumerate(proc.changes):
-            refs.append((("changes", i), c.sources))
-        if proc.submission:
-            refs.append((("submission", "where"), proc.submission.where.sources))
-        if proc.form:
-            refs.append((("form",), proc.form.sources))
-        for prov, ov in proc.province_overrides.items():
-            if ov.fee:
-                refs.append((("province_overrides", prov, "fee"), ov.fee.sources))
-            if ov.time_limit:
-                refs.append((("province_overrides", prov, "time_limit"), ov.time_limit.sources))
+        refs = _source_refs(proc)
         for path, srcs in refs:
             for s in srcs:
                 if s not in known:
