@@ -112,7 +112,7 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
     """All tables of the dashboard for ``team`` (None = every team) and ``commune`` (its 2025 code; None = the
     whole province) in ``period``, plus the per-commune summary (see ``_commune_of``)."""
     events, conversations, drafts = await _rows(engine, period, team)
-    per_commune = await _by_commune(engine, period, events, drafts)
+    per_commune = await _by_commune(engine, period, events, drafts, team)
     by_type: dict[str, list[Any]] = defaultdict(list)
     desk = province_desk = await desk_counts(engine, period.start, period.end, team)
     if commune is not None:
@@ -192,7 +192,7 @@ class _Communes:
     draft: dict[int, str | None]
 
 
-async def _by_commune(engine: AsyncEngine, period: Period, events: Any, drafts: Any) -> _Communes:
+async def _by_commune(engine: AsyncEngine, period: Period, events: Any, drafts: Any, team: str | None) -> _Communes:
     """The commune of every conversation and draft the period touches: conversations started or with events in
     it, drafts made in it or changed since its start (a draft received at the desk in the period)."""
     dr_q = select(Draft.id, Draft.conversation_id, Draft.data).where(
@@ -200,7 +200,7 @@ async def _by_commune(engine: AsyncEngine, period: Period, events: Any, drafts: 
     async with engine.connect() as conn:
         touched = (await conn.execute(dr_q)).all()
         ids = {e.conversation_id for e in events} | {d.conversation_id for d in touched}
-        conv_q = select(Conversation.id, Conversation.state, Conversation.created_at).where(
+        conv_q = select(Conversation.id, Conversation.state, Conversation.created_at, Conversation.team).where(
             (Conversation.created_at >= period.start) & (Conversation.created_at < period.end)
             | Conversation.id.in_([i for i in ids if i is not None]))
         convs = (await conn.execute(conv_q)).all()
@@ -212,7 +212,8 @@ async def _by_commune(engine: AsyncEngine, period: Period, events: Any, drafts: 
     of = {c.id: _commune_of(c.state, by_conv[c.id]) for c in convs}
     draft = {d.id: (d.data or {}).get("commune_code") or of.get(d.conversation_id) for d in touched}
     start, end = period.start, period.end
-    return _Communes(of=of, new={c.id for c in convs if start <= aware(c.created_at) < end}, draft=draft)
+    new = {c.id for c in convs if start <= aware(c.created_at) < end and (team is None or c.team == team)}
+    return _Communes(of=of, new=new, draft=draft)
 
 
 def _only(commune: str, cs: _Communes, events: Any, drafts: Any) -> tuple[Any, int, Any]:
