@@ -9,7 +9,7 @@ import datetime as dt
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,10 +91,13 @@ class Report:
     team: str | None
     period: Period
     tables: dict[str, Table]
+    commune: str | None = None
 
     @property
     def scope(self) -> str:
-        return f"Tổ {self.team}" if self.team else "Tất cả các tổ"
+        where = f"Xã/phường {self.commune}" if self.commune else ""
+        who = f"Tổ {self.team}" if self.team else ("" if where else "Tất cả các tổ")
+        return " — ".join(x for x in (who, where) if x)
 
 
 def _minutes(seconds: list[float]) -> tuple[float | None, float | None]:
@@ -104,13 +107,20 @@ def _minutes(seconds: list[float]) -> tuple[float | None, float | None]:
 
 
 async def build_report(engine: AsyncEngine, period: Period, team: str | None = None,
-                       name_of: Callable[[str], str] = lambda pid: pid) -> Report:
-    """All tables of the dashboard for ``team`` (None = every team) in ``period``."""
+                       name_of: Callable[[str], str] = lambda pid: pid, commune: str | None = None,
+                       commune_name: Callable[[str], str] = lambda code: code) -> Report:
+    """All tables of the dashboard for ``team`` (None = every team) and ``commune`` (its 2025 code; None = the
+    whole province) in ``period``, plus the per-commune summary (see ``_commune_of``)."""
     events, conversations, drafts = await _rows(engine, period, team)
+    per_commune = await _by_commune(engine, period, events, drafts, team)
     by_type: dict[str, list[Any]] = defaultdict(list)
+    desk = province_desk = await desk_counts(engine, period.start, period.end, team)
+    if commune is not None:
+        events, conversations, drafts = _only(commune, per_commune, events, drafts)
+        mine = [i for i, c in per_commune.draft.items() if c == commune]
+        desk = await desk_counts(engine, period.start, period.end, team, draft_ids=mine)
     for e in events:
         by_type[e.type].append(e)
-    desk = await desk_counts(engine, period.start, period.end, team)
     handoffs, requested = _handoffs(events)
     ratings, rc = _ratings(by_type)
     total_ratings = sum(rc.get(s, 0) for s in range(1, 6))
@@ -137,8 +147,9 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
     for e in list(reversed(by_type[EventType.UNRECOGNIZED]))[:100]:
         unrec.rows.append([vn_time(e.created_at), mask_digits(str((e.data or {}).get("text", "")))])
     tables = {t.key: t for t in (summary, _top(by_type, name_of), _funnel(by_type), _drafts(drafts, name_of), intake,
-                                 handoffs, ratings, unrec)}
-    return Report(team=team, period=period, tables=tables)
+                                 handoffs, ratings, unrec, _commune_table(per_commune, events, drafts, commune, province_desk.received_ids,
+                                                                commune_name))}
+    return Report(team=team, period=period, tables=tables, commune=commune_name(commune) if commune else None)
 
 
 async def _rows(engine: AsyncEngine, period: Period, team: str | None) -> tuple[Any, int, Any]:
@@ -148,7 +159,7 @@ async def _rows(engine: AsyncEngine, period: Period, team: str | None) -> tuple[
             .order_by(EventRow.id))
     conv_q = select(func.count()).select_from(Conversation).where(
         Conversation.created_at >= period.start, Conversation.created_at < period.end)
-    draft_q = (select(Draft.procedure_id, Draft.complete_documents)
+    draft_q = (select(Draft.id, Draft.procedure_id, Draft.complete_documents, Draft.conversation_id)
                .where(Draft.created_at >= period.start, Draft.created_at < period.end))
     if team is not None:
         ev_q = ev_q.where(EventRow.team == team)
@@ -159,6 +170,117 @@ async def _rows(engine: AsyncEngine, period: Period, team: str | None) -> tuple[
         conversations = int((await conn.execute(conv_q)).scalar_one())
         drafts = (await conn.execute(draft_q)).all()
     return events, conversations, drafts
+
+
+def _commune_of(state: dict[str, Any] | None, drafts: list[dict[str, Any]]) -> str | None:
+    """A conversation's commune code. The conversation state's ``commune`` comes first: the citizen named or
+    confirmed it, it is kept across turns and changes when they move. A draft's ``commune_code`` is the fallback
+    (a draft made before the state kept one). The routed team is never used: several communes may share a team
+    and a handoff falls back to the province team off-hours, so a team does not say which commune it was."""
+    code = (state or {}).get("commune")
+    if code:
+        return str(code)
+    return next((str(d["commune_code"]) for d in drafts if (d or {}).get("commune_code")), None)
+
+
+@dataclass
+class _Communes:
+    """Each conversation's commune, and the conversations started in the period."""
+
+    of: dict[Any, str | None]
+    new: set[Any]
+    draft: dict[int, str | None]
+
+
+async def _by_commune(engine: AsyncEngine, period: Period, events: Any, drafts: Any, team: str | None) -> _Communes:
+    """The commune of every conversation and draft the period touches: conversations started or with events in
+    it, drafts made in it or changed since its start (a draft received at the desk in the period)."""
+    dr_q = select(Draft.id, Draft.conversation_id, Draft.data).where(
+        Draft.created_at < period.end, (Draft.created_at >= period.start) | (Draft.updated_at >= period.start))
+    async with engine.connect() as conn:
+        touched = (await conn.execute(dr_q)).all()
+        ids = {e.conversation_id for e in events} | {d.conversation_id for d in touched}
+        conv_q = select(Conversation.id, Conversation.state, Conversation.created_at, Conversation.team).where(
+            (Conversation.created_at >= period.start) & (Conversation.created_at < period.end)
+            | Conversation.id.in_([i for i in ids if i is not None]))
+        convs = (await conn.execute(conv_q)).all()
+        by_conv: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        conv_ids = [c.id for c in convs] or [-1]
+        for d in (await conn.execute(select(Draft.conversation_id, Draft.data)
+                                     .where(Draft.conversation_id.in_(conv_ids)))).all():
+            by_conv[d.conversation_id].append(d.data or {})
+    of = {c.id: _commune_of(c.state, by_conv[c.id]) for c in convs}
+    draft = {d.id: (d.data or {}).get("commune_code") or of.get(d.conversation_id) for d in touched}
+    start, end = period.start, period.end
+    new = {c.id for c in convs if start <= aware(c.created_at) < end and (team is None or c.team == team)}
+    return _Communes(of=of, new=new, draft=draft)
+
+
+def _only(commune: str, cs: _Communes, events: Any, drafts: Any) -> tuple[Any, int, Any]:
+    """The rows of one commune: a draft by its own ``commune_code`` when it has one, else by its conversation."""
+    return ([e for e in events if cs.of.get(e.conversation_id) == commune],
+            sum(1 for c in cs.new if cs.of.get(c) == commune),
+            [d for d in drafts if cs.draft.get(d.id) == commune])
+
+
+COMMUNE_HEADERS = ["Xã/phường", "Cuộc trò chuyện mới", "Lượt xác định thủ tục", "Bản nháp hồ sơ",
+                   "Đã tiếp nhận tại một cửa", "Lượt chuyển cán bộ", "Đã tiếp nhận chuyển", "Tổng phút chờ",
+                   "Chờ TB (phút)", "Lượt đánh giá", "Tổng điểm", "Điểm TB (1–5)"]
+
+
+def _commune_table(cs: _Communes, events: Any, drafts: Any, only: str | None, received: Collection[int],
+                   name: Callable[[str], str]) -> Table:
+    """One row per commune and a province row that is their sum (averages recomputed from the sums, so they
+    add up too). Conversations with no known commune get their own row ("Chưa xác định")."""
+    keys = sorted({v or "" for v in cs.of.values()} | {v or "" for v in cs.draft.values()})
+    if only is not None:
+        keys = [only]
+    table = Table("theo_xa", "Theo xã, phường", COMMUNE_HEADERS)
+    total: list[float] = [0] * 9
+    for key in keys:
+        ev, new, dr = _only(key, cs, events, drafts) if key else _unknown(cs, events, drafts)
+        by_type: dict[str, list[Any]] = defaultdict(list)
+        for e in ev:
+            by_type[e.type].append(e)
+        _t, requested = _handoffs(ev)
+        claimed, waited = _waits(ev)
+        scores = [int((e.data or {}).get("rating", 0)) for e in by_type[EventType.RATING_GIVEN]]
+        scores = [s for s in scores if 1 <= s <= 5]
+        row = [new, len(by_type[EventType.PROCEDURE_IDENTIFIED]), len(dr), sum(1 for i in received if (cs.draft.get(i) or "") == key),
+               sum(requested.values()), claimed, round(waited, 1), len(scores), sum(scores)]
+        total = [a + b for a, b in zip(total, row, strict=True)]
+        if any(row) or only is not None:
+            table.rows.append([name(key) if key else "Chưa xác định", *_with_means(row)])
+    if only is None:
+        table.rows.append(["Toàn tỉnh", *_with_means(total)])
+    return table
+
+
+def _with_means(row: list[Any]) -> list[Any]:
+    new, asked, dr, rec, req, claimed, waited, rated, points = row
+    return [new, asked, dr, rec, req, claimed, round(waited, 1), round(waited / claimed, 1) if claimed else None,
+            rated, points, round(points / rated, 2) if rated else None]
+
+
+def _unknown(cs: _Communes, events: Any, drafts: Any) -> tuple[Any, int, Any]:
+    return ([e for e in events if not cs.of.get(e.conversation_id)],
+            sum(1 for c in cs.new if not cs.of.get(c)),
+            [d for d in drafts if not cs.draft.get(d.id)])
+
+
+def _waits(events: Any) -> tuple[int, float]:
+    """Handoffs claimed and their total wait in minutes (request → claim), so a province total is a sum."""
+    open_req: dict[Any, dt.datetime] = {}
+    n, minutes = 0, 0.0
+    for e in events:
+        if e.type == EventType.HANDOFF_REQUESTED:
+            open_req[e.conversation_id] = aware(e.created_at)
+        elif e.type == EventType.AGENT_CLAIMED and e.conversation_id in open_req:
+            n += 1
+            minutes += (aware(e.created_at) - open_req.pop(e.conversation_id)).total_seconds() / 60
+        elif e.type == EventType.HANDOFF_CANCELLED:
+            open_req.pop(e.conversation_id, None)
+    return n, minutes
 
 
 def _funnel(by_type: dict[str, list[Any]]) -> Table:

@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,6 +185,8 @@ class DeskCounts:
     received: int = 0
     processed: int = 0
     first_visit_complete: int = 0
+    # Which drafts were received in the period, so a report can split ``received`` by commune.
+    received_ids: frozenset[int] = field(default_factory=frozenset, compare=False)
 
     @property
     def first_visit_rate(self) -> float | None:
@@ -443,10 +445,11 @@ class Desk:
 
 
 async def desk_counts(engine: AsyncEngine, start: dt.datetime, end: dt.datetime,
-                      team: str | None = None) -> DeskCounts:
+                      team: str | None = None, draft_ids: Collection[int] | None = None) -> DeskCounts:
     """Counts over [start, end): drafts created; drafts first received at the desk; drafts whose first
     result (result_ready or returned) came; and of the received ones, those with every document on the
-    first visit (``complete_documents`` and never sent back with needs_documents)."""
+    first visit (``complete_documents`` and never sent back with needs_documents). ``draft_ids`` narrows it to
+    those drafts (one commune's)."""
     created_q = select(func.count()).select_from(drafts).where(and_(drafts.c.created_at >= start,
                                                                      drafts.c.created_at < end))
     if team is not None:
@@ -457,6 +460,9 @@ async def desk_counts(engine: AsyncEngine, start: dt.datetime, end: dt.datetime,
                    .where(draft_history.c.action == "status"))
     if team is not None:
         status_rows = status_rows.where(drafts.c.team == team)
+    if draft_ids is not None:
+        created_q = created_q.where(drafts.c.id.in_(list(draft_ids)))
+        status_rows = status_rows.where(drafts.c.id.in_(list(draft_ids)))
     async with engine.connect() as conn:
         created = int((await conn.execute(created_q)).scalar_one())
         rows = (await conn.execute(status_rows.order_by(draft_history.c.id))).all()
@@ -477,4 +483,4 @@ async def desk_counts(engine: AsyncEngine, start: dt.datetime, end: dt.datetime,
     processed = [d for d, at in first_done.items() if s <= at < e]
     first_visit = [d for d in received if complete[d] and d not in needed]
     return DeskCounts(created=created, received=len(received), processed=len(processed),
-                      first_visit_complete=len(first_visit))
+                      first_visit_complete=len(first_visit), received_ids=frozenset(received))

@@ -338,9 +338,20 @@ async def _report(request: web.Request) -> tuple[Principal, Any]:
         if team is None:
             raise web.HTTPForbidden(text="Tài khoản chưa thuộc tổ nào.")
     snap = svc.content.current
+    names = dict(_commune_choices(request))
+    commune = request.query.get("commune") or None
+    if commune is not None and commune not in names:
+        raise web.HTTPBadRequest(text="Xã/phường không có trong tỉnh.")
     rep = await build_report(svc.repo.engine, _period(request, to_vn(svc.clock()).date()), team,
-                             name_of=lambda pid: snap.procedure(pid).name if snap.procedure(pid) else pid)
+                             name_of=lambda pid: snap.procedure(pid).name if snap.procedure(pid) else pid,
+                             commune=commune, commune_name=lambda code: f"{names.get(code, code)} ({code})")
     return who, rep
+
+
+def _commune_choices(request: web.Request) -> tuple[tuple[str, str], ...]:
+    """The province's communes (code, name) for the report filter; none without the handoff service."""
+    handoff = _svc(request).handoff
+    return handoff.commune_choices() if handoff is not None else ()
 
 
 async def reports(request: web.Request) -> web.StreamResponse:
@@ -354,7 +365,8 @@ async def reports(request: web.Request) -> web.StreamResponse:
     from markupsafe import Markup
 
     return aiohttp_jinja2.render_template("admin/reports.html", request, _ctx(
-        request, who, rep=rep, charts={k: Markup(v) for k, v in charts.items()}, query=request.query_string))
+        request, who, rep=rep, charts={k: Markup(v) for k, v in charts.items()}, query=request.query_string,
+        communes=_commune_choices(request), commune=request.query.get("commune", "")))
 
 
 async def report_csv(request: web.Request) -> web.StreamResponse:

@@ -182,3 +182,68 @@ async def test_report_figures_match_seeded_rows_and_xlsx(engine: Any) -> None:
             EventRow.created_at >= period.start, EventRow.created_at < period.end))).all())
     assert xl["Lượt xác định thủ tục"] == n_ident == 4
     assert xl["Bản nháp hồ sơ"] == 1
+
+
+async def test_report_per_commune_rows_add_up_to_the_province(engine: Any) -> None:
+    """Issue 21 item 4: one row per commune (from the conversation state, else the draft's commune_code), and a
+    province row equal to their sum; the commune filter narrows every table; the XLSX carries the table."""
+    from bot.storage.desk_models import draft_history
+
+    team, other = "c" + uuid.uuid4().hex[:8], "x" + uuid.uuid4().hex[:8]
+    a, b = "9" + uuid.uuid4().hex[:4], "8" + uuid.uuid4().hex[:4]
+    day, m = dt.datetime(2032, 3, 10, 8, 0, tzinfo=UTC), dt.timedelta(minutes=1)
+
+    async def conv(conn: Any, state: dict[str, Any], t: str = team) -> int:
+        res = await conn.execute(insert(Conversation).values(channel="rest", external_id=uuid.uuid4().hex,
+                                                             state=state, team=t, created_at=day, updated_at=day))
+        return int(res.inserted_primary_key[0])
+
+    async def draft(conn: Any, cid: int, data: dict[str, Any], received: bool) -> None:
+        res = await conn.execute(insert(Draft).values(
+            code="C" + uuid.uuid4().hex[:8], token_hash="h", conversation_id=cid, procedure_id=PID, data=data,
+            team=team, complete_documents=True, created_at=day + m, updated_at=day + 60 * m,
+            status="received" if received else "draft"))
+        if received:
+            await conn.execute(insert(draft_history).values(draft_id=res.inserted_primary_key[0], at=day + 60 * m,
+                                                            actor="desk", action="status", from_status="draft",
+                                                            to_status="received"))
+
+    async with engine.begin() as conn:
+        a1, a2 = await conv(conn, {"commune": a}), await conv(conn, {"commune": a})
+        b1, unknown = await conv(conn, {}), await conv(conn, {})
+        elsewhere = await conv(conn, {"commune": a}, other)
+        for c in (a1, a2, b1, unknown):
+            await _ev(conn, c, team, "procedure_identified", day, procedure_id=PID, confidence=0.9)
+        await _ev(conn, elsewhere, other, "procedure_identified", day, procedure_id=PID, confidence=0.9)
+        await draft(conn, a1, {"commune_code": a}, received=True)
+        await draft(conn, b1, {"commune_code": b}, received=False)
+        await draft(conn, b1, {"commune_code": b}, received=False)
+        for c, wait, score in ((a1, 6, 4), (b1, 10, 2)):
+            await _ev(conn, c, team, "handoff_requested", day + 2 * m, reason="citizen_request")
+            await _ev(conn, c, team, "agent_claimed", day + (2 + wait) * m, agent="lan")
+            await _ev(conn, c, team, "rating_given", day + 30 * m, rating=score)
+    period = Period.of("day", day.date())
+    rep = await build_report(engine, period, team)
+    rows = {r[0]: r[1:] for r in rep.tables["theo_xa"].rows}
+    assert rows[a] == [2, 2, 1, 1, 1, 1, 6.0, 6.0, 1, 4, 4.0]
+    assert rows[b] == [1, 1, 2, 0, 1, 1, 10.0, 10.0, 1, 2, 2.0]
+    assert rows["Chưa xác định"] == [1, 1, 0, 0, 0, 0, 0.0, None, 0, 0, None]
+    province = rows["Toàn tỉnh"]
+    assert province == [4, 4, 3, 1, 2, 2, 16.0, 8.0, 2, 6, 3.0]
+    communes = [r[1:] for r in rep.tables["theo_xa"].rows[:-1]]
+    for col in (0, 1, 2, 3, 4, 5, 6, 8, 9):
+        assert province[col] == sum(r[col] for r in communes)
+    summary = dict(rep.tables["tong_hop"].rows)
+    assert (summary["Cuộc trò chuyện mới"], summary["Bản nháp hồ sơ"], summary["Lượt chuyển cán bộ"]) == (4, 3, 2)
+
+    only_a = await build_report(engine, period, team, commune=a)
+    s = dict(only_a.tables["tong_hop"].rows)
+    assert (s["Cuộc trò chuyện mới"], s["Lượt xác định thủ tục"], s["Bản nháp hồ sơ"]) == (2, 2, 1)
+    assert dict(only_a.tables["tiep_nhan"].rows)["Hồ sơ đã tiếp nhận tại bộ phận một cửa"] == 1
+    assert only_a.tables["chuyen_can_bo"].rows[0][1:4] == [1, 1, 6.0]
+    assert [r[0] for r in only_a.tables["theo_xa"].rows] == [a]
+    assert a in only_a.scope
+
+    ws = load_workbook(io.BytesIO(report_xlsx(rep)))["Theo xã, phường"]
+    xl = {ws.cell(r, 1).value: [ws.cell(r, c).value for c in range(2, 13)] for r in range(4, ws.max_row + 1)}
+    assert xl["Toàn tỉnh"] == province and xl[a] == rows[a]

@@ -241,3 +241,40 @@ async def test_admin_edits_a_rule_end_date_and_the_bot_follows(admin_client: Tes
     r = await c.post("/console/admin/content/publish", headers=H, data={
         "csrf": _csrf(html), "pid": "_rules", "catalog": dated, "message": "sai"})
     assert r.status == 422 and "procedures_catalog/_rules.yml, dòng" in await r.text()
+
+
+async def test_admin_filters_the_reports_page_by_commune(admin_client: TestClient, services: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 21 item 4: the reports page offers the province's communes; picking one shows that commune's
+    figures only, the XLSX follows the filter, and a commune from elsewhere is refused."""
+    import uuid
+
+    from sqlalchemy import insert
+
+    from bot.handoff.communes import find_commune
+    from bot.storage.models import Conversation
+
+    monkeypatch.setattr(services.settings.content, "province", "Đắk Lắk")
+    monkeypatch.setattr(services.handoff.communes, "province", "Đắk Lắk")
+    tul, kar = find_commune("xã Ea Tul", "Đắk Lắk"), find_commune("xã Ea Kar", "Đắk Lắk")
+    assert tul is not None and kar is not None
+    at = dt.datetime(2033, 1, 5, 3, 0, tzinfo=dt.UTC)
+    async with services.repo.engine.begin() as conn:
+        for code, n in ((tul.code, 2), (kar.code, 3)):
+            for _ in range(n):
+                await conn.execute(insert(Conversation).values(channel="rest", external_id=uuid.uuid4().hex,
+                                                               state={"commune": code}, created_at=at, updated_at=at))
+    c, H = admin_client, {"X-Test-User": "admin-key"}
+    q = "period=custom&start=2033-01-05&end=2033-01-05"
+    html = await (await c.get(f"/console/admin/reports?{q}", headers=H)).text()
+    assert f'<option value="{tul.code}">{tul.name}</option>' in html
+    assert f"<td>{tul.name} ({tul.code})</td><td>2</td>" in html and f"<td>{kar.name} ({kar.code})</td><td>3</td>" in html
+    assert "<td>Toàn tỉnh</td><td>5</td>" in html
+    r = await c.get(f"/console/admin/reports?{q}&commune={tul.code}", headers=H)
+    html = await r.text()
+    assert r.status == 200 and f'<option value="{tul.code}" selected>' in html
+    assert "<td>Cuộc trò chuyện mới</td><td>2</td>" in html and kar.name + " (" not in html
+    r = await c.get(f"/console/admin/reports.xlsx?{q}&commune={kar.code}", headers=H)
+    ws = load_workbook(io.BytesIO(await r.read()))["Tổng hợp"]
+    assert kar.name in ws["A1"].value and ws["B4"].value == 3
+    assert (await c.get(f"/console/admin/reports?{q}&commune=00000", headers=H)).status == 400
