@@ -246,6 +246,15 @@ def test_orphan_is_asked_for_papers_showing_no_source_of_support(content: Conten
     assert "Mẫu số 1a" in docs["to-khai-tre-em"]
 
 
+def test_allowance_time_limit_is_the_commune_10_working_days(content: ContentSnapshot) -> None:
+    """NĐ 147/2025 Đ5: from 01/7/2025 the commune chairman decides within 10 working days (no district step)."""
+    chat = start(content, TC, "Người khuyết tật", "Đã có")
+    chat.say("bao lâu thì có kết quả", u(("ask_duration", 0.9)))
+    assert "10 ngày làm việc" in chat.text
+    assert "Phòng Lao động" not in chat.text and "hỏi cán bộ xã" not in chat.text
+    assert "chưa được cán bộ xác minh" not in chat.text
+
+
 # --- 8. facts marked verified that their source does not say, and well-known sources cited -----------------
 
 def test_place_of_filing_claims_the_source_does_not_make_are_flagged(content: ContentSnapshot) -> None:
@@ -254,7 +263,8 @@ def test_place_of_filing_claims_the_source_does_not_make_are_flagged(content: Co
     ks = content.procedure("ho-tich.khai-sinh")
     assert xn and tc and ks and xn.submission and tc.submission and ks.submission
     assert not xn.authority.verified and not xn.submission.where.verified
-    assert not tc.submission.where.verified
+    # trợ cấp: now read in NĐ 147/2025 Đ5 (press) and NĐ 20/2021 Đ8 k1 — the commune chairman where the person resides
+    assert tc.submission.where.verified and "nd147-binhduong" in tc.submission.where.sources
     assert ks.submission.online_note is not None and not ks.submission.online_note.verified
 
 
