@@ -255,6 +255,15 @@ def test_allowance_time_limit_is_the_commune_10_working_days(content: ContentSna
     assert "chưa được cán bộ xác minh" not in chat.text
 
 
+def test_re_registering_a_birth_away_from_the_old_commune_is_told_the_verification_steps(content: ContentSnapshot) -> None:
+    """NĐ 123/2015 Đ26 k2: 05 ngày; filed elsewhere, the old commune answers in 05 days, then 03 days."""
+    chat = start(content, "ho-tich.khai-sinh-lai")
+    chat.say("bao lâu thì có kết quả", u(("ask_duration", 0.9)))
+    assert "05 ngày làm việc" in chat.text and "03 ngày làm việc" in chat.text
+    assert "không tính vào thời hạn" not in chat.text
+    assert "chưa được cán bộ xác minh" not in chat.text
+
+
 # --- 8. facts marked verified that their source does not say, and well-known sources cited -----------------
 
 def test_place_of_filing_claims_the_source_does_not_make_are_flagged(content: ContentSnapshot) -> None:
