@@ -62,7 +62,9 @@ def test_fee_time_where_come_from_the_entry(khai_sinh):
     assert d.fee == khai_sinh.fee.text and d.fee_province is None
     assert d.time_limit == khai_sinh.time_limit.text
     assert d.where == khai_sinh.submission.where.text
-    assert "time_limit" in d.unverified  # the 15-hour rule is from memory in the entry
+    assert "time_limit" not in d.unverified  # now read in Luật Hộ tịch Đ16 k2 and Đ5 k3 (issue 17)
+    unsure = khai_sinh.time_limit.model_copy(update={"verified": False})
+    assert "time_limit" in _draft(khai_sinh.model_copy(update={"time_limit": unsure})).unverified
 
 
 def test_province_fee_override_is_used(khai_sinh):
