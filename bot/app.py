@@ -11,6 +11,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot.admin.daily import DailyReports, TelegramFiles
 from bot.channels import rest
 from bot.channels.webchat import routes as webchat
 from bot.privacy.retention import retention_loop
@@ -93,6 +94,23 @@ def template_dirs() -> list[Path]:
             dossiers.TEMPLATES]  # admin/ lives in web/templates
 
 
+def daily_reports(services: Services, settings: Settings) -> DailyReports:
+    """The scheduled daily report files (bot/admin/daily.py) wired to this worker's communes and teams."""
+    handoff = services.handoff
+    token = settings.secrets.telegram_token
+
+    def name_of(pid: str) -> str:
+        proc = services.content.current.procedure(pid)
+        return proc.name if proc else pid
+
+    return DailyReports(
+        services.repo.engine, settings, services.clock,
+        communes=(lambda: handoff.communes.all()) if handoff else (lambda: ()),
+        team_chat=(lambda team: handoff.team_chat.get(team)) if handoff else (lambda _t: None),
+        name_of=name_of,
+        sender=TelegramFiles(settings.channels.telegram.api_base_url, token.get_secret_value() if token else None))
+
+
 def _lifetime(services: Services, settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
     """The worker's start/stop context, apart from build_app so the route wiring stays readable."""
 
@@ -108,6 +126,8 @@ def _lifetime(services: Services, settings: Settings) -> Callable[[web.Applicati
                  asyncio.create_task(retention_loop(services.repo, services.clock, settings.privacy.retention_days))]
         if services.handoff is not None:   # team hours changed elsewhere (admin page, CLI, other worker)
             tasks.append(asyncio.create_task(services.handoff.follow_teams()))
+        if settings.reports.daily:
+            tasks.append(asyncio.create_task(daily_reports(services, settings).loop()))
         for ch in services.channels.values():
             await ch.start()
             if getattr(getattr(settings.channels, ch.name), "mode", "webhook") == "polling":

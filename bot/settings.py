@@ -133,6 +133,17 @@ class PrivacySettings(BaseModel):
     privacy_url: str = "/privacy"
 
 
+class ReportSettings(BaseModel):
+    """The scheduled daily reports: each commune's and the province's XLSX of the day before, sent at ``daily_at``
+    (the handoff time zone) to the commune team's Telegram group and to ``province_telegram_chat_id``, and kept
+    for download on the admin page."""
+
+    daily: bool = True
+    daily_at: str = Field(default="06:30", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    province_telegram_chat_id: str | None = None   # unset: the handoff's Telegram group, if any
+    check_every_s: float = 60.0
+
+
 class LoggingSettings(BaseModel):
     level: str = "INFO"
     json_format: bool = Field(default=False, alias="json")
@@ -187,6 +198,7 @@ class Settings(BaseSettings):
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     secrets: Secrets = Field(default_factory=Secrets)
 

@@ -156,6 +156,7 @@ def make_settings(db_url: str, **extra: Any) -> Any:
     # Scripted citizens answer faster than people; the rate-limit test sets its own limits.
     s.server.sender_rate, s.server.sender_burst = 1000.0, 1000
     s.server.gc_freeze = False  # a test process builds many apps: freezing each one's garbage would only grow memory
+    s.reports.daily = False     # the daily-report schedule has its own tests (tests/integration/admin/test_daily_reports.py)
     for k, v in extra.items():
         section, key = k.split("__")
         setattr(getattr(s, section), key, v)

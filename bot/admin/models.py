@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base, Id
@@ -43,3 +43,25 @@ class TrainingExampleRow(Base):
 
 
 ADMIN_TABLES = [ContentVersion.__table__, TrainingExampleRow.__table__]
+
+
+class DailyReportFile(Base):
+    """One scheduled daily report (XLSX) of one commune or of the whole province, kept for download.
+
+    The unique (day, scope) row is also the claim: the worker whose insert succeeds makes and sends the file, so
+    several workers never send a group the same report twice.
+    """
+
+    __tablename__ = "daily_report_files"
+    __table_args__ = (UniqueConstraint("day", "scope", name="uq_daily_report_files_day_scope"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    scope: Mapped[str] = mapped_column(String(16))          # "tinh" (the province) or a commune's 2025 code
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(120))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    sent_to: Mapped[str | None] = mapped_column(String(64), nullable=True)   # the Telegram group's chat id
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    send_error: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -352,3 +352,10 @@ def _ratings(by_type: dict[str, list[Any]]) -> tuple[Table, Counter[int]]:
     for score in range(5, 0, -1):
         ratings.rows.append([score, rc.get(score, 0)])
     return ratings, rc
+
+
+async def active_communes(engine: AsyncEngine, period: Period) -> set[str]:
+    """The codes of the communes with any conversation, event or draft in ``period`` (for the daily files)."""
+    events, _n, drafts = await _rows(engine, period, None)
+    cs = await _by_commune(engine, period, events, drafts, None)
+    return {c for c in (*cs.of.values(), *cs.draft.values()) if c}

@@ -78,6 +78,7 @@ from bot.engine.text import (
     RESTART_WORDS,
     asks_deletion,
     asks_office_hours,
+    asks_redo,
     clean,
     command_key,
     command_keys,
@@ -292,6 +293,8 @@ def _command(raw: str, folded: str) -> str | None:
     cmd = command_keys().get(command_key(raw))   # the same words with typos, teencode, polite fillers
     if cmd is None and asks_deletion(raw):        # "xóa hết thông tin cá nhân tôi đã gửi…" (asked first)
         return "delete"
+    if cmd in (None, "delete") and asks_redo(raw):  # "xóa hết thông tin sai để sửa lại": answer again
+        return "ask_restart"
     return "ask_restart" if cmd == "restart" else cmd
 
 

@@ -54,11 +54,22 @@ _MY_DATA = re.compile(
     r"(moi|tat ca|toan bo|het) thong tin)\b")
 
 
+# Erasing in order to answer again ("xóa hết thông tin sai để sửa lại", "xóa hết để khai lại"): a restart of the
+# answers (which asks first), not a request to delete one's data from the system.
+_TO_REDO = re.compile(r"\b(sai|nham|de (sua|khai|nhap|lam|dien|ghi)|(sua|khai|nhap|lam|dien|ghi) lai|lai tu dau)\b")
+
+
 def asks_deletion(text: str) -> bool:
     """'làm ơn gỡ hết thông tin cá nhân của tôi ra khỏi hệ thống': a deleting verb before the citizen's data."""
     folded = normalize(text).folded
     verb = _DELETE_VERB.search(folded)
-    return verb is not None and _MY_DATA.search(folded, verb.end()) is not None
+    return verb is not None and _MY_DATA.search(folded, verb.end()) is not None and not _TO_REDO.search(folded)
+
+
+def asks_redo(text: str) -> bool:
+    """'xóa hết thông tin sai để sửa lại': erase the answers to give them again (a restart, asked first)."""
+    folded = normalize(text).folded
+    return _DELETE_VERB.search(folded) is not None and _TO_REDO.search(folded) is not None
 
 
 # Command words the engine understands (the keys below) and the NLU intents that mean the same command.

@@ -21,6 +21,8 @@ def add_parser(sub: Any, settings_of: Any) -> None:
                           "(ghi trạng thái, số hồ sơ; cũng dùng hàng chờ) · admin: mọi việc")
     add.add_argument("--name", help="display name shown to citizens, e.g. \"Nguyễn Thị Lan\"")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--keep-password", action="store_true",
+                     help="existing account: change team/role/name only; its password and sessions stay")
     ag_sub.add_parser("list", help="list active accounts")
     dis = ag_sub.add_parser("disable", help="deactivate an account and end its sessions at once")
     dis.add_argument("username")
@@ -65,8 +67,10 @@ def cmd_agent(args: argparse.Namespace, settings: Any) -> int:
     async def go() -> int:
         try:
             if args.agent_command == "add":
-                await h.add_agent(args.username, _password(args), args.team, args.role, args.name)
-                print(f"đã lưu tài khoản {args.username} ({args.role}, tổ {args.team})")
+                ended = await h.add_agent(args.username, None if args.keep_password else _password(args),
+                                          args.team, args.role, args.name)
+                print(f"đã lưu tài khoản {args.username} ({args.role}, tổ {args.team})"
+                      + ("; mật khẩu mới: mọi phiên đăng nhập cũ đã kết thúc" if ended else ""))
             elif args.agent_command == "disable":
                 if not await h.disable_agent(args.username):
                     raise ValueError(f"không có tài khoản {args.username}")

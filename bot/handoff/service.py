@@ -296,22 +296,37 @@ class HandoffService:
 
     # --- accounts -----------------------------------------------------------------------------
 
-    async def add_agent(self, username: str, password: str, team: str, role: str = "agent",
-                        display_name: str | None = None) -> None:
-        """Create an account, or update one (a new password ends every session it had)."""
+    async def add_agent(self, username: str, password: str | None, team: str, role: str = "agent",
+                        display_name: str | None = None) -> bool:
+        """Create an account, or update one; True when its sessions were ended.
+
+        Only a new password ends the sessions an account has: changing a team, role or name (``password=None``
+        keeps the password; re-typing the same password changes nothing) leaves the person signed in, and the
+        console reads the role at every request, so the change applies at once anyway.
+        """
         if role not in routing.ROLES:
             raise ValueError("role phải là agent, officer hoặc admin")
-        check_password(password, username)
-        hashed = await asyncio.to_thread(hash_password, password)   # argon2 costs ~50 ms: off the event loop
+        if password is not None:
+            check_password(password, username)
+        async with self.repo.engine.connect() as conn:
+            found = (await conn.execute(select(agents.c.id, agents.c.password_hash)
+                                        .where(agents.c.username == username))).first()
+        if found is None and password is None:
+            raise ValueError(f"không có tài khoản {username}: tài khoản mới cần mật khẩu")
+        vals: dict[str, Any] = {"display_name": display_name or username, "role": role, "team": team, "active": True}
+        same = found is not None and password is not None and \
+            await asyncio.to_thread(_verify, found.password_hash, password)
+        if password is not None and not same:
+            vals["password_hash"] = await asyncio.to_thread(hash_password, password)   # argon2 ~50 ms: off the loop
         async with self.repo.engine.begin() as conn:
-            found = (await conn.execute(select(agents.c.id).where(agents.c.username == username))).first()
-            vals = {"display_name": display_name or username, "password_hash": hashed,
-                    "role": role, "team": team, "active": True}
-            if found:
-                await conn.execute(update(agents).where(agents.c.id == found.id).values(**vals))
-                await conn.execute(delete(console_sessions).where(console_sessions.c.username == username))
-            else:
+            if found is None:
                 await conn.execute(insert(agents).values(username=username, **vals))
+                return False
+            await conn.execute(update(agents).where(agents.c.id == found.id).values(**vals))
+            if "password_hash" in vals:
+                await conn.execute(delete(console_sessions).where(console_sessions.c.username == username))
+                return True
+        return False
 
     async def disable_agent(self, username: str) -> bool:
         """Deactivate an account and end its sessions at once; False when there is no such account."""

@@ -98,6 +98,9 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("content_versions", "author"): _STAFF, ("content_versions", "message"): _STAFF,
     ("content_versions", "files"): "published catalog and flows", ("content_versions", "digest"): _ID,
     ("training_examples", "label"): _ID, ("training_examples", "author"): _STAFF,
+    ("daily_report_files", "scope"): _ID, ("daily_report_files", "title"): "a day and a commune's name",
+    ("daily_report_files", "filename"): "a day and a commune's code", ("daily_report_files", "sent_to"): _ID,
+    ("daily_report_files", "send_error"): "an HTTP status or error class",
 }
 
 # Event types whose data carries a citizen's words or identifiers (free text, phone, form values, a claim's

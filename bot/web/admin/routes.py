@@ -422,9 +422,9 @@ def setup(app: web.Application, services: Any) -> None:
             app[ADMIN_AUTH] = fn
         else:
             log.warning("admin pages need the console login (handoff room): every admin page answers 401")
-    from bot.web.admin import teams
+    from bot.web.admin import daily, teams
 
-    app.add_routes(routes() + teams.routes())
+    app.add_routes(daily.routes() + routes() + teams.routes())
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         try:

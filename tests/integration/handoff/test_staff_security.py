@@ -67,6 +67,27 @@ async def test_password_change_ends_every_session_of_the_account(client: Any, se
     assert (await console_login(client, username, "mot-mat-khau-moi-2026")).status == 302
 
 
+async def test_moving_an_agent_to_another_team_keeps_them_signed_in(client: Any, services: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: Any) -> None:
+    """`agent add` on an existing account without a new password changes team/role/name, not the sessions."""
+    from bot.cli import main
+
+    username, cookie, _ = await signed_in(client, services)
+    monkeypatch.setenv("MOTCUA_DATABASE__URL", services.settings.database.url)
+    args = ["agent", "add", username, "--team", "xa-b", "--name", "Cán bộ Hoa", "--keep-password"]
+    assert await asyncio.to_thread(main, args) == 0
+    assert "phiên đăng nhập cũ đã kết thúc" not in capsys.readouterr().out
+    assert await replay(client, cookie) == 200
+    assert (await services.handoff.get_agent(username)).team == "xa-b"
+    await services.handoff.add_agent(username, PASSWORD, "xa-b", "officer")   # the same password re-typed
+    assert await replay(client, cookie) == 200
+    assert (await console_login(client, username, PASSWORD)).status == 302
+    missing = ["agent", "add", "chua-co-" + uuid.uuid4().hex[:6], "--team", "t", "--keep-password"]
+    assert await asyncio.to_thread(main, missing) == 2
+    assert "tài khoản mới cần mật khẩu" in capsys.readouterr().err
+
+
 async def test_agent_disable_ends_sessions_at_once(client: Any, services: Any, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: Any) -> None:
     from bot.cli import main

@@ -78,3 +78,18 @@ def test_mid_flow_the_request_asks_and_no_keeps_every_answer(real: Understood, t
 def test_a_procedure_about_deleting_a_registration_is_not_a_data_deletion(real: Understood, text: str) -> None:
     real.say(text)
     assert real.state.pending is None or real.state.pending.kind != "confirm_delete"
+
+
+@pytest.mark.parametrize("text", ["xóa hết thông tin sai để sửa lại", "xoa het thong tin de khai lai tu dau",
+                                  "mình nhập nhầm rồi, xóa hết đi để nhập lại"])
+def test_erasing_answers_to_give_them_again_asks_to_restart_not_to_delete_data(real: Understood, text: str) -> None:
+    """'Xóa hết thông tin sai để sửa lại' wants the answers cleared, not the citizen's data erased: the restart
+    question (which keeps every answer until confirmed), never the deletion question."""
+    real.say("khai sinh", KHAI_SINH)
+    real.say("Có")
+    before = real.state
+    real.say(text)
+    assert real.state.pending is not None and real.state.pending.kind != "confirm_delete", real.text
+    assert "Bạn muốn xóa toàn bộ dữ liệu của mình" not in real.text
+    assert "Xóa các câu bạn đã trả lời và làm lại" in real.text, real.text
+    assert real.state.answers == before.answers and "data_deletion_requested" not in real.events
