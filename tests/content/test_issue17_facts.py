@@ -278,6 +278,25 @@ def test_driving_licence_referral_names_the_police_and_is_no_longer_flagged_unve
     assert "chưa được cán bộ xác minh" not in chat.text
 
 
+
+def test_criminal_record_certificate_is_sent_to_the_police_not_the_justice_department(content: ContentSnapshot) -> None:
+    """Luật Lý lịch tư pháp sửa đổi (in force 01/7/2026): Cục Hồ sơ nghiệp vụ and Công an tỉnh issue the Phiếu."""
+    chat = Chat(content)
+    chat.say("/start")
+    chat.say("xin phiếu lý lịch tư pháp ở đâu", u(("out_of_scope", 0.98)))
+    assert "Công an cấp tỉnh" in chat.text and "Cục Hồ sơ nghiệp vụ" in chat.text
+    assert "do Sở Tư pháp" not in chat.text
+    entry = next(e for e in content.elsewhere if e.id == "ly-lich-tu-phap")
+    assert entry.authority is not None and entry.authority.verified and entry.authority.sources
+
+
+def test_passport_referral_is_sourced_and_names_the_provincial_immigration_office(content: ContentSnapshot) -> None:
+    chat = Chat(content)
+    chat.say("/start")
+    chat.say("làm hộ chiếu ở đâu", u(("out_of_scope", 0.98)))
+    assert "Quản lý xuất nhập cảnh" in chat.text
+    assert "chưa được cán bộ xác minh" not in chat.text
+
 def test_family_business_authorization_must_be_notarised_or_certified(content: ContentSnapshot) -> None:
     """NĐ 168/2025: the members' authorization of the household representative is notarised or certified."""
     chat = start(content, "kinh-doanh.ho-kinh-doanh", "Đã đủ 18 tuổi", "Không", "Cả gia đình cùng đăng ký",
