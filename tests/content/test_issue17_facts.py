@@ -297,6 +297,35 @@ def test_driving_licence_referral_names_the_police_and_is_no_longer_flagged_unve
     assert "chưa được cán bộ xác minh" not in chat.text
 
 
+
+def test_criminal_record_certificate_is_sent_to_the_police_not_the_justice_department(content: ContentSnapshot) -> None:
+    """Luật Lý lịch tư pháp sửa đổi (in force 01/7/2026): Cục Hồ sơ nghiệp vụ and Công an tỉnh issue the Phiếu."""
+    chat = Chat(content)
+    chat.say("/start")
+    chat.say("xin phiếu lý lịch tư pháp ở đâu", u(("out_of_scope", 0.98)))
+    assert "Công an cấp tỉnh" in chat.text and "Cục Hồ sơ nghiệp vụ" in chat.text
+    assert "do Sở Tư pháp" not in chat.text
+    entry = next(e for e in content.elsewhere if e.id == "ly-lich-tu-phap")
+    assert entry.authority is not None and entry.authority.verified and entry.authority.sources
+
+
+def test_passport_referral_is_sourced_and_names_the_provincial_immigration_office(content: ContentSnapshot) -> None:
+    chat = Chat(content)
+    chat.say("/start")
+    chat.say("làm hộ chiếu ở đâu", u(("out_of_scope", 0.98)))
+    assert "Quản lý xuất nhập cảnh" in chat.text
+    assert "chưa được cán bộ xác minh" not in chat.text
+
+
+def test_craft_liquor_fee_names_the_appraisal_amount_from_the_circular(content: ContentSnapshot) -> None:
+    """TT 299/2016/TT-BTC: 1.100.000 đồng per appraisal of a craft-liquor licence file (was: 'no amount known')."""
+    chat = start(content, "cong-thuong.san-xuat-ruou-thu-cong")
+    chat.say("lệ phí bao nhiêu", u(("ask_fee", 0.9)))
+    assert "1.100.000 đồng" in chat.text
+    assert "chưa có mức cụ thể" not in chat.text
+    proc = content.procedure("cong-thuong.san-xuat-ruou-thu-cong")
+    assert proc is not None and proc.fee is not None and proc.fee.verified
+
 def test_family_business_authorization_must_be_notarised_or_certified(content: ContentSnapshot) -> None:
     """NĐ 168/2025: the members' authorization of the household representative is notarised or certified."""
     chat = start(content, "kinh-doanh.ho-kinh-doanh", "Đã đủ 18 tuổi", "Không", "Cả gia đình cùng đăng ký",

@@ -16,11 +16,19 @@ def test_divorce_is_sent_to_the_court_with_a_person_offered(content: Any) -> Non
     c.say("tôi muốn ly hôn", OUT)
     assert "ly hôn không phải thủ tục của xã/phường" in c.text
     assert "Tòa án" in c.text
-    assert "chưa được cán bộ xác minh lại, bạn nên gọi hỏi cơ quan đó" in c.text   # the file's facts are unverified
+    assert "chưa được cán bộ xác minh lại" not in c.text   # both divorce facts now cite their sources (issue 17)
     assert "Gặp cán bộ" in c.buttons
     assert "elsewhere_referred" in c.events
     assert c.state.procedure_id is None
 
+
+
+def test_a_referral_with_an_unverified_fact_says_so(content: Any) -> None:
+    c = Chat(content)
+    c.say("/start")
+    c.say("tôi muốn rút bảo hiểm xã hội một lần", OUT)
+    assert "Bảo hiểm xã hội" in c.text
+    assert "chưa được cán bộ xác minh lại, bạn nên gọi hỏi cơ quan đó" in c.text   # its facts are unverified
 
 def test_an_unsure_guess_at_a_commune_procedure_does_not_win_over_the_referral(content: Any) -> None:
     c = Chat(content)
