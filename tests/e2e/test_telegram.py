@@ -15,7 +15,7 @@ from bot.runtime.content import ContentStore
 from bot.settings import TelegramSettings
 from tests.conftest import make_settings
 from tests.fakes.driver import walk_to_review
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram, serving
 
 TOKEN = "123456:TEST-token"
 SECRET = "s3cret-Webhook_token"
@@ -76,12 +76,8 @@ class Tg:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    f = FakeTelegram(TOKEN)
-    server = TestServer(f.app())
-    await server.start_server()
-    f.base = str(server.make_url("")).rstrip("/")  # type: ignore[attr-defined]
-    yield f
-    await server.close()
+    async with serving(TOKEN) as f:
+        yield f
 
 
 @pytest.fixture

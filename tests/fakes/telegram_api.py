@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 
 @dataclass
@@ -29,6 +32,7 @@ class FakeTelegram:
         self.updates: list[dict[str, Any]] = []
         self.webhook_url = ""   # what setWebhook registered; getWebhookInfo answers it (motcua doctor --online)
         self._mid = 1000
+        self.base = ""          # the server's address once ``serving`` runs it
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=60 * 1024 * 1024)
@@ -116,3 +120,16 @@ class FakeTelegram:
         if fid not in self.files:
             return web.Response(status=404)
         return web.Response(body=self.files[fid], content_type="image/jpeg")
+
+
+@asynccontextmanager
+async def serving(token: str) -> AsyncIterator[FakeTelegram]:
+    """The fake on a local port for the block; ``base`` is its address (the bot's ``api_base_url`` is base/bot)."""
+    fake = FakeTelegram(token)
+    server = TestServer(fake.app())
+    await server.start_server()
+    fake.base = str(server.make_url("")).rstrip("/")
+    try:
+        yield fake
+    finally:
+        await server.close()

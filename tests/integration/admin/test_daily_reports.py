@@ -20,7 +20,7 @@ from bot.admin.daily import DailyReports, TelegramFiles
 from bot.handoff.communes import Commune
 from bot.storage.models import Conversation, EventRow
 from bot.web.admin.auth import ADMIN_AUTH, Principal
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram, serving
 
 TOKEN = "123456:daily-report-token"
 PID = "ho-tich.khai-sinh"
@@ -29,12 +29,8 @@ VN = dt.timezone(dt.timedelta(hours=7))
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    f = FakeTelegram(TOKEN)
-    server = TestServer(f.app())
-    await server.start_server()
-    f.base = str(server.make_url("")).rstrip("/")  # type: ignore[attr-defined]
-    yield f
-    await server.close()
+    async with serving(TOKEN) as f:
+        yield f
 
 
 class World:
