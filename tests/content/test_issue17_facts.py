@@ -304,3 +304,18 @@ def test_family_business_authorization_must_be_notarised_or_certified(content: C
     docs = documents_shown(chat)
     assert "công chứng hoặc chứng thực" in docs["van-ban-uy-quyen-chu-ho"]
     assert "nếu cần chứng thực" not in docs["van-ban-uy-quyen-chu-ho"]
+
+
+# --- khai tử: who issues the death notice for a death at home ------------------------------------------------
+
+def test_death_at_home_notice_is_issued_by_the_commune_people_committee(content: ContentSnapshot) -> None:
+    """NĐ 123/2015 Đ4 k2 đ: the UBND cấp xã where the person died issues the Giấy báo tử (not its chairman, not a substitute)."""
+    chat = start(content, "ho-tich.khai-tu", "Đúng vậy", "Trong 15 ngày")
+    text = said_since(chat, "Mất tại nhà, chưa có giấy")
+    assert "Ủy ban nhân dân xã/phường nơi người đó mất có trách nhiệm cấp Giấy báo tử" in text
+    assert "Chủ tịch UBND" not in text
+    proc = content.procedure("ho-tich.khai-tu")
+    assert proc is not None
+    doc = next(d for d in proc.documents if d.id == "giay-bao-tu-ubnd-xa")
+    assert doc.name == "Giấy báo tử do Ủy ban nhân dân cấp xã nơi người đó mất cấp"
+    assert "03 ngày" not in proc.time_limit.text  # the 3-day verification limit is for border communes only
