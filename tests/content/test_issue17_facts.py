@@ -319,3 +319,25 @@ def test_death_at_home_notice_is_issued_by_the_commune_people_committee(content:
     doc = next(d for d in proc.documents if d.id == "giay-bao-tu-ubnd-xa")
     assert doc.name == "Giấy báo tử do Ủy ban nhân dân cấp xã nơi người đó mất cấp"
     assert "03 ngày" not in proc.time_limit.text  # the 3-day verification limit is for border communes only
+
+
+# --- kinh-doanh.ho-kinh-doanh: the dossier and time limit of NĐ 168/2025 Đ99 --------------------------------
+
+def test_family_business_is_not_asked_for_meeting_minutes(content: ContentSnapshot) -> None:
+    """NĐ 168/2025 Đ99 k2: giấy đề nghị + notarised authorization; the NĐ 01/2021 family-meeting minutes are gone."""
+    chat = start(content, "kinh-doanh.ho-kinh-doanh", "Đã đủ 18 tuổi", "Không")
+    said = said_since(chat, "Cả gia đình cùng đăng ký")
+    assert "Không cần biên bản họp gia đình" in said
+    chat.say("Chủ hộ tự đi nộp")
+    chat.say("Nộp trực tiếp")
+    docs = documents_shown(chat)
+    assert "van-ban-uy-quyen-chu-ho" in docs
+    assert not any("biên bản họp" in text.lower() for text in docs.values())
+
+
+def test_household_business_time_limit_and_place_follow_nd_168(content: ContentSnapshot) -> None:
+    proc = content.procedure("kinh-doanh.ho-kinh-doanh")
+    assert proc is not None
+    assert proc.time_limit.text.startswith("03 ngày làm việc kể từ ngày nhận hồ sơ")
+    assert "nơi hộ kinh doanh đăng ký trụ sở" in proc.submission.where.text
+    assert "địa điểm kinh doanh" not in proc.submission.where.text
