@@ -341,3 +341,19 @@ def test_household_business_time_limit_and_place_follow_nd_168(content: ContentS
     assert proc.time_limit.text.startswith("03 ngày làm việc kể từ ngày nhận hồ sơ")
     assert "nơi hộ kinh doanh đăng ký trụ sở" in proc.submission.where.text
     assert "địa điểm kinh doanh" not in proc.submission.where.text
+
+
+# --- ho-tich.khai-sinh-lai: what the citizen vouches for, and where --------------------------------------------
+
+def test_re_registration_without_a_copy_vouches_for_the_papers_not_a_separate_birth_statement(
+        content: ContentSnapshot) -> None:
+    """NĐ 123/2015 Đ26 k1 a puts the 'đã đăng ký khai sinh' statement in the tờ khai; TT 04/2020 Đ9 k3 asks to vouch
+    that all papers one has were handed in."""
+    proc = content.procedure("ho-tich.khai-sinh-lai")
+    assert proc is not None
+    doc = next(d for d in proc.documents if d.id == "van-ban-cam-doan")
+    assert doc.name == "Văn bản cam đoan đã nộp đủ các giấy tờ mình có"
+    assert "ghi ngay trong tờ khai" in doc.explain
+    tokhai = next(d for d in proc.documents if d.id == "to-khai")
+    assert "cam đoan" in tokhai.explain
+    assert "trích lục nếu có yêu cầu" not in proc.result.text
