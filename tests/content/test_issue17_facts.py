@@ -357,3 +357,14 @@ def test_re_registration_without_a_copy_vouches_for_the_papers_not_a_separate_bi
     tokhai = next(d for d in proc.documents if d.id == "to-khai")
     assert "cam đoan" in tokhai.explain
     assert "trích lục nếu có yêu cầu" not in proc.result.text
+
+
+def test_acknowledging_a_child_without_dna_is_not_sent_for_letters_and_photos(content: ContentSnapshot) -> None:
+    """TT 04/2020 Đ14: without a medical/forensic paper the evidence is a sworn statement with two witnesses."""
+    proc = content.procedure("ho-tich.nhan-cha-me-con")
+    assert proc is not None
+    assert not any("thư từ" in d.name.lower() for d in proc.documents)
+    flow = content.flows["ho-tich.nhan-cha-me-con"]
+    step = next(s for s in flow.steps if s.id == "has_dna")
+    no = next(o for o in step.options if o.value == "no")
+    assert "thư từ" not in (no.say or "") and "hai người làm chứng" in (no.say or "")
