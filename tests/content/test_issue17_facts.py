@@ -274,7 +274,10 @@ def test_place_of_filing_claims_the_source_does_not_make_are_flagged(content: Co
     assert not xn.authority.verified and not xn.submission.where.verified
     # trợ cấp: now read in NĐ 147/2025 Đ5 (press) and NĐ 20/2021 Đ8 k1 — the commune chairman where the person resides
     assert tc.submission.where.verified and "nd147-binhduong" in tc.submission.where.sources
-    assert ks.submission.online_note is not None and not ks.submission.online_note.verified
+    # khai sinh online: the note no longer leans on NĐ 63/2024 (the combined procedure) for a VNeID channel; it says
+    # only what Luật Hộ tịch Đ9 k1 says (online via the civil-status system on the national portal)
+    note = ks.submission.online_note
+    assert note is not None and "VNeID" not in note.text and "S9" not in note.sources and "S2" in note.sources
 
 
 def test_asking_for_the_legal_basis_of_marriage_cites_the_family_law_with_a_source(content: ContentSnapshot) -> None:
