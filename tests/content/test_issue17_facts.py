@@ -274,7 +274,10 @@ def test_place_of_filing_claims_the_source_does_not_make_are_flagged(content: Co
     assert not xn.authority.verified and not xn.submission.where.verified
     # trợ cấp: now read in NĐ 147/2025 Đ5 (press) and NĐ 20/2021 Đ8 k1 — the commune chairman where the person resides
     assert tc.submission.where.verified and "nd147-binhduong" in tc.submission.where.sources
-    assert ks.submission.online_note is not None and not ks.submission.online_note.verified
+    # khai sinh online: the note no longer leans on NĐ 63/2024 (the combined procedure) for a VNeID channel; it says
+    # only what Luật Hộ tịch Đ9 k1 says (online via the civil-status system on the national portal)
+    note = ks.submission.online_note
+    assert note is not None and "VNeID" not in note.text and "S9" not in note.sources and "S2" in note.sources
 
 
 def test_asking_for_the_legal_basis_of_marriage_cites_the_family_law_with_a_source(content: ContentSnapshot) -> None:
@@ -333,3 +336,67 @@ def test_family_business_authorization_must_be_notarised_or_certified(content: C
     docs = documents_shown(chat)
     assert "công chứng hoặc chứng thực" in docs["van-ban-uy-quyen-chu-ho"]
     assert "nếu cần chứng thực" not in docs["van-ban-uy-quyen-chu-ho"]
+
+
+# --- khai tử: who issues the death notice for a death at home ------------------------------------------------
+
+def test_death_at_home_notice_is_issued_by_the_commune_people_committee(content: ContentSnapshot) -> None:
+    """NĐ 123/2015 Đ4 k2 đ: the UBND cấp xã where the person died issues the Giấy báo tử (not its chairman, not a substitute)."""
+    chat = start(content, "ho-tich.khai-tu", "Đúng vậy", "Trong 15 ngày")
+    text = said_since(chat, "Mất tại nhà, chưa có giấy")
+    assert "Ủy ban nhân dân xã/phường nơi người đó mất có trách nhiệm cấp Giấy báo tử" in text
+    assert "Chủ tịch UBND" not in text
+    proc = content.procedure("ho-tich.khai-tu")
+    assert proc is not None
+    doc = next(d for d in proc.documents if d.id == "giay-bao-tu-ubnd-xa")
+    assert doc.name == "Giấy báo tử do Ủy ban nhân dân cấp xã nơi người đó mất cấp"
+    assert "03 ngày" not in proc.time_limit.text  # the 3-day verification limit is for border communes only
+
+
+# --- kinh-doanh.ho-kinh-doanh: the dossier and time limit of NĐ 168/2025 Đ99 --------------------------------
+
+def test_family_business_is_not_asked_for_meeting_minutes(content: ContentSnapshot) -> None:
+    """NĐ 168/2025 Đ99 k2: giấy đề nghị + notarised authorization; the NĐ 01/2021 family-meeting minutes are gone."""
+    chat = start(content, "kinh-doanh.ho-kinh-doanh", "Đã đủ 18 tuổi", "Không")
+    said = said_since(chat, "Cả gia đình cùng đăng ký")
+    assert "Không cần biên bản họp gia đình" in said
+    chat.say("Chủ hộ tự đi nộp")
+    chat.say("Nộp trực tiếp")
+    docs = documents_shown(chat)
+    assert "van-ban-uy-quyen-chu-ho" in docs
+    assert not any("biên bản họp" in text.lower() for text in docs.values())
+
+
+def test_household_business_time_limit_and_place_follow_nd_168(content: ContentSnapshot) -> None:
+    proc = content.procedure("kinh-doanh.ho-kinh-doanh")
+    assert proc is not None
+    assert proc.time_limit.text.startswith("03 ngày làm việc kể từ ngày nhận hồ sơ")
+    assert "nơi hộ kinh doanh đăng ký trụ sở" in proc.submission.where.text
+    assert "địa điểm kinh doanh" not in proc.submission.where.text
+
+
+# --- ho-tich.khai-sinh-lai: what the citizen vouches for, and where --------------------------------------------
+
+def test_re_registration_without_a_copy_vouches_for_the_papers_not_a_separate_birth_statement(
+        content: ContentSnapshot) -> None:
+    """NĐ 123/2015 Đ26 k1 a puts the 'đã đăng ký khai sinh' statement in the tờ khai; TT 04/2020 Đ9 k3 asks to vouch
+    that all papers one has were handed in."""
+    proc = content.procedure("ho-tich.khai-sinh-lai")
+    assert proc is not None
+    doc = next(d for d in proc.documents if d.id == "van-ban-cam-doan")
+    assert doc.name == "Văn bản cam đoan đã nộp đủ các giấy tờ mình có"
+    assert "ghi ngay trong tờ khai" in doc.explain
+    tokhai = next(d for d in proc.documents if d.id == "to-khai")
+    assert "cam đoan" in tokhai.explain
+    assert "trích lục nếu có yêu cầu" not in proc.result.text
+
+
+def test_acknowledging_a_child_without_dna_is_not_sent_for_letters_and_photos(content: ContentSnapshot) -> None:
+    """TT 04/2020 Đ14: without a medical/forensic paper the evidence is a sworn statement with two witnesses."""
+    proc = content.procedure("ho-tich.nhan-cha-me-con")
+    assert proc is not None
+    assert not any("thư từ" in d.name.lower() for d in proc.documents)
+    flow = content.flows["ho-tich.nhan-cha-me-con"]
+    step = next(s for s in flow.steps if s.id == "has_dna")
+    no = next(o for o in step.options if o.value == "no")
+    assert "thư từ" not in (no.say or "") and "hai người làm chứng" in (no.say or "")

@@ -130,13 +130,13 @@ def test_form_fields_follow_the_form_order(snapshot: ContentSnapshot, pid: str) 
 
 # --- branches where the law asks for different papers ---------------------------------------------
 
-def test_household_business_family_needs_meeting_minutes_and_mandate(snapshot: ContentSnapshot) -> None:
+def test_household_business_family_needs_the_mandate(snapshot: ContentSnapshot) -> None:
     pid = "kinh-doanh.ho-kinh-doanh"
     for p in reviewed(snapshot, pid, founders="family"):
-        assert {"bien-ban-hop-gia-dinh", "van-ban-uy-quyen-chu-ho"} <= set(p.docs)
+        assert "van-ban-uy-quyen-chu-ho" in p.docs
         assert "family_members" in p.fields
     for p in reviewed(snapshot, pid, founders="individual"):
-        assert not {"bien-ban-hop-gia-dinh", "van-ban-uy-quyen-chu-ho"} & set(p.docs)
+        assert "van-ban-uy-quyen-chu-ho" not in p.docs
         assert "family_members" not in p.fields
 
 
@@ -362,13 +362,13 @@ SCRIPTS: dict[str, tuple[str, list[str], set[str], set[str]]] = {
     "kinh-doanh.ho-kinh-doanh": (
         "Tui bán xôi ở đầu hẻm mấy năm rồi, giờ muốn mướn mặt bằng mở tiệm đàng hoàng, có cần đăng ký kinh doanh hông?",
         ["Đã đủ 18 tuổi", "Không", "Cả gia đình cùng đăng ký", "Chủ hộ tự đi nộp", "Nộp trực tuyến",
-         "Có", "Chưa có",  # the giấy đề nghị is the draft itself: not asked
+         "Chưa có",  # the giấy đề nghị is the draft itself: not asked; no family-meeting minutes (NĐ 168/2025 Đ99)
          "Hộ kinh doanh Xôi Bà Tư", "Số 3 hẻm 12 đường Lê Lợi, phường Bến Thành, Thành phố Hồ Chí Minh", "bỏ qua",
          "bỏ qua", "bán xôi, bánh mì", "30.000.000", "2", "Trần Thị Tư", "12/5/1970", "nữ", "Kinh", "Việt Nam",
          "079170123456", "Số 3 hẻm 12 đường Lê Lợi, phường Bến Thành, Thành phố Hồ Chí Minh",
          "Số 3 hẻm 12 đường Lê Lợi, phường Bến Thành, Thành phố Hồ Chí Minh",
          "Nguyễn Văn Năm, 01/01/1968, 079068123456", "1/12/2026", "bỏ qua"],
-        {"giay-de-nghi", "bien-ban-hop-gia-dinh", "van-ban-uy-quyen-chu-ho"},
+        {"giay-de-nghi", "van-ban-uy-quyen-chu-ho"},
         {"giay-to-phap-ly-ca-nhan", "giay-to-uy-quyen-nop-ho-so"},
     ),
     "cong-thuong.ban-le-ruou": (
