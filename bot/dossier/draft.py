@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.content.catalog import Document, FormField, Procedure
 from bot.content.rules import Rule, render_rules
-from bot.dossier.words import date_words, parse_date
+from nlu.words import date_words, parse_date
 
 DEFAULT_ASSISTANT = "Trợ lý Một cửa"
 SCHEMA_VERSION = "1.0"
