@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from nlu.fields.registry import FIELD_TYPE_NAMES
 
 ProcedureId = Annotated[str, Field(pattern=r"^[a-z0-9-]+\.[a-z0-9.-]+$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
@@ -82,25 +84,12 @@ class Document(_Strict):
         return self
 
 
-FieldType = Literal[
-    "text",
-    "person_name",
-    "date",
-    "date_past",
-    "year",
-    "id_number",
-    "old_id_number",
-    "identity_document",
-    "phone",
-    "email",
-    "gender",
-    "ethnicity",
-    "nationality",
-    "address",
-    "province",
-    "number",
-    "choice",
-]
+# The field types are the entries of the registry (`nlu.fields.registry.FIELD_KINDS`): the schema accepts exactly
+# those names, in the registry's order (the order an admin sees them listed in a validation error).
+if TYPE_CHECKING:
+    FieldType = str
+else:
+    FieldType = Literal[FIELD_TYPE_NAMES]
 
 
 class QuickAnswer(_Strict):
