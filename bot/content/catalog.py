@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -21,6 +21,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _Sourced(_Strict):
+    """A fact a citizen acts on: verified only with the sources it was read in (``what`` names it in the error)."""
+
+    what: ClassVar[str] = "thông tin"
+    if TYPE_CHECKING:   # declared by each subclass, where they stand among its fields
+        sources: tuple[str, ...]
+        verified: bool
+
+    @model_validator(mode="after")
+    def _needs_source_or_flag(self) -> Self:
+        if self.verified and not self.sources:
+            raise ValueError(f"{self.what} đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
+        return self
+
+
 class Source(_Strict):
     """A document a fact was read in."""
 
@@ -29,18 +44,12 @@ class Source(_Strict):
     url: str | None = None
 
 
-class Fact(_Strict):
+class Fact(_Sourced):
     """A statement with provenance."""
 
     text: str = Field(min_length=1)
     sources: tuple[str, ...] = ()
     verified: bool = True
-
-    @model_validator(mode="after")
-    def _needs_source_or_flag(self) -> Fact:
-        if self.verified and not self.sources:
-            raise ValueError("thông tin đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
-        return self
 
 
 class Status(str, Enum):
@@ -60,8 +69,10 @@ class DocumentForm(str, Enum):
     electronic = "electronic"  # bản điện tử / dữ liệu điện tử
 
 
-class Document(_Strict):
+class Document(_Sourced):
     """One document of the dossier."""
+
+    what: ClassVar[str] = "giấy tờ"
 
     id: Slug
     name: str
@@ -76,12 +87,6 @@ class Document(_Strict):
     how_to_get: str | None = Field(default=None, description="Where a citizen obtains it if missing")
     sources: tuple[str, ...] = ()
     verified: bool = True
-
-    @model_validator(mode="after")
-    def _needs_source_or_flag(self) -> Document:
-        if self.verified and not self.sources:
-            raise ValueError("giấy tờ đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
-        return self
 
 
 # The field types are the entries of the registry (`nlu.fields.registry.FIELD_KINDS`): the schema accepts exactly
@@ -144,20 +149,16 @@ class Submission(_Strict):
     online_note: Fact | None = None
 
 
-class Fee(_Strict):
+class Fee(_Sourced):
     """Fees, with exemptions; province rules override ``text``."""
+
+    what: ClassVar[str] = "lệ phí"
 
     text: str
     exemptions: tuple[str, ...] = ()
     vneid_exemption: str | None = Field(default=None, description="What filing online with VNeID level 2 earns")
     sources: tuple[str, ...] = ()
     verified: bool = True
-
-    @model_validator(mode="after")
-    def _needs_source_or_flag(self) -> Fee:
-        if self.verified and not self.sources:
-            raise ValueError("lệ phí đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
-        return self
 
 
 class ProvinceOverride(_Strict):

@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.content.catalog import FormField, Procedure
 from bot.content.flow import (
     Check,
+    DocItem,
     DocumentsStep,
     FieldItem,
     FieldsStep,
@@ -61,18 +62,20 @@ def human_button(out: Out) -> Button:
 
 def applicable_docs(flow: Flow, answers: dict[str, str]) -> list[str]:
     """Document ids of every documents step that applies, in order (used by the draft too)."""
-    out: list[str] = []
-    for step in flow.steps:
-        if isinstance(step, DocumentsStep) and applies(step, answers):
-            out += [i.doc for i in step.items if applies(i, answers) and i.doc not in out]
-    return out
+    return _applicable_items(flow, answers, DocumentsStep)
 
 
 def applicable_fields(flow: Flow, answers: dict[str, str]) -> list[str]:
+    return _applicable_items(flow, answers, FieldsStep)
+
+
+def _applicable_items(flow: Flow, answers: dict[str, str], kind: type[DocumentsStep | FieldsStep]) -> list[str]:
+    """The ids the applying items of every applying step of ``kind`` name, in order, each once."""
     out: list[str] = []
     for step in flow.steps:
-        if isinstance(step, FieldsStep) and applies(step, answers):
-            out += [i.field for i in step.items if applies(i, answers) and i.field not in out]
+        if isinstance(step, kind) and applies(step, answers):
+            ids = [i.doc if isinstance(i, DocItem) else i.field for i in step.items if applies(i, answers)]
+            out += [x for x in ids if x not in out]
     return out
 
 
