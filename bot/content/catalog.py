@@ -6,6 +6,7 @@ or says ``verified: false`` so an admin knows to check it before launch.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Self
 
@@ -19,6 +20,14 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def refuse_repeated(ids: Iterable[str], what: str) -> None:
+    """Refuse an id written twice ("<what> bị trùng: a, b"): the bot and the desk refer to things by id."""
+    seen = list(ids)
+    dup = sorted({i for i in seen if seen.count(i) > 1})
+    if dup:
+        raise ValueError(f"{what} bị trùng: {', '.join(dup)}")
 
 
 class _Sourced(_Strict):
@@ -217,18 +226,12 @@ class Procedure(_Strict):
     def _status_note(self) -> Procedure:
         if self.status != Status.in_force and not self.status_note:
             raise ValueError("thủ tục không ở trạng thái in_force phải có status_note giải thích cho người dân")
-        ids = [d.id for d in self.documents]
-        dup = {i for i in ids if ids.count(i) > 1}
-        if dup:
-            raise ValueError(f"mã giấy tờ bị trùng: {', '.join(sorted(dup))}")
+        refuse_repeated((d.id for d in self.documents), "mã giấy tờ")
         produced = [d.id for d in self.documents if d.produced_by_draft]
         if produced and not self.form:
             raise ValueError(f"giấy tờ {', '.join(produced)} có produced_by_draft nhưng thủ tục không có form để điền sẵn")
         if self.form:
-            fids = [f.id for f in self.form.fields]
-            fdup = {i for i in fids if fids.count(i) > 1}
-            if fdup:
-                raise ValueError(f"mã trường bị trùng: {', '.join(sorted(fdup))}")
+            refuse_repeated((f.id for f in self.form.fields), "mã trường")
         return self
 
     def document(self, doc_id: str) -> Document | None:
