@@ -57,3 +57,14 @@ def test_the_contracts_refuse_an_import_cycle_even_inside_a_function(tmp_path: P
     assert res.returncode != 0
     assert "No cycles are allowed in bot.engine." in out and ".identify -> .flowrun" in out, out[-3000:]
     assert "No cycles are allowed in nlu." in out and ".fields -> .entities" in out, out[-3000:]
+
+
+def test_nothing_in_nlu_reads_the_day_from_the_clock() -> None:
+    """The NLU reads dates against the day its caller passes (`ParseContext.today`, ``today=``): the same message
+    gives the same answer in a test, a replay or a worker in another time zone. Timing a training run is fine."""
+    import re
+
+    clock = re.compile(r"\b(?:date|datetime)\.(?:today|now|utcnow)\(|\btime\.(?:time|localtime|gmtime)\(")
+    readers = [f"{p.relative_to(ROOT)}:{i}" for p in sorted((ROOT / "nlu").rglob("*.py"))
+               for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if clock.search(line)]
+    assert readers == []
