@@ -49,7 +49,7 @@ def _gender_display(value: str) -> str:
     return _GENDER_WORDS.get(value.casefold(), value)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)   # one object per type: compared and hashed by identity
 class FieldKind:
     """One field type. ``buttons`` are common answers offered with the question (``offers_choices``: the
     field's own choices); ``paired`` offers other buttons when the next field has the named type (one tap
