@@ -168,7 +168,7 @@ def cmd_nlu(args: argparse.Namespace, rest: list[str]) -> int:
         snap = load_content(s.root, require_all=False)
         return default_training_set(knowledge_items(snap), labels(snap))
 
-    return int(nlu_cli.main(rest, training_set_factory=factory) or 0)
+    return int(nlu_cli.main(rest, training_set_factory=factory, today=_vn_today()) or 0)
 
 
 def cmd_channel(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ Labels are the procedure ids (e.g. ``ho-tich.khai-sinh``) and intent ids
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -71,11 +72,18 @@ class ParseContext:
 
     ``procedure_id`` is the procedure under discussion (None before one is
     identified); ``expecting`` names what the bot just asked for, e.g.
-    ``"choice"``, ``"yes_no"``, ``"field:date"``.
+    ``"choice"``, ``"yes_no"``, ``"field:date"``. ``today`` is the citizen's day, which dates in the
+    message are read against (the NLU never reads the clock).
     """
 
     procedure_id: str | None = None
     expecting: str | None = None
+    today: dt.date | None = None
+
+
+def today_of(context: ParseContext | None) -> dt.date | None:
+    """The day a message is read against, when the caller gave one."""
+    return context.today if context is not None else None
 
 
 @dataclass(frozen=True, slots=True)

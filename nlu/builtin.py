@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from nlu.api import Candidate, Example, ParseContext, TrainingSet, Understanding
-from nlu.fields import extract_entities
+from nlu.api import Candidate, Example, ParseContext, TrainingSet, Understanding, today_of
+from nlu.entities import extract_entities
 from nlu.normalize import normalize
 
 log = logging.getLogger(__name__)
@@ -333,7 +333,7 @@ class BuiltinParser:
         order = np.argsort(-p, kind="stable")
         labels = self.labels
         ranking = tuple(Candidate(labels[i], float(p[i])) for i in order)
-        return Understanding(text=text, ranking=ranking, entities=extract_entities(text))
+        return Understanding(text=text, ranking=ranking, entities=extract_entities(text, today=today_of(context)))
 
     async def aparse(self, text: str, context: ParseContext | None = None) -> Understanding:
         """Same as `parse`; CPU-bound but ~1 ms, so it runs inline."""

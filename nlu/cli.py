@@ -6,6 +6,7 @@ The bot's CLI calls `main` with a factory that builds the `TrainingSet` from the
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
@@ -14,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from nlu.api import Example, Parser, TrainingSet
+from nlu.api import Example, ParseContext, Parser, TrainingSet
 
 DEFAULT_CACHE = Path("var/nlu")  # the bot's nlu.model_cache_dir default, so `train` warms its cache
 
@@ -65,7 +66,7 @@ def cmd_predict(args: argparse.Namespace, factory: Callable[[], TrainingSet], ou
         if not isinstance(text, str):
             out.write(json.dumps({"error": 'cần JSON có trường "text"'}, ensure_ascii=False) + "\n")
             continue
-        u = parser.parse(text)
+        u = parser.parse(text, ParseContext(today=args.today))
         ranking = u.ranking if args.top <= 0 else u.ranking[: args.top]
         out.write(json.dumps({
             "text": text,
@@ -141,6 +142,8 @@ def build_argparser() -> argparse.ArgumentParser:
     pr = sub.add_parser("predict", help="JSON lines {\"text\"} on stdin → predictions on stdout")
     backend_opts(pr)
     pr.add_argument("--top", type=int, default=10, help="ranking length (0 = all labels)")
+    pr.add_argument("--today", type=dt.date.fromisoformat, default=None,
+                    help="YYYY-MM-DD the dates of a message are read against (motcua passes the current day)")
     ev = sub.add_parser("eval", help="accuracy on FILE.jsonl (text, label, optional style)")
     backend_opts(ev)
     ev.add_argument("file")
@@ -158,8 +161,12 @@ def build_argparser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str], *, training_set_factory: Callable[[], TrainingSet],
-         out: TextIO | None = None) -> int:
+         out: TextIO | None = None, today: dt.date | None = None) -> int:
+    """``today``: the day `predict` reads dates against unless ``--today`` names one (this package never
+    reads the clock)."""
     args = build_argparser().parse_args(list(argv))
+    if getattr(args, "today", None) is None:
+        args.today = today
     stream = out or sys.stdout
     handlers = {"predict": cmd_predict, "eval": cmd_eval, "train": cmd_train, "export-rasa": cmd_export}
     return handlers[args.cmd](args, training_set_factory, stream)

@@ -1,6 +1,8 @@
 """Find typed values in a free message: dates, ID numbers, phones, gender, ethnicity, names, places.
 
-Works on the NFC text so offsets point at what the citizen typed (after NFC).
+Works on the NFC text so offsets point at what the citizen typed (after NFC). The caller passes ``today``
+(dates without a year, two-digit years and the birth year inside an ID number are read against it); without
+it, no date is extracted and an ID number's birth year is not checked.
 """
 from __future__ import annotations
 
@@ -10,7 +12,11 @@ import unicodedata
 from collections.abc import Callable
 
 from nlu.api import Entity
-from nlu.fields import check_id_number, find_dates, find_ethnicity, normalize_phone
+from nlu.fields.contact import normalize_phone
+from nlu.fields.dates import find_dates
+from nlu.fields.ids import check_id_number
+from nlu.fields.people import find_ethnicity
+from nlu.fields.registry import validate_field
 from nlu.normalize import fold, nfc_lower
 
 _DIGIT_RUN = re.compile(r"(?<![\w+])(\+?\d[\d .\-]{7,16}\d)(?!\w)")
@@ -38,8 +44,9 @@ def _ent(kind: str, value: str, text: str, start: int, end: int) -> Entity:
     return Entity(type=kind, value=value, text=text[start:end], start=start, end=end)
 
 
-def extract(text: str, *, today: dt.date) -> tuple[Entity, ...]:
-    """All entities of ``text``; overlapping spans keep the first, more specific, kind."""
+def extract_entities(text: str, *, today: dt.date | None) -> tuple[Entity, ...]:
+    """Typed values found in a free message (dates, ids, phones, …); overlapping spans keep the first, more
+    specific, kind."""
     text = unicodedata.normalize("NFC", text[:4000])
     low = nfc_lower(text)
     folded = fold(low)
@@ -64,7 +71,7 @@ def extract(text: str, *, today: dt.date) -> tuple[Entity, ...]:
             add("id_number", digits, m.start(1), m.end(1))
         elif len(digits) == 9 and not raw.startswith("+") and re.fullmatch(r"[\d ]+", raw):
             add("old_id_number", digits, m.start(1), m.end(1))
-    for d in find_dates(text, today):
+    for d in find_dates(text, today) if today is not None else ():
         if d.value is None:
             continue
         span = folded[d.start:d.end]
@@ -76,7 +83,7 @@ def extract(text: str, *, today: dt.date) -> tuple[Entity, ...]:
         add("gender", "Nam" if word in ("nam", "trai") else "Nữ", m.start(), m.end())
     _ethnicities(low, folded, add)
     _person_names(text, folded, add)
-    _places(text, folded, add)
+    _places(text, folded, add, today)
     for m in _NUMBER.finditer(folded):
         add("number", m.group().replace(".", "").replace(",", "."), m.start(), m.end())
     out.sort(key=lambda e: e.start)
@@ -84,7 +91,7 @@ def extract(text: str, *, today: dt.date) -> tuple[Entity, ...]:
 
 
 def _ethnicities(low: str, folded: str, add: Callable[[str, str, int, int], None]) -> None:
-    """Ethnic groups after a cue word; apart from extract, longest match (up to 3 words) first."""
+    """Ethnic groups after a cue word; apart from extract_entities, longest match (up to 3 words) first."""
     for m in _ETHNIC_CUE.finditer(folded):
         tokens = m.group(1).strip().split()
         for n in range(min(3, len(tokens)), 0, -1):
@@ -98,7 +105,7 @@ def _ethnicities(low: str, folded: str, add: Callable[[str, str, int, int], None
 
 
 def _person_names(text: str, folded: str, add: Callable[[str, str, int, int], None]) -> None:
-    """Names after a cue ("tên là ..."): 2-5 capitalisable words; apart from extract to keep it short."""
+    """Names after a cue ("tên là ..."): 2-5 capitalisable words; apart from extract_entities to keep it short."""
     for m in _NAME_CUE.finditer(folded):
         pos = m.end()
         words: list[re.Match[str]] = []
@@ -116,7 +123,7 @@ def _person_names(text: str, folded: str, add: Callable[[str, str, int, int], No
             add("person_name", value, s, e)
 
 
-def _places(text: str, folded: str, add: Callable[[str, str, int, int], None]) -> None:
+def _places(text: str, folded: str, add: Callable[[str, str, int, int], None], today: dt.date | None) -> None:
     from nlu.geo import find_province, province_names_folded
 
     m = _ADDRESS_CUE.search(folded)
@@ -130,9 +137,7 @@ def _places(text: str, folded: str, add: Callable[[str, str, int, int], None]) -
             find_province(p) for p in re.split(r"[,]", seg)
         ):
             s = m.end()
-            from nlu.fields import validate_field
-
-            res = validate_field("address", seg, today=dt.date.today())
+            res = validate_field("address", seg, today=today or dt.date.min)   # an address does not read the day
             add("address", res.value if res.ok and res.value else seg, s, s + len(seg))
 
     for name, _code in province_names_folded():
@@ -144,4 +149,4 @@ def _places(text: str, folded: str, add: Callable[[str, str, int, int], None]) -
                 add("province", hit[0].name, m.start(), m.end())
 
 
-__all__ = ["extract"]
+__all__ = ["extract_entities"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from nlu.api import Candidate, KnowledgeItem, ParseContext, Understanding
-from nlu.fields import extract_entities
+from nlu.api import Candidate, KnowledgeItem, ParseContext, Understanding, today_of
+from nlu.entities import extract_entities
 from nlu.normalize import normalize
 
 # A handful of keywords per chat intent (folded), matched as whole words.
@@ -61,7 +61,7 @@ class PlaceholderParser:
         for l in rest:
             scored[l] = left / max(1, len(rest))
         ranking = tuple(Candidate(l, c) for l, c in sorted(scored.items(), key=lambda kv: -kv[1]))
-        return Understanding(text=text, ranking=ranking, entities=extract_entities(text))
+        return Understanding(text=text, ranking=ranking, entities=extract_entities(text, today=today_of(context)))
 
     async def aparse(self, text: str, context: ParseContext | None = None) -> Understanding:
         return self.parse(text, context)

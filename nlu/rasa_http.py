@@ -7,14 +7,15 @@ digits-only phones); Rasa's entities are kept for the types ours did not find.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import urllib.error
 import urllib.request
 from typing import Any
 
-from nlu.api import Candidate, Entity, ParseContext, Parser, Understanding
-from nlu.fields import extract_entities
+from nlu.api import Candidate, Entity, ParseContext, Parser, Understanding, today_of
+from nlu.entities import extract_entities
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ class RasaError(RuntimeError):
     """The Rasa server could not be reached or answered something unexpected."""
 
 
-def understanding_from_rasa(text: str, payload: dict[str, Any]) -> Understanding:
+def understanding_from_rasa(text: str, payload: dict[str, Any], today: dt.date | None = None) -> Understanding:
     """Map a ``/model/parse`` response to an `Understanding`."""
     ranking_raw = payload.get("intent_ranking") or []
     if not ranking_raw and isinstance(payload.get("intent"), dict):
@@ -41,7 +42,7 @@ def understanding_from_rasa(text: str, payload: dict[str, Any]) -> Understanding
             conf = 0.0
         ranking.append(Candidate(name, max(0.0, min(1.0, conf))))
     ranking.sort(key=lambda c: -c.confidence)
-    ours = list(extract_entities(text))
+    ours = list(extract_entities(text, today=today))
     have = {e.type for e in ours}
     for ent in payload.get("entities") or []:
         if not isinstance(ent, dict) or not isinstance(ent.get("entity"), str):
@@ -73,7 +74,7 @@ class RasaHttpParser:
         log.warning("rasa /model/parse failed: %s", type(exc).__name__)
         if self.fallback is not None:
             return self.fallback.parse(text, context)
-        return Understanding(text=text, entities=extract_entities(text))
+        return Understanding(text=text, entities=extract_entities(text, today=today_of(context)))
 
     async def aparse(self, text: str, context: ParseContext | None = None) -> Understanding:
         import aiohttp
@@ -87,7 +88,7 @@ class RasaHttpParser:
                 payload = await resp.json(content_type=None)
             if not isinstance(payload, dict):
                 raise RasaError("response is not a JSON object")
-            return understanding_from_rasa(text, payload)
+            return understanding_from_rasa(text, payload, today_of(context))
         except (TimeoutError, aiohttp.ClientError, RasaError, ValueError) as exc:
             return self._fail(text, context, exc)
 
@@ -100,7 +101,7 @@ class RasaHttpParser:
                 payload = json.loads(resp.read().decode("utf-8"))
             if not isinstance(payload, dict):
                 raise RasaError("response is not a JSON object")
-            return understanding_from_rasa(text, payload)
+            return understanding_from_rasa(text, payload, today_of(context))
         except (urllib.error.URLError, TimeoutError, RasaError, ValueError, OSError) as exc:
             return self._fail(text, context, exc)
 

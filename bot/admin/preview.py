@@ -26,8 +26,9 @@ async def preview_turn(draft: ContentSnapshot, state: dict[str, Any] | None, tex
     st = ConversationState.from_dict(state or None)
     msg = InboundMessage(channel="preview", sender_id="preview", text=text, payload=payload)
     needs = turn_needs(st, msg.content)
-    understanding = await nlu.aparse(msg.content, needs.nlu) if needs.nlu is not None else None
     ctx = base_ctx or TurnContext(content=draft, today=today or dt.date.today())
+    read_as = dataclasses.replace(needs.nlu, today=ctx.today) if needs.nlu is not None else None
+    understanding = await nlu.aparse(msg.content, read_as) if read_as is not None else None
     code = PREVIEW_CODE if needs.draft_code_for is not None else None
     ctx = dataclasses.replace(ctx, content=draft, new_draft_code=code, drafts=())
     turn = step(st, CitizenSaid(msg, understanding, {}, None), ctx)

@@ -24,6 +24,7 @@ import pydantic
 from bot.content.generic import default_template_text
 from bot.content.loader import SPEC_FILE, load_spec, load_texts, read_folder_texts
 from bot.content.snapshot import ContentSnapshot
+from nlu.fields.registry import FIELD_TYPE_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,9 @@ _CODE = Path(__file__).resolve().parent
 
 
 def code_version() -> str:
-    """What, besides the texts, decides the validated content: this package's code, pydantic and Python."""
-    h = hashlib.sha256(f"{sys.version}\0{pydantic.VERSION}\0".encode())
+    """What, besides the texts, decides the validated content: this package's code, the field types the schema
+    accepts (`nlu.fields.registry`), pydantic and Python."""
+    h = hashlib.sha256(f"{sys.version}\0{pydantic.VERSION}\0{' '.join(FIELD_TYPE_NAMES)}\0".encode())
     for path in sorted(_CODE.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()[:16]

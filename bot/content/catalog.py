@@ -6,10 +6,13 @@ or says ``verified: false`` so an admin knows to check it before launch.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import Enum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from nlu.fields.registry import FIELD_TYPE_NAMES
 
 ProcedureId = Annotated[str, Field(pattern=r"^[a-z0-9-]+\.[a-z0-9.-]+$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
@@ -17,6 +20,29 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def refuse_repeated(ids: Iterable[str], what: str) -> None:
+    """Refuse an id written twice ("<what> bị trùng: a, b"): the bot and the desk refer to things by id."""
+    seen = list(ids)
+    dup = sorted({i for i in seen if seen.count(i) > 1})
+    if dup:
+        raise ValueError(f"{what} bị trùng: {', '.join(dup)}")
+
+
+class _Sourced(_Strict):
+    """A fact a citizen acts on: verified only with the sources it was read in (``what`` names it in the error)."""
+
+    what: ClassVar[str] = "thông tin"
+    if TYPE_CHECKING:   # declared by each subclass, where they stand among its fields
+        sources: tuple[str, ...]
+        verified: bool
+
+    @model_validator(mode="after")
+    def _needs_source_or_flag(self) -> Self:
+        if self.verified and not self.sources:
+            raise ValueError(f"{self.what} đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
+        return self
 
 
 class Source(_Strict):
@@ -27,18 +53,12 @@ class Source(_Strict):
     url: str | None = None
 
 
-class Fact(_Strict):
+class Fact(_Sourced):
     """A statement with provenance."""
 
     text: str = Field(min_length=1)
     sources: tuple[str, ...] = ()
     verified: bool = True
-
-    @model_validator(mode="after")
-    def _needs_source_or_flag(self) -> Fact:
-        if self.verified and not self.sources:
-            raise ValueError("thông tin đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
-        return self
 
 
 class Status(str, Enum):
@@ -58,8 +78,10 @@ class DocumentForm(str, Enum):
     electronic = "electronic"  # bản điện tử / dữ liệu điện tử
 
 
-class Document(_Strict):
+class Document(_Sourced):
     """One document of the dossier."""
+
+    what: ClassVar[str] = "giấy tờ"
 
     id: Slug
     name: str
@@ -75,32 +97,13 @@ class Document(_Strict):
     sources: tuple[str, ...] = ()
     verified: bool = True
 
-    @model_validator(mode="after")
-    def _needs_source_or_flag(self) -> Document:
-        if self.verified and not self.sources:
-            raise ValueError("giấy tờ đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
-        return self
 
-
-FieldType = Literal[
-    "text",
-    "person_name",
-    "date",
-    "date_past",
-    "year",
-    "id_number",
-    "old_id_number",
-    "identity_document",
-    "phone",
-    "email",
-    "gender",
-    "ethnicity",
-    "nationality",
-    "address",
-    "province",
-    "number",
-    "choice",
-]
+# The field types are the entries of the registry (`nlu.fields.registry.FIELD_KINDS`): the schema accepts exactly
+# those names, in the registry's order (the order an admin sees them listed in a validation error).
+if TYPE_CHECKING:
+    FieldType = str
+else:
+    FieldType = Literal[FIELD_TYPE_NAMES]
 
 
 class QuickAnswer(_Strict):
@@ -155,20 +158,16 @@ class Submission(_Strict):
     online_note: Fact | None = None
 
 
-class Fee(_Strict):
+class Fee(_Sourced):
     """Fees, with exemptions; province rules override ``text``."""
+
+    what: ClassVar[str] = "lệ phí"
 
     text: str
     exemptions: tuple[str, ...] = ()
     vneid_exemption: str | None = Field(default=None, description="What filing online with VNeID level 2 earns")
     sources: tuple[str, ...] = ()
     verified: bool = True
-
-    @model_validator(mode="after")
-    def _needs_source_or_flag(self) -> Fee:
-        if self.verified and not self.sources:
-            raise ValueError("lệ phí đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
-        return self
 
 
 class ProvinceOverride(_Strict):
@@ -227,18 +226,12 @@ class Procedure(_Strict):
     def _status_note(self) -> Procedure:
         if self.status != Status.in_force and not self.status_note:
             raise ValueError("thủ tục không ở trạng thái in_force phải có status_note giải thích cho người dân")
-        ids = [d.id for d in self.documents]
-        dup = {i for i in ids if ids.count(i) > 1}
-        if dup:
-            raise ValueError(f"mã giấy tờ bị trùng: {', '.join(sorted(dup))}")
+        refuse_repeated((d.id for d in self.documents), "mã giấy tờ")
         produced = [d.id for d in self.documents if d.produced_by_draft]
         if produced and not self.form:
             raise ValueError(f"giấy tờ {', '.join(produced)} có produced_by_draft nhưng thủ tục không có form để điền sẵn")
         if self.form:
-            fids = [f.id for f in self.form.fields]
-            fdup = {i for i in fids if fids.count(i) > 1}
-            if fdup:
-                raise ValueError(f"mã trường bị trùng: {', '.join(sorted(fdup))}")
+            refuse_repeated((f.id for f in self.form.fields), "mã trường")
         return self
 
     def document(self, doc_id: str) -> Document | None:

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from pydantic import Field, model_validator
 
-from bot.content.catalog import Fact, Slug, Source, _Strict
+from bot.content.catalog import Fact, Slug, Source, _Strict, refuse_repeated
 from nlu.normalize import normalize
 
 ELSEWHERE_FILE = "_elsewhere.yml"
@@ -37,10 +37,7 @@ class ElsewhereList(_Strict):
 
     @model_validator(mode="after")
     def _checks(self) -> ElsewhereList:
-        ids = [e.id for e in self.entries]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise ValueError(f"mã bị trùng: {', '.join(dup)}")
+        refuse_repeated((e.id for e in self.entries), "mã")
         known = {s.id for s in self.sources}
         for e in self.entries:
             for fact in (e.authority, e.how):

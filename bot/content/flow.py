@@ -36,10 +36,15 @@ class Option(_Strict):
     end: bool = False
 
 
-class _StepBase(_Strict):
-    id: Slug
+class _Conditional(_Strict):
+    """A step or an item that applies only when ``when`` holds and ``unless`` does not."""
+
     when: Condition = Field(default_factory=dict)
     unless: Condition = Field(default_factory=dict)
+
+
+class _StepBase(_Conditional):
+    id: Slug
     rule: str | None = Field(
         default=None, description="A time-limited rule (_rules.yml); the step runs only while it is in force")
 
@@ -53,10 +58,8 @@ class QuestionStep(_StepBase):
     options: tuple[Option, ...] = Field(min_length=2, max_length=8)
 
 
-class DocItem(_Strict):
+class DocItem(_Conditional):
     doc: Slug
-    when: Condition = Field(default_factory=dict)
-    unless: Condition = Field(default_factory=dict)
 
 
 class DocumentsStep(_StepBase):
@@ -67,10 +70,8 @@ class DocumentsStep(_StepBase):
     items: tuple[DocItem, ...] = Field(min_length=1)
 
 
-class FieldItem(_Strict):
+class FieldItem(_Conditional):
     field: Slug
-    when: Condition = Field(default_factory=dict)
-    unless: Condition = Field(default_factory=dict)
     prefill_from: Slug | None = Field(
         default=None, description="A question step whose chosen option's label fills this field (not asked again)")
     prefill_map: dict[str, str] = Field(

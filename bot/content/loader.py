@@ -104,6 +104,21 @@ def parse_model(doc: YamlDoc, model: type[M]) -> M:
         raise ContentErrors(errors) from None
 
 
+def _parse_named(name: str, text: str, model: type[M], key: str,
+                 errors: list[ContentError]) -> tuple[M, YamlDoc] | None:
+    """One catalog or flow file, whose ``key`` (its id) must be the file's name; None when it does not parse."""
+    try:
+        doc = load_yaml(text, name)
+        obj = parse_model(doc, model)
+    except ContentErrors as exc:
+        errors += exc.errors
+        return None
+    expected = Path(name).name.removesuffix(".yml")
+    if getattr(obj, key) != expected:
+        errors.append(ContentError(name, doc.line_of((key,)), key, f"mã '{getattr(obj, key)}' khác tên tệp '{expected}'"))
+    return obj, doc
+
+
 def _read(path: Path, name: str) -> str:
     """The file's text; a file saved in another encoding (Latin-1, Windows-1258…) is a content error at the line of
     its first foreign byte, so `motcua validate` says which file to fix instead of printing a traceback."""
@@ -151,17 +166,9 @@ def _read_catalog(
             except ContentErrors as exc:
                 errors += exc.errors
             continue
-        try:
-            doc = load_yaml(text, name)
-            proc = parse_model(doc, Procedure)
-        except ContentErrors as exc:
-            errors += exc.errors
-            continue
-        expected = Path(name).name.removesuffix(".yml")
-        if proc.id != expected:
-            errors.append(ContentError(name, doc.line_of(("id",)), "id", f"mã '{proc.id}' khác tên tệp '{expected}'"))
-        procedures[proc.id] = proc
-        docs[name] = doc
+        parsed = _parse_named(name, text, Procedure, "id", errors)
+        if parsed is not None:
+            procedures[parsed[0].id], docs[name] = parsed
     return procedures, elsewhere, rules, rules_broken
 
 
@@ -175,19 +182,9 @@ def _read_flows(
         if Path(name).name == GENERIC_FILE:
             generic_text = text
             continue
-        try:
-            doc = load_yaml(text, name)
-            flow = parse_model(doc, Flow)
-        except ContentErrors as exc:
-            errors += exc.errors
-            continue
-        expected = Path(name).name.removesuffix(".yml")
-        if flow.procedure != expected:
-            errors.append(
-                ContentError(name, doc.line_of(("procedure",)), "procedure", f"mã '{flow.procedure}' khác tên tệp '{expected}'")
-            )
-        flows[flow.procedure] = flow
-        docs[name] = doc
+        parsed = _parse_named(name, text, Flow, "procedure", errors)
+        if parsed is not None:
+            flows[parsed[0].procedure], docs[name] = parsed
     return flows, generic_text
 
 

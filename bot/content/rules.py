@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.content.catalog import ProcedureId
+from bot.content.catalog import ProcedureId, refuse_repeated
 
 RULES_FILE = "_rules.yml"
 RULE_REF = re.compile(r"\{rule:([a-z0-9][a-z0-9_.-]*)\}")
@@ -96,10 +96,7 @@ class RuleList(_Strict):
 
     @model_validator(mode="after")
     def _unique(self) -> RuleList:
-        ids = [r.id for r in self.rules]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise ValueError(f"mã quy định bị trùng: {', '.join(dup)}")
+        refuse_repeated((r.id for r in self.rules), "mã quy định")
         return self
 
 

@@ -25,28 +25,24 @@ def _step_errors(flow: Flow, proc: Procedure, procedures: Mapping[str, Procedure
                  line: Callable[..., int]) -> list[ContentError]:
     """A flow's steps name documents, form fields and procedures that must exist; apart to keep cross_check short."""
     errors: list[ContentError] = []
+
+    def add(message: str, *path: str | int) -> None:
+        errors.append(ContentError(fname, line("steps", *path), "steps." + ".".join(map(str, path)), message))
+
     for si, step in enumerate(flow.steps):
         if isinstance(step, DocumentsStep):
             for ii, item in enumerate(step.items):
                 if proc.document(item.doc) is None:
-                    errors.append(
-                        ContentError(fname, line("steps", si, "items", ii, "doc"), f"steps.{si}.items.{ii}.doc",
-                                     f"giấy tờ '{item.doc}' không có trong procedures_catalog/{pid}.yml")
-                    )
+                    add(f"giấy tờ '{item.doc}' không có trong procedures_catalog/{pid}.yml", si, "items", ii, "doc")
         elif isinstance(step, FieldsStep):
             for ii, fitem in enumerate(step.items):
                 if proc.form_field(fitem.field) is None:
-                    errors.append(
-                        ContentError(fname, line("steps", si, "items", ii, "field"), f"steps.{si}.items.{ii}.field",
-                                     f"trường '{fitem.field}' không có trong biểu mẫu (form.fields) của procedures_catalog/{pid}.yml")
-                    )
+                    add(f"trường '{fitem.field}' không có trong biểu mẫu (form.fields) của procedures_catalog/{pid}.yml",
+                        si, "items", ii, "field")
         elif isinstance(step, QuestionStep):
             for oi, opt in enumerate(step.options):
                 if opt.switch_to and opt.switch_to not in procedures:
-                    errors.append(
-                        ContentError(fname, line("steps", si, "options", oi, "switch_to"), f"steps.{si}.options.{oi}.switch_to",
-                                     f"thủ tục '{opt.switch_to}' không có trong danh mục")
-                    )
+                    add(f"thủ tục '{opt.switch_to}' không có trong danh mục", si, "options", oi, "switch_to")
     return errors
 
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from bot.content.catalog import Document, FormField, Procedure
 from bot.content.rules import Rule, render_rules
-from bot.dossier.words import date_words, parse_date
+from nlu.fields import field_kind
+from nlu.words import date_words
 
 DEFAULT_ASSISTANT = "Trợ lý Một cửa"
 SCHEMA_VERSION = "1.0"
@@ -27,7 +28,6 @@ FORM_VI = {
     "present": "xuất trình bản chính (không nộp)",
     "electronic": "bản điện tử",
 }
-GENDER_VI = {"nam": "Nam", "nu": "Nữ", "nữ": "Nữ", "male": "Nam", "female": "Nữ", "m": "Nam", "f": "Nữ"}
 
 
 def _nfc(text: str | None) -> str:
@@ -182,15 +182,9 @@ class DraftContent:
 
 
 def _display(f: FormField, value: str) -> tuple[str, str | None]:
-    """(form text, words) for one stored value."""
-    if f.type in ("date", "date_past"):
-        d = parse_date(value)
-        if d is not None:
-            return d.strftime("%d/%m/%Y"), (date_words(d) if f.in_words else None)
-        return value, None
-    if f.type == "gender":
-        return GENDER_VI.get(value.casefold(), value), None
-    return value, None
+    """(form text, words where the form asks for them) for one stored value, as its field type shows it."""
+    kind = field_kind(f.type)
+    return kind.display(value), (kind.in_words(value) if f.in_words else None)
 
 
 def _form_values(proc: Procedure, fields: Mapping[str, str], unsure: Sequence[str] = ()) -> tuple[FormValue, ...]:

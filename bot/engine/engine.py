@@ -372,7 +372,7 @@ def _on_question(state: ConversationState, out: Out, s: Said) -> ConversationSta
     if isinstance(step, QuestionStep):
         opt = match_option(step, s.raw, s.folded, _affirm(s.u, out))
         if opt is not None:
-            return answer_question(state, out, step, opt)
+            return answer_question(state, out, step, opt, start_procedure)
     return None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, dataclass_transform
 
 
 class EventType(StrEnum):
@@ -45,12 +45,24 @@ class EventType(StrEnum):
     DRAFT_CLAIM_REQUESTED = "draft_claim_requested"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 class Event:
-    """A named fact about the conversation. Subclasses set ``type`` and declare their data as fields."""
+    """A named fact about the conversation. A subclass names its type (``class X(Event, kind=EventType.X)``) and
+    declares its data as fields: it becomes a frozen dataclass, as mypy knows from `dataclass_transform`. A
+    subclass without ``kind`` is a group that only lends its fields (`ProcedureEvent`, `AgentEvent`)."""
 
     type: ClassVar[EventType]
     omit_if_none: ClassVar[tuple[str, ...]] = ()   # optional fields left out of ``data`` when unset
+    __dataclass_fields__: ClassVar[dict[str, Any]]   # set on each subclass by `dataclass`
+
+    def __init_subclass__(cls, *, kind: EventType | None = None, omit_if_none: tuple[str, ...] = (),
+                          **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        cls.omit_if_none = omit_if_none
+        dataclass(frozen=True)(cls)
+        if kind is not None:
+            cls.type = kind
+            _CLASSES.append(cls)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -62,110 +74,115 @@ class Event:
         return {"type": self.type.value, "data": self.data}
 
 
+_CLASSES: list[type[Event]] = []
+
+
+class ProcedureEvent(Event):
+    """Something about one procedure of the catalog (its id comes first in the data)."""
+
+    procedure_id: str
+
+
+class AgentEvent(Event):
+    """Something a person of the team did in the conversation."""
+
+    agent: str
+
+
 # --- identifying the procedure ------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class ProcedureIdentified(Event):
-    type = EventType.PROCEDURE_IDENTIFIED
-    procedure_id: str
+class ProcedureIdentified(ProcedureEvent, kind=EventType.PROCEDURE_IDENTIFIED):
+    """The bot named the procedure the citizen needs, with the NLU's confidence."""
+
     confidence: float
 
 
-@dataclass(frozen=True, slots=True)
-class ClarificationAsked(Event):
-    type = EventType.CLARIFICATION_ASKED
+class ClarificationAsked(Event, kind=EventType.CLARIFICATION_ASKED):
+    """"Bạn cần thủ tục nào?" with these candidates as buttons."""
+
     candidates: list[str]
 
 
-@dataclass(frozen=True, slots=True)
-class ClarificationFailed(Event):
-    type = EventType.CLARIFICATION_FAILED
+class ClarificationFailed(Event, kind=EventType.CLARIFICATION_FAILED):
+    """Clarifying failed again: a person is offered instead of another guess."""
+
     failures: int
     candidates: list[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Unrecognized(Event):
-    type = EventType.UNRECOGNIZED
+class Unrecognized(Event, kind=EventType.UNRECOGNIZED):
+    """A message the bot could not read, with the NLU's best guess."""
+
     text: str
     label: str | None
     confidence: float
 
 
-@dataclass(frozen=True, slots=True)
-class SwitchOffered(Event):
-    type = EventType.SWITCH_OFFERED
-    procedure_id: str
+class SwitchOffered(ProcedureEvent, kind=EventType.SWITCH_OFFERED):
+    """The citizen seems to want another procedure than ``current``: the bot asked before switching."""
+
     current: str
 
 
-@dataclass(frozen=True, slots=True)
-class ElsewhereReferred(Event):
-    type = EventType.ELSEWHERE_REFERRED
+class ElsewhereReferred(Event, kind=EventType.ELSEWHERE_REFERRED):
+    """The citizen was pointed to another office (an entry of the elsewhere list)."""
+
     id: str
 
 
 # --- walking the flow ---------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class StepCompleted(Event):
-    type = EventType.STEP_COMPLETED
+class StepCompleted(Event, kind=EventType.STEP_COMPLETED):
+    """A step of the flow was done (a question answered, documents or fields finished)."""
+
     procedure_id: str | None
     step_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentsReached(Event):
-    type = EventType.DOCUMENTS_REACHED
-    procedure_id: str
+class StepReached(ProcedureEvent):
+    """A documents or fields step began, with how many items it asks."""
+
     step_id: str
     count: int
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentMissing(Event):
-    type = EventType.DOCUMENT_MISSING
-    procedure_id: str
+class DocumentsReached(StepReached, kind=EventType.DOCUMENTS_REACHED):
+    """The documents step began."""
+
+
+
+class FieldsReached(StepReached, kind=EventType.FIELDS_REACHED):
+    """The form's fields step began."""
+
+
+
+class DocumentMissing(ProcedureEvent, kind=EventType.DOCUMENT_MISSING):
+    """The citizen does not have this document yet (told how to get it)."""
+
     doc_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class FieldsReached(Event):
-    type = EventType.FIELDS_REACHED
-    procedure_id: str
-    step_id: str
-    count: int
+class FieldCollected(ProcedureEvent, kind=EventType.FIELD_COLLECTED, omit_if_none=("source",)):
+    """A form field was filled."""
 
-
-@dataclass(frozen=True, slots=True)
-class FieldCollected(Event):
-    type = EventType.FIELD_COLLECTED
-    omit_if_none = ("source",)
-    procedure_id: str
     field_id: str
     source: str | None = None      # "cccd_qr" when read from the ID card's QR code
 
 
-@dataclass(frozen=True, slots=True)
-class FieldRejected(Event):
-    type = EventType.FIELD_REJECTED
-    procedure_id: str
+class FieldRejected(ProcedureEvent, kind=EventType.FIELD_REJECTED):
+    """An answer did not pass its field type's check."""
+
     field_id: str
     field_type: str
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewReached(Event):
-    type = EventType.REVIEW_REACHED
-    procedure_id: str
+class ReviewReached(ProcedureEvent, kind=EventType.REVIEW_REACHED):
+    """The citizen was shown the summary of their answers."""
 
 
-@dataclass(frozen=True, slots=True)
-class DraftRequested(Event):
+class DraftRequested(ProcedureEvent, kind=EventType.DRAFT_REQUESTED):
     """The citizen confirmed the summary: the dossier room makes the draft (bot/dossier)."""
 
-    type = EventType.DRAFT_REQUESTED
-    procedure_id: str
     code: str | None
     answers: dict[str, str]
     fields: dict[str, str]
@@ -175,101 +192,85 @@ class DraftRequested(Event):
     unsure: list[str] = field(default_factory=list)   # fields typed without diacritics, not confirmed
 
 
-@dataclass(frozen=True, slots=True)
-class CheckFailed(Event):
+class CheckFailed(ProcedureEvent, kind=EventType.CHECK_FAILED):
     """An answer contradicted an earlier one (a flow's ``checks``); the citizen is asked to fix either."""
 
-    type = EventType.CHECK_FAILED
-    procedure_id: str
     check_id: str
 
 
 # --- people -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class HandoffRequested(Event):
-    type = EventType.HANDOFF_REQUESTED
+class HandoffRequested(Event, kind=EventType.HANDOFF_REQUESTED):
+    """The conversation asks for a person of the team, for ``reason``."""
+
     reason: str
     procedure_id: str | None
     step_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class HandoffCancelled(Event):
-    type = EventType.HANDOFF_CANCELLED
+class HandoffCancelled(Event, kind=EventType.HANDOFF_CANCELLED):
+    """The citizen took back a request for a person before anyone claimed it."""
 
 
-@dataclass(frozen=True, slots=True)
-class CitizenMessageForAgent(Event):
-    type = EventType.CITIZEN_MESSAGE_FOR_AGENT
+class CitizenMessageForAgent(Event, kind=EventType.CITIZEN_MESSAGE_FOR_AGENT):
+    """A message the citizen wrote while a person has the conversation."""
+
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class AgentClaimed(Event):
-    type = EventType.AGENT_CLAIMED
-    agent: str
+class AgentClaimed(AgentEvent, kind=EventType.AGENT_CLAIMED):
+    """A person took the conversation over."""
 
 
-@dataclass(frozen=True, slots=True)
-class AgentReturned(Event):
-    type = EventType.AGENT_RETURNED
-    agent: str
+class AgentReturned(AgentEvent, kind=EventType.AGENT_RETURNED):
+    """The person gave the conversation back to the bot, at ``step_id``."""
+
     step_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class AgentClosed(Event):
-    type = EventType.AGENT_CLOSED
-    agent: str
+class AgentClosed(AgentEvent, kind=EventType.AGENT_CLOSED):
+    """A person ended the conversation."""
 
 
-@dataclass(frozen=True, slots=True)
-class RatingGiven(Event):
-    type = EventType.RATING_GIVEN
+class RatingGiven(Event, kind=EventType.RATING_GIVEN):
+    """The citizen rated the conversation (1 to 5)."""
+
     rating: int
 
 
-@dataclass(frozen=True, slots=True)
-class CallbackRequested(Event):
-    type = EventType.CALLBACK_REQUESTED
+class CallbackRequested(Event, kind=EventType.CALLBACK_REQUESTED):
+    """The citizen left a number to be called back on."""
+
     phone: str
 
 
 # --- the conversation and the citizen's data ----------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Restarted(Event):
-    type = EventType.RESTARTED
+class Restarted(Event, kind=EventType.RESTARTED):
+    """The citizen started over ("Làm lại")."""
+
     procedure_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class DataDeletionRequested(Event):
-    type = EventType.DATA_DELETION_REQUESTED
+class DataDeletionRequested(Event, kind=EventType.DATA_DELETION_REQUESTED):
+    """The citizen asked to erase their data (the privacy room does it)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DraftsListed(Event):
-    type = EventType.DRAFTS_LISTED
+class DraftsListed(Event, kind=EventType.DRAFTS_LISTED):
+    """The citizen's drafts were shown ("/hoso")."""
 
 
-@dataclass(frozen=True, slots=True)
-class StatusAsked(Event):
-    type = EventType.STATUS_ASKED
+class StatusAsked(Event, kind=EventType.STATUS_ASKED):
+    """The citizen asked how their dossier is going."""
 
 
-@dataclass(frozen=True, slots=True)
-class DraftClaimRequested(Event):
+class DraftClaimRequested(Event, kind=EventType.DRAFT_CLAIM_REQUESTED):
     """A draft made at the desk is claimed; the phone is only a salted digest (bot/engine/claim.py)."""
 
-    type = EventType.DRAFT_CLAIM_REQUESTED
     code: str
     phone_digest: str
 
 
-# The module's classes, not Event.__subclasses__(): dataclass(slots=True) leaves the pre-slots class behind too.
-_CLASSES = [c for c in list(globals().values()) if isinstance(c, type) and issubclass(c, Event) and c is not Event]
 EVENT_CLASSES: dict[EventType, type[Event]] = {c.type: c for c in _CLASSES}
 if len(EVENT_CLASSES) != len(_CLASSES) or set(EVENT_CLASSES) != set(EventType):  # pragma: no cover - a type without its class fails every import
     raise RuntimeError(f"no event class for {sorted(set(EventType) - set(EVENT_CLASSES))}")

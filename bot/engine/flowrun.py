@@ -4,13 +4,14 @@ All pure: given the state and the citizen's answer, compute the next prompt.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import replace
+from typing import Protocol
 
 from bot.content.catalog import FormField, Procedure
 from bot.content.flow import (
     Check,
+    DocItem,
     DocumentsStep,
     FieldItem,
     FieldsStep,
@@ -29,7 +30,7 @@ from bot.engine.messages import Button, Text
 from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.text import fold
 from bot.engine.turn import Out
-from nlu.fields import FieldResult, validate_field
+from nlu.fields import FieldResult, field_kind, validate_field
 from nlu.restore import is_plain
 
 DOC_HAVE, DOC_MISSING, DOC_WHAT = "/giayto co", "/giayto chua", "/giayto lagi"
@@ -61,18 +62,20 @@ def human_button(out: Out) -> Button:
 
 def applicable_docs(flow: Flow, answers: dict[str, str]) -> list[str]:
     """Document ids of every documents step that applies, in order (used by the draft too)."""
-    out: list[str] = []
-    for step in flow.steps:
-        if isinstance(step, DocumentsStep) and applies(step, answers):
-            out += [i.doc for i in step.items if applies(i, answers) and i.doc not in out]
-    return out
+    return _applicable_items(flow, answers, DocumentsStep)
 
 
 def applicable_fields(flow: Flow, answers: dict[str, str]) -> list[str]:
+    return _applicable_items(flow, answers, FieldsStep)
+
+
+def _applicable_items(flow: Flow, answers: dict[str, str], kind: type[DocumentsStep | FieldsStep]) -> list[str]:
+    """The ids the applying items of every applying step of ``kind`` name, in order, each once."""
     out: list[str] = []
     for step in flow.steps:
-        if isinstance(step, FieldsStep) and applies(step, answers):
-            out += [i.field for i in step.items if applies(i, answers) and i.field not in out]
+        if isinstance(step, kind) and applies(step, answers):
+            ids = [i.doc if isinstance(i, DocItem) else i.field for i in step.items if applies(i, answers)]
+            out += [x for x in ids if x not in out]
     return out
 
 
@@ -93,13 +96,8 @@ def _step_fields(step: FieldsStep, answers: dict[str, str]) -> list[str]:
 # --- display -----------------------------------------------------------------------------------
 
 def display_value(f: FormField, value: str) -> str:
-    """How a stored value reads back to the citizen (ISO dates as dd/mm/yyyy)."""
-    if f.type in ("date", "date_past"):
-        try:
-            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-        except ValueError:
-            return value
-    return value
+    """How a stored value reads back to the citizen (ISO dates as dd/mm/yyyy): the field type's display."""
+    return field_kind(f.type).display(value)
 
 
 # --- advancing ---------------------------------------------------------------------------------
@@ -258,9 +256,15 @@ def match_option(step: QuestionStep, raw: str, folded: str, affirm: bool | None)
     return None
 
 
-def answer_question(state: ConversationState, out: Out, step: QuestionStep, opt: Option) -> ConversationState:
-    from bot.engine.identify import start_procedure  # local: identify imports this module
+class StartProcedure(Protocol):
+    """`bot.engine.identify.start_procedure`, passed in: identify runs flows, so this module never imports it."""
 
+    def __call__(self, state: ConversationState, out: Out, pid: str, confidence: float,
+                 keep_answers: bool = False) -> ConversationState: ...
+
+
+def answer_question(state: ConversationState, out: Out, step: QuestionStep, opt: Option,
+                    start_procedure: StartProcedure) -> ConversationState:
     state = state.push(out.ctx.thresholds.max_history).with_answer(step.id, opt.value)
     state = replace(state, pending=None)
     if opt.say:
@@ -365,20 +369,12 @@ def answer_document(state: ConversationState, out: Out, raw: str, folded: str, a
 
 # --- fields ------------------------------------------------------------------------------------
 
-def _field_buttons(f: FormField, then_nationality: bool = False) -> tuple[Button, ...]:
+def _field_buttons(f: FormField, next_type: str | None = None) -> tuple[Button, ...]:
+    """The field's own quick answers, else its type's (``next_type``: the type of the next field of the same
+    section, when one tap may answer both, e.g. "Kinh, quốc tịch Việt Nam")."""
     if f.quick:
         return tuple(Button(q.label, q.value) for q in f.quick)
-    if f.type == "ethnicity" and then_nationality:   # the usual pair answered with one tap
-        return (Button("Kinh, quốc tịch Việt Nam", "Kinh, quốc tịch Việt Nam"), Button("Kinh", "Kinh"))
-    if f.type == "choice":
-        return tuple(Button(c, c) for c in f.choices)
-    if f.type == "gender":
-        return (Button("Nam", "Nam"), Button("Nữ", "Nữ"))
-    if f.type == "nationality":
-        return (Button("Việt Nam", "Việt Nam"),)
-    if f.type == "ethnicity":
-        return (Button("Kinh", "Kinh"),)
-    return ()
+    return tuple(Button(a, a) for a in field_kind(f.type).button_answers(f.choices, next_type))
 
 
 def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> ConversationState:
@@ -535,8 +531,7 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
         text += _more_hint(out, proc, f, [x for x in fields[i + 1:] if x not in filled])
     buttons = _shortcut_buttons(state, step, f.id)
     nxt = next((proc.form_field(x) for x in fields[i + 1:] if x not in filled), None)
-    buttons += _field_buttons(f, then_nationality=nxt is not None and nxt.type == "nationality"
-                              and nxt.section == f.section)
+    buttons += _field_buttons(f, nxt.type if nxt is not None and nxt.section == f.section else None)
     if not f.required:
         text += " " + out.p("field_optional_hint")
         buttons += (Button("Bỏ qua", SKIP),)

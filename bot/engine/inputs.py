@@ -23,34 +23,42 @@ class CitizenSaid:
 
 
 @dataclass(frozen=True, slots=True)
-class AgentClaimed:
+class _AgentInput:
+    """Something a person of the team did; ``agent_name`` is who."""
+
     agent_name: str
 
 
 @dataclass(frozen=True, slots=True)
-class AgentSaid:
-    agent_name: str
+class AgentClaimed(_AgentInput):
+    """The agent takes the conversation over from the bot."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSaid(_AgentInput):
+    """The agent writes to the citizen."""
+
     text: str
 
 
 @dataclass(frozen=True, slots=True)
-class AgentSetField:
-    agent_name: str
+class AgentSetField(_AgentInput):
+    """The agent fills or corrects one form field for the citizen."""
+
     field_id: str
     value: str
 
 
 @dataclass(frozen=True, slots=True)
-class AgentReturned:
+class AgentReturned(_AgentInput):
     """The agent gives the conversation back to the bot, at ``step_id`` (None = where it was)."""
 
-    agent_name: str
     step_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class AgentClosed:
-    agent_name: str
+class AgentClosed(_AgentInput):
+    """The agent ends the conversation."""
 
 
 @dataclass(frozen=True, slots=True)

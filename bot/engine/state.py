@@ -72,20 +72,15 @@ class Position:
     pending: Pending | None = None
 
 
+_POSITION_FIELDS = tuple(Position.__dataclass_fields__)
+
+
 @dataclass(frozen=True, slots=True)
-class ConversationState:
-    """Everything the engine needs to continue a conversation."""
+class ConversationState(Position):
+    """Everything the engine needs to continue a conversation: where it stands in a flow (the `Position` fields,
+    what "quay lại" restores) and what holds across positions."""
 
     mode: Mode = "bot"
-    phase: Phase = "idle"
-    procedure_id: str | None = None
-    step_id: str | None = None
-    item: int = 0
-    answers: tuple[tuple[str, str], ...] = ()
-    fields: tuple[tuple[str, str], ...] = ()
-    docs_have: tuple[str, ...] = ()
-    docs_missing: tuple[str, ...] = ()
-    pending: Pending | None = None
     resume: Pending | None = None
     candidates: tuple[str, ...] = ()
     clarify_offset: int = 0
@@ -136,17 +131,14 @@ class ConversationState:
         return replace(self, unsure=rest + (key,) if unsure else rest)
 
     def position(self) -> Position:
-        return Position(self.phase, self.procedure_id, self.step_id, self.item, self.answers, self.fields,
-                        self.docs_have, self.docs_missing, self.pending)
+        return Position(**{f: getattr(self, f) for f in _POSITION_FIELDS})
 
     def push(self, limit: int = 30) -> ConversationState:
         """Remember the current position before moving on."""
         return replace(self, history=(self.history + (self.position(),))[-limit:])
 
     def restore(self, pos: Position) -> ConversationState:
-        return replace(self, phase=pos.phase, procedure_id=pos.procedure_id, step_id=pos.step_id, item=pos.item,
-                       answers=pos.answers, fields=pos.fields, docs_have=pos.docs_have,
-                       docs_missing=pos.docs_missing, pending=pos.pending)
+        return replace(self, **{f: getattr(pos, f) for f in _POSITION_FIELDS})
 
     # --- persistence ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -198,7 +198,8 @@ class TurnRunner:
         """Fetch what the engine says this message needs (`turn_needs`: NLU, drafts, a draft code), then step."""
         state = self._state_of(row)
         needs = turn_needs(state, msg.content)
-        understanding = await self.nlu.aparse(msg.content, needs.nlu) if needs.nlu is not None else None
+        read_as = replace(needs.nlu, today=now.astimezone(_VN).date()) if needs.nlu is not None else None
+        understanding = await self.nlu.aparse(msg.content, read_as) if read_as is not None else None
         extracted: dict[str, str] = {}
         extract_error = None
         if msg.attachment is not None and self.hooks.extract is not None:

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from bot.dossier.words import date_words, month_words, number_words, parse_date
+from nlu.words import date_words, month_words, number_words, parse_date
 
 
 @pytest.mark.parametrize("n, words", [

@@ -1,6 +1,7 @@
 """`motcua nlu predict | eval | train | export-rasa` through nlu.cli.main."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -27,6 +28,22 @@ def test_predict_reads_and_writes_json_lines(spec_ts, monkeypatch, tmp_path: Pat
     assert next(r["label"] for r in rows[0]["ranking"]) == "ho-tich.ket-hon" and len(rows[0]["ranking"]) == 3
     assert rows[1]["entities"][0]["type"] == "phone" and rows[1]["entities"][0]["value"] == "0912345678"
     assert "error" in rows[2]
+
+
+def test_predict_reads_dates_against_the_day_it_is_given(spec_ts, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`motcua nlu predict` passes the current day (the package never reads the clock); --today names another."""
+    line = json.dumps({"text": "bé sinh ngày 15/3"}) + "\n"
+
+    def dates(argv: list[str], today: dt.date | None) -> list[str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(line))
+        out = io.StringIO()
+        assert main(["predict", "--cache", str(tmp_path), *argv], training_set_factory=lambda: spec_ts, out=out,
+                     today=today) == 0
+        return [e["value"] for e in json.loads(out.getvalue())["entities"] if e["type"] == "date"]
+
+    assert dates([], dt.date(2026, 12, 6)) == ["2026-03-15"]
+    assert dates(["--today", "2030-01-01"], dt.date(2026, 12, 6)) == ["2030-03-15"]
+    assert dates([], None) == []
 
 
 def test_eval_prints_accuracy_per_style_and_confusions(spec_ts, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from nlu.fields import extract_entities
+from nlu.entities import extract_entities
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -62,3 +62,13 @@ def test_nothing_in_small_talk() -> None:
 def test_numbers_outside_other_entities() -> None:
     got = [(e.type, e.value) for e in extract_entities("con 3 tuổi, giá 1.500.000 đồng, sđt 0912345678", today=TODAY)]
     assert got == [("number", "3"), ("number", "1500000"), ("phone", "0912345678")]
+
+
+def test_dates_are_read_against_the_day_the_caller_gives() -> None:
+    """The NLU never reads the clock: "15/3" is this year's 15 March for the day passed in, and a parse with no
+    day finds no date (nor checks the birth year inside an ID number) rather than guessing one."""
+    text = "hẹn ngày 15/3, CCCD 001099123456"
+    assert kinds(text)["date"] == "2026-03-15"
+    assert {e.type: e.value for e in extract_entities(text, today=dt.date(2031, 1, 2))}["date"] == "2031-03-15"
+    undated = {e.type: e.value for e in extract_entities(text, today=None)}
+    assert "date" not in undated and undated["id_number"] == "001099123456"
