@@ -17,11 +17,13 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.engine.context import OldName
 from bot.handoff import routing
 from bot.storage.handoff_models import communes
 
@@ -75,6 +77,43 @@ def province_communes(province: str | None) -> tuple[Commune, ...]:
 @lru_cache(maxsize=8)
 def _choices(province: str | None) -> tuple[tuple[str, str], ...]:
     return tuple((c.code, c.name) for c in province_communes(province))
+
+
+@lru_cache(maxsize=8)
+def old_names(province: str | None) -> Mapping[str, tuple[OldName, ...]]:
+    """The province's pre-2025 commune names (``nlu.geo_old``, the NSO conversion table) as the engine looks them
+    up: "ward|district" and "ward|" keys → the old unit and the 2025 communes (codes of this list) it went into."""
+    from nlu.geo_old import old_units
+    from nlu.placekeys import district_key, ward_key
+
+    if not province:
+        return MappingProxyType({})
+    by_key = {_fold_key(c.name): c.code for c in province_communes(province)}
+    index: dict[str, list[OldName]] = {}
+    for unit in old_units(province):
+        codes = tuple(dict.fromkeys(by_key[k] for k in map(_fold_key, unit.into) if k in by_key))
+        if not codes:
+            continue
+        label = f"{_lower_type(unit.ward)}, {_lower_type(unit.district)}"
+        name = OldName(label, codes)
+        ward = ward_key(unit.ward)
+        index.setdefault(f"{ward}|{district_key(unit.district)}", []).append(name)
+        index.setdefault(f"{ward}|", []).append(name)
+    return MappingProxyType({k: tuple(v) for k, v in index.items()})
+
+
+def _fold_key(name: str) -> str:
+    from nlu.normalize import fold, nfc_lower
+
+    return " ".join(fold(nfc_lower(name)).split())
+
+
+def _lower_type(name: str) -> str:
+    """"Huyện Cao Lộc" → "huyện Cao Lộc", "Thị trấn Đồng Đăng" → "thị trấn Đồng Đăng" (as written mid-sentence)."""
+    for word in ("Thành phố ", "Thị trấn ", "Thị xã ", "Huyện ", "Quận ", "Phường ", "Xã "):
+        if name.startswith(word):
+            return word.lower() + name[len(word):]
+    return name
 
 
 def find_commune(text: str, province: str | None) -> Commune | None:
@@ -195,4 +234,4 @@ class CommuneStore:
                 await self.reload()
 
 
-__all__ = ["Commune", "CommuneStore", "find_commune", "infer_commune", "province_communes"]
+__all__ = ["Commune", "CommuneStore", "find_commune", "infer_commune", "old_names", "province_communes"]
