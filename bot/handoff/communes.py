@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.engine.context import OldName
+from bot.engine.context import CommuneOffice, OldName
 from bot.handoff import routing
 from bot.storage.handoff_models import communes
 
@@ -173,6 +173,18 @@ class CommuneStore:
     def infer(self, fields: Iterable[tuple[str, str]] | Mapping[str, str]) -> Commune | None:
         found = infer_commune(fields, self.province)
         return self.get(found.code) if found else None
+
+    def office(self, code: str | None) -> CommuneOffice | None:
+        """What the engine tells a citizen of their commune's desk: address, hours in words, phone."""
+        c = self.get(code)
+        if c is None:
+            return None
+        hours = self._hours.get(c.code)
+        return CommuneOffice(c.code, c.name, c.address, routing.hours_vi(hours) if hours else None, c.phone)
+
+    def old_names(self) -> Mapping[str, tuple[OldName, ...]]:
+        """The province's pre-2025 commune names, for the engine (see ``old_names``)."""
+        return old_names(self.province)
 
     def choices(self) -> tuple[tuple[str, str], ...]:
         """(code, official name) of every commune of the province, for the engine's commune question."""

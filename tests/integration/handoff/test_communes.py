@@ -41,6 +41,8 @@ async def walk(client: Any, services: Any, address: str, *, until_address: bool,
         kind = pending.get("kind")
         if kind == "review":
             await rest(client, s, "/xacnhan")
+            if ((await services.repo.load("rest", s)).state.get("pending") or {}).get("kind") == "commune_confirm":
+                await rest(client, s, "Đúng")   # "Bạn ở xã Ea Tul, đúng không?" (read from the address given)
             return s
         if kind == "clarify":
             msg = f"/chon {PID}"
@@ -76,7 +78,8 @@ async def test_a_commune_team_receives_its_citizens_handoff_alone(client: Any, s
     await province.set("xã Ea Tul", clock(), team="xa-ea-tul", working_hours="Mon-Sun 00:00-24:00")
     await province.set("xã Ea Kar", clock(), team="xa-ea-kar", working_hours="Mon-Sun 00:00-24:00")
     tul = await walk(client, services, EA_TUL, until_address=True)
-    await rest(client, tul, "/canbo")
+    assert "Bạn ở xã Ea Tul, đúng không?" in texts(await rest(client, tul, "/canbo"))   # read from the address
+    await rest(client, tul, "/xa_dung")
     plain = new_sender()   # gave no address and skipped the commune question: the province's default team
     assert "xã/phường nào" in texts(await rest(client, plain, "/canbo"))
     await rest(client, plain, "/canbo")   # the "Bỏ qua" button
@@ -98,7 +101,8 @@ async def test_off_hours_fall_back_to_the_province_team_and_answer_with_the_comm
     await province.set("xã Ea Kar", clock(), team="xa-ea-kar", working_hours="Mon-Fri 07:00-11:00")
     clock.now = TUESDAY_8PM   # everyone is off duty; the commune opens at 7:00, the default team at 7:30
     kar = await walk(client, services, EA_KAR, until_address=True)
-    answer = texts(await rest(client, kar, "/canbo"))
+    assert "Bạn ở xã Ea Kar, đúng không?" in texts(await rest(client, kar, "/canbo"))
+    answer = texts(await rest(client, kar, "dung roi"))
     assert "7 giờ sáng thứ Tư, 25/11" in answer, answer
     assert (await services.repo.load("rest", kar)).team == "mac-dinh"
     other = new_sender()   # no commune known (the question skipped): the default hours
