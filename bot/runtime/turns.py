@@ -279,6 +279,7 @@ class TurnRunner:
             outbound=[outbound_to_dict(r) for r in turn.replies],
             outbound_sender=[getattr(r, "sender", "bot") for r in turn.replies],
             events=[(e.type.value, e.data) for e in turn.events], team=team,
+            commune=self._commune(st).get("commune") if turn.events else None,
             needs_effect=frozenset(e.type.value for e in turn.events if wants is None or wants(e.type)),
         )
 

@@ -246,3 +246,32 @@ async def test_the_admin_page_sets_a_commune_and_refuses_bad_hours(client: Any, 
     assert forged.status == 403 and province.get(ea_kly.code).team == "xa-ea-kly"
     await login(client, services, "canbo", "mac-dinh")
     assert (await client.get("/console/admin/communes")).status == 403
+
+
+async def test_report_figures_stay_with_the_commune_of_the_time_after_a_move_and_erasure(
+        client: Any, services: Any, province: Any, clock: Any) -> None:
+    """Events and drafts record the citizen's commune when written (migration 0009_h21commune): a later move to
+    another commune or the citizen's erasure leaves last figures where they were."""
+    from bot.admin.reports import Period, build_report
+
+    clock.now = dt.datetime(2031, 5, 13, 3, 0, tzinfo=dt.UTC)   # a day of its own in the shared database
+    tul = find_commune("xã Ea Tul", PROVINCE)
+    assert tul is not None
+
+    async def tul_row() -> list[Any]:
+        rep = await build_report(services.repo.engine, Period.of("day", clock.now.date()))
+        return next(r for r in rep.tables["theo_xa"].rows if r[0] == tul.code)
+
+    s = new_sender()
+    await rest(client, s, "/canbo")
+    await rest(client, s, "xã Ea Tul")   # handed off as a citizen of Ea Tul
+    before = await tul_row()
+    assert before[5] >= 1   # "Lượt chuyển cán bộ"
+    await rest(client, s, "/huy")
+    await rest(client, s, "đổi xã")
+    await rest(client, s, "xã Ea Kar")
+    assert (await services.repo.load("rest", s)).state["commune"] != tul.code
+    assert await tul_row() == before
+    await rest(client, s, "/xoadulieu")
+    await rest(client, s, "/xoadulieu_xacnhan")
+    assert await tul_row() == before
