@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.engine.context import OldName
 from nlu.normalize import fold, nfc_lower
@@ -38,12 +39,21 @@ def _typed_kind(text: str) -> str:
     return {"xa": "xa", "x": "xa", "phuong": "phuong", "p": "phuong"}.get(head.rstrip("."), "")
 
 
-def match_commune(text: str, communes: Iterable[tuple[str, str]]) -> str | None:
+@lru_cache(maxsize=8)
+def _by_key(communes: tuple[tuple[str, str], ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The province's communes by compared name, built once per list (every free-text message looks names up)."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for code, name in communes:
+        index.setdefault(_key(name), []).append((code, name))
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def match_commune(text: str, communes: tuple[tuple[str, str], ...]) -> str | None:
     """The code of the one commune ``text`` names ("xã Ea Tul", "ea tul", "Phường Tân An"), None if none or several."""
     key, kind = _key(text), _typed_kind(text)
     if not key:
         return None
-    hits = [(code, name) for code, name in communes if _key(name) == key]
+    hits = list(_by_key(tuple(communes)).get(key, ()))
     if len(hits) > 1 and kind:
         hits = [h for h in hits if fold(nfc_lower(h[1])).startswith(kind)]
     return hits[0][0] if len(hits) == 1 else None

@@ -201,7 +201,9 @@ class CommuneStore:
             self._reloading = asyncio.get_running_loop().create_task(self.reload())
 
     async def reload(self) -> None:
-        """Read the table (start-up, an announcement, the TTL); a failure keeps what was loaded."""
+        """Read the table (start-up, an announcement, the TTL); a failure keeps what was loaded. The old names
+        are read here too (once: cached), off the event loop, so no citizen's turn waits for the file."""
+        await asyncio.to_thread(old_names, self.province)
         try:
             async with self.engine.connect() as conn:
                 rows = (await conn.execute(select(communes))).all()
