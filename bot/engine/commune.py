@@ -16,6 +16,7 @@ from bot.engine.commune_find import Found, find_in_fields, find_in_text, match_c
 from bot.engine.messages import Button
 from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.turn import Out
+from nlu.normalize import fold, nfc_lower
 
 HUMAN = "/canbo"
 SKIP, YES, NO = "/xa_boqua", "/xa_dung", "/xa_khong"
@@ -112,9 +113,19 @@ def _noted(state: ConversationState, out: Out, code: str) -> Answered:
     return Answered(_close(state, code), reason)
 
 
+def _button(state: ConversationState, raw: str) -> str:
+    """A button's typed title ("bo qua") or number (Zalo's numbered menu) read as its payload."""
+    offered = state.pending.buttons if state.pending is not None else ()
+    folded = fold(nfc_lower(raw.strip()))
+    if folded.isdigit() and 1 <= int(folded) <= len(offered):
+        return offered[int(folded) - 1].payload
+    return next((b.payload for b in offered if fold(nfc_lower(b.title)) == folded), raw)
+
+
 def answer_commune(state: ConversationState, out: Out, raw: str) -> Answered | ConversationState:
     """The commune named (a 2025 name; an old one is confirmed first), or "Bỏ qua" / "Không phải" (go on without
     it); a state still asking when nothing matched (before a change: the citizen is never kept at the question)."""
+    raw = _button(state, raw)
     reason = state.pending.ref if state.pending and state.pending.ref is not None else "citizen_request"
     if raw == SKIP:
         return Answered(_close(state, None), reason)
@@ -139,6 +150,7 @@ def answer_commune(state: ConversationState, out: Out, raw: str) -> Answered | C
 def answer_confirm(state: ConversationState, out: Out, raw: str, folded: str,
                    affirm: bool | None) -> Answered | ConversationState | None:
     """"Đúng": the guessed commune is theirs. "Không phải": asked by name. Another commune typed: that one."""
+    raw = _button(state, raw)
     reason = state.pending.ref if state.pending and state.pending.ref is not None else ""
     code = (state.commune_guess or "").partition("|")[0]
     if raw == YES or folded in _YES or (affirm is True and folded not in _NO):

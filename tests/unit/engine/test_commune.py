@@ -135,6 +135,19 @@ def test_an_old_name_is_mapped_to_its_2025_commune_with_confirmation(content: An
     assert split.buttons == ["Phường Tuy Hòa", "Xã Phú Hòa 1", "Không phải các xã/phường trên"]
     split.say("Xã Phú Hòa 1")
     assert split.state.commune == "4"
+    numbered = ProvinceChat(content, state=ConversationState(welcomed=True))   # Zalo: the menu's numbers
+    numbered.say("xa hoa an huyen phu hoa cu")
+    numbered.say("1")
+    assert numbered.state.commune == "5"
+
+
+def test_skipping_by_typing_the_button_title_answers_where_without_a_commune(content: Any) -> None:
+    chat = ProvinceChat(content, state=ConversationState(welcomed=True))
+    chat.say("làm giấy khai sinh cho con", KHAI_SINH)
+    chat.say("nộp ở đâu", u(("ask_where", 0.9)))
+    chat.say("bo qua")
+    assert "Nơi nộp (" in chat.text and chat.state.commune is None and chat.state.pending is not None
+    assert chat.state.pending.kind == "question"
 
 
 def test_a_place_named_with_a_procedure_is_remembered_and_confirmed_when_it_matters(content: Any) -> None:
