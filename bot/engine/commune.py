@@ -4,8 +4,8 @@ visits of the same sender, whose conversation row is the same). A commune the ci
 field, "tôi ở xã Ea Tul", an old name such as "xã Gia Cát, huyện Cao Lộc cũ") is confirmed with two buttons
 instead of asked again. "tôi chuyển sang xã khác" / "đổi xã" forgets it and asks the new one.
 
-The question's ``ref`` says what follows the answer: a handoff reason, ``DRAFT``, ``WHERE:<procedure>`` or ``""``
-(nothing: a change or a statement). Pure: the communes reach the engine as ``TurnContext.communes`` and
+The question's ``ref`` says what follows the answer: a handoff reason, ``DRAFT``, ``WHERE:<procedure>``, ``NOTED``
+(nothing: the citizen said where they live) or ``""`` (nothing: a change of commune). Pure: the communes reach the engine as ``TurnContext.communes`` and
 ``TurnContext.old_communes``."""
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from nlu.normalize import fold, nfc_lower
 
 HUMAN = "/canbo"
 SKIP, YES, NO = "/xa_boqua", "/xa_dung", "/xa_khong"
-DRAFT, WHERE = "@draft", "@where:"
+DRAFT, WHERE, NOTED = "@draft", "@where:", "@noted"   # NOTED: the citizen said where they live; nothing follows
 _ASKING = (PendingKind.COMMUNE, PendingKind.COMMUNE_CONFIRM)
 _YES = {"dung", "dung roi", "dung vay", "phai", "vang", "u", "uh", "ok", "co", "chinh xac", "1"}
 _NO = {"khong", "khong phai", "ko", "k", "sai", "sai roi", "khong dung", "2"}
@@ -77,8 +77,9 @@ def ensure_commune(state: ConversationState, out: Out, reason: str) -> Conversat
 
 def ask_commune(state: ConversationState, out: Out, reason: str) -> ConversationState:
     """The open question; its skip button hands off (before a handoff) or goes on without a commune."""
-    if reason in ("", DRAFT) or reason.startswith(WHERE):
-        key = "commune_ask_draft" if reason == DRAFT else "commune_ask_where" if reason else "commune_ask_new"
+    if reason in ("", DRAFT, NOTED) or reason.startswith(WHERE):
+        key = {"": "commune_ask_new", DRAFT: "commune_ask_draft", NOTED: "commune_ask_plain"}.get(reason,
+                                                                                                "commune_ask_where")
         skip = (Button(out.p("commune_skip_later"), SKIP),) if reason else ()
     else:
         key, skip = "commune_ask", (Button(out.p("commune_skip"), HUMAN),)
@@ -139,7 +140,7 @@ def answer_commune(state: ConversationState, out: Out, raw: str) -> Answered | C
         if len(found.codes) == 1 and not found.old:
             return _noted(state, out, found.codes[0])
         return confirm(replace(state, pending=state.resume, resume=None), out, found, reason)
-    if reason == "":
+    if reason in ("", NOTED):   # nothing waits on it: the citizen is never kept at the question
         out.phrase("commune_unknown_later", typed=raw.strip()[:60])
         return Answered(_close(state, None), "")
     out.phrase("commune_unknown", typed=raw.strip()[:60], in_province=_province(out, " ở "),
@@ -173,7 +174,7 @@ def notice(state: ConversationState, out: Out, raw: str, sure_of_procedure: bool
         return None
     if sure_of_procedure:
         return replace(state, commune_guess=_store(found)) if len(found.codes) == 1 else state
-    return confirm(state, out, found, "")
+    return confirm(state, out, found, NOTED)
 
 
 _CHANGE = re.compile(r"\b(?:chuyen|doi|sang|ve|qua|don) (?:nha )?(?:sang |qua |ve |den |toi )?(?:o )?(?:xa|phuong)"
@@ -213,6 +214,6 @@ def office_lines(out: Out) -> str:
     return "\n".join(parts) if len(parts) > 1 else ""
 
 
-__all__ = ["DRAFT", "WHERE", "Answered", "answer_commune", "answer_confirm", "ask_commune", "ask_new_commune",
+__all__ = ["DRAFT", "NOTED", "WHERE", "Answered", "answer_commune", "answer_confirm", "ask_commune", "ask_new_commune",
            "asking", "close_question", "ensure_commune", "match_commune", "notice", "office_lines",
            "wants_new_commune"]

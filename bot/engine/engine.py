@@ -19,6 +19,7 @@ from bot.engine import events as ev
 from bot.engine.claim import answer_claim_phone, claim_request, start_claim
 from bot.engine.commune import (
     DRAFT,
+    NOTED,
     WHERE,
     Answered,
     answer_commune,
@@ -490,7 +491,7 @@ def _after_commune(answered: Answered | ConversationState, out: Out) -> Conversa
         return reprompt(state, out)
     if reason.startswith(WHERE):
         return _answer_where(state, out, out.ctx.content.procedure(reason[len(WHERE):] or None), ask=False)
-    if reason:
+    if reason and reason != NOTED:
         return request_handoff(state, out, reason, ask_commune=False)
     return reprompt(state, out)
 

@@ -129,6 +129,12 @@ def test_an_old_name_is_mapped_to_its_2025_commune_with_confirmation(content: An
     assert chat.buttons == ["Đúng", "Không phải"] and chat.state.commune is None
     chat.say("/xa_dung")
     assert chat.state.commune == "3" and "đã ghi nhận bạn ở xã Krông Pắc" in chat.text
+    wrong = ProvinceChat(content, state=ConversationState(welcomed=True))
+    wrong.say("tôi ở xã Hòa An, huyện Krông Pắc cũ")
+    wrong.say("Không phải")
+    assert "Bạn đang ở xã/phường nào của Đắk Lắk?" in wrong.text and wrong.buttons == ["Bỏ qua"]
+    wrong.say("ea kar")
+    assert wrong.state.commune == "24373" and wrong.state.pending is None and "handoff_requested" not in wrong.events
     split = ProvinceChat(content, state=ConversationState(welcomed=True))
     split.say("xa hoa an huyen phu hoa cu")   # split between two communes: the citizen picks one
     assert "nay được chia vào: phường Tuy Hòa, xã Phú Hòa 1" in split.text
