@@ -67,7 +67,7 @@ def _spans(folded: str) -> list[str]:
 def _old_in(span: str, old: Mapping[str, tuple[OldName, ...]]) -> Found | None:
     """A pre-2025 unit in ``span`` ("phuong 5 quan 3 cu"): the ward's words, then (if any) the district's."""
     words = span.split()
-    for n in range(min(len(words), 6), 1, -1):
+    for n in range(min(len(words), 6), 0, -1):
         ward = ward_key(" ".join(words[:n]))
         rest = " ".join(words[n:])
         dm = _DISTRICT.match(" " + rest) if rest else None
@@ -81,6 +81,17 @@ def _old_in(span: str, old: Mapping[str, tuple[OldName, ...]]) -> Found | None:
         hit = old.get(f"{ward}|")
         if hit:
             return _merge(hit)
+    return None
+
+
+def _district_in(folded: str, old: Mapping[str, tuple[OldName, ...]]) -> Found | None:
+    """A pre-2025 district named alone ("huyện Krông Pắc cũ", "quận 3 cũ"): every commune its units went into."""
+    for m in _DISTRICT.finditer(folded):
+        words = _OLD.split(folded[m.end():])[0].split()
+        for k in range(min(len(words), 4), 0, -1):
+            hit = old.get(f"|{district_key(' '.join(words[:k]))}")
+            if hit:
+                return _merge(hit)
     return None
 
 
@@ -105,7 +116,7 @@ def find_in_text(raw: str, communes: tuple[tuple[str, str], ...],
         found = _old_in(" ".join(span.split()), old)
         if found:
             return found
-    return None
+    return _district_in(folded, old) if old and (said_old or whole) else None
 
 
 def _longest_current(span: str, communes: tuple[tuple[str, str], ...]) -> str | None:

@@ -82,7 +82,8 @@ def _choices(province: str | None) -> tuple[tuple[str, str], ...]:
 @lru_cache(maxsize=8)
 def old_names(province: str | None) -> Mapping[str, tuple[OldName, ...]]:
     """The province's pre-2025 commune names (``nlu.geo_old``, the NSO conversion table) as the engine looks them
-    up: "ward|district" and "ward|" keys → the old unit and the 2025 communes (codes of this list) it went into."""
+    up: "ward|district", "ward|" and "|district" keys → the old unit(s) and the 2025 communes (codes of this list)
+    they went into."""
     from nlu.geo_old import old_units
     from nlu.placekeys import district_key, ward_key
 
@@ -90,15 +91,18 @@ def old_names(province: str | None) -> Mapping[str, tuple[OldName, ...]]:
         return MappingProxyType({})
     by_key = {_fold_key(c.name): c.code for c in province_communes(province)}
     index: dict[str, list[OldName]] = {}
+    districts: dict[str, tuple[str, list[str]]] = {}
     for unit in old_units(province):
         codes = tuple(dict.fromkeys(by_key[k] for k in map(_fold_key, unit.into) if k in by_key))
         if not codes:
             continue
-        label = f"{_lower_type(unit.ward)}, {_lower_type(unit.district)}"
-        name = OldName(label, codes)
-        ward = ward_key(unit.ward)
-        index.setdefault(f"{ward}|{district_key(unit.district)}", []).append(name)
+        name = OldName(f"{_lower_type(unit.ward)}, {_lower_type(unit.district)}", codes)
+        ward, district = ward_key(unit.ward), district_key(unit.district)
+        index.setdefault(f"{ward}|{district}", []).append(name)
         index.setdefault(f"{ward}|", []).append(name)
+        districts.setdefault(district, (_lower_type(unit.district), []))[1].extend(codes)
+    for district, (label, codes) in districts.items():   # "huyện Krông Pắc" alone: every commune it went into
+        index[f"|{district}"] = [OldName(label, tuple(dict.fromkeys(codes)))]
     return MappingProxyType({k: tuple(v) for k, v in index.items()})
 
 

@@ -72,6 +72,14 @@ async def test_an_old_commune_name_is_mapped_and_confirmed_with_buttons(client: 
     await post(client, split, "Phường Tuy Hòa")
     assert (await state(services, split))["commune"] == find_commune("Phường Tuy Hòa", PROVINCE).code  # type: ignore[union-attr]
 
+    district = new_sender()   # an old district alone: the communes it went into, by number on a menu channel
+    await post(client, district, "xin chào")
+    r = await post(client, district, "tôi ở huyện Ea Kar cũ")
+    assert "Huyện Ea Kar (cũ) nay được chia vào" in texts(r), texts(r)
+    picks = [b["title"] for b in buttons(r)]
+    await post(client, district, str(picks.index("Xã Ea Kar") + 1))
+    assert (await state(services, district))["commune"] == find_commune("xã Ea Kar", PROVINCE).code  # type: ignore[union-attr]
+
 
 async def test_a_citizen_changes_commune_with_or_without_diacritics(client: Any, services: Any,
                                                                     province: Any) -> None:

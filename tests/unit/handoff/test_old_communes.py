@@ -42,3 +42,12 @@ def test_a_current_name_is_not_read_as_an_old_one() -> None:
     ea_tul = find_commune("xã Ea Tul", "Đắk Lắk")
     assert found is not None and ea_tul is not None and found.codes == (ea_tul.code,) and found.old is None
     assert old_names(None) == {}
+
+
+def test_an_old_district_named_alone_offers_every_commune_it_went_into() -> None:
+    found = find_in_text("quận 3 cũ", _choices("Hồ Chí Minh"), old_names("Hồ Chí Minh"))
+    assert found is not None and found.old == "quận 3"
+    assert {_named("Hồ Chí Minh", c) for c in found.codes} == {"Phường Bàn Cờ", "Phường Nhiêu Lộc", "Phường Xuân Hòa"}
+    assert find_in_text("quận 3", _choices("Hồ Chí Minh"), old_names("Hồ Chí Minh")) is None   # no "cũ": not read
+    answered = find_in_text("huyen cao loc cu", _choices("Lạng Sơn"), old_names("Lạng Sơn"), whole=True)
+    assert answered is not None and "Phường Kỳ Lừa" in {_named("Lạng Sơn", c) for c in answered.codes}
