@@ -101,8 +101,8 @@ def old_names(province: str | None) -> Mapping[str, tuple[OldName, ...]]:
         index.setdefault(f"{ward}|{district}", []).append(name)
         index.setdefault(f"{ward}|", []).append(name)
         districts.setdefault(district, (_lower_type(unit.district), []))[1].extend(codes)
-    for district, (label, codes) in districts.items():   # "huyện Krông Pắc" alone: every commune it went into
-        index[f"|{district}"] = [OldName(label, tuple(dict.fromkeys(codes)))]
+    for district, (label, went) in districts.items():   # "huyện Krông Pắc" alone: every commune it went into
+        index[f"|{district}"] = [OldName(label, tuple(dict.fromkeys(went)))]
     return MappingProxyType({k: tuple(v) for k, v in index.items()})
 
 
