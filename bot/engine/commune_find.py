@@ -61,7 +61,7 @@ def match_commune(text: str, communes: tuple[tuple[str, str], ...]) -> str | Non
 
 def _spans(folded: str) -> list[str]:
     """Candidate place phrases: from each type word ("xa", "phuong", "p") to the end of the message."""
-    return [folded[m.start():].replace(",", " ") for m in _TYPED.finditer(folded)]
+    return [folded[m.start():] for m in _TYPED.finditer(folded)]
 
 
 def _old_in(span: str, old: Mapping[str, tuple[OldName, ...]]) -> Found | None:
@@ -104,16 +104,16 @@ def find_in_text(raw: str, communes: tuple[tuple[str, str], ...],
                  old: Mapping[str, tuple[OldName, ...]], *, whole: bool = False) -> Found | None:
     """The commune a message or an address names. A 2025 name wins unless the text says the name is old ("cũ");
     ``whole`` also reads a bare name ("ea tul") — for an answer to the commune question."""
-    folded = plain(raw.replace(",", " , "))
+    folded = plain(raw)   # punctuation (commas too) gone
     said_old = bool(_OLD.search(folded))
-    spans = _spans(folded) + ([folded.replace(",", " ")] if whole else [])
+    spans = _spans(folded) + ([folded] if whole else [])
     if not said_old:
         for span in spans:
             code = _longest_current(span, communes)
             if code:
                 return Found((code,))
     for span in spans if old else []:
-        found = _old_in(" ".join(span.split()), old)
+        found = _old_in(span, old)
         if found:
             return found
     return _district_in(folded, old) if old and (said_old or whole) else None
