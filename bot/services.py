@@ -103,7 +103,8 @@ def build_services(settings: Settings, *, clock: Callable[[], dt.datetime] = utc
     runner = TurnRunner(settings, repo, store, nlu, locks, clock=clock, hooks=TurnHooks(
         new_code=code_maker(), extract=cccd, list_drafts=list_drafts, effects=effects.run, wants=effects.wants,
         team_for=handoff.team_for, duty=handoff.duty, commune_of=handoff.commune_of, on_turn=metrics.on_turn,
-        communes=handoff.commune_choices, limiter=limiter,
+        communes=handoff.commune_choices, old_communes=handoff.communes.old_names, office=handoff.communes.office,
+        limiter=limiter,
         after_apply=push.kick))   # agent replies and notices reach Telegram/Zalo at once (a no-op without them)
     store.subscribe(lambda snap: nlu.retrain(snap))
     from bot.assist.service import AssistService  # assisted mode: the desk's conversations and draft claims

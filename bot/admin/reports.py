@@ -154,7 +154,8 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
 
 async def _rows(engine: AsyncEngine, period: Period, team: str | None) -> tuple[Any, int, Any]:
     """The period's events (in order), the number of new conversations, and the drafts made."""
-    ev_q = (select(EventRow.id, EventRow.type, EventRow.data, EventRow.conversation_id, EventRow.created_at)
+    ev_q = (select(EventRow.id, EventRow.type, EventRow.data, EventRow.conversation_id, EventRow.created_at,
+                   EventRow.commune)
             .where(EventRow.created_at >= period.start, EventRow.created_at < period.end)
             .order_by(EventRow.id))
     conv_q = select(func.count()).select_from(Conversation).where(
@@ -173,10 +174,11 @@ async def _rows(engine: AsyncEngine, period: Period, team: str | None) -> tuple[
 
 
 def _commune_of(state: dict[str, Any] | None, drafts: list[dict[str, Any]]) -> str | None:
-    """A conversation's commune code. The conversation state's ``commune`` comes first: the citizen named or
-    confirmed it, it is kept across turns and changes when they move. A draft's ``commune_code`` is the fallback
-    (a draft made before the state kept one). The routed team is never used: several communes may share a team
-    and a handoff falls back to the province team off-hours, so a team does not say which commune it was."""
+    """A conversation's commune code for rows written before events and drafts recorded theirs (migration
+    0009_h21commune): the conversation state's ``commune``, else a draft's ``commune_code``. Recorded communes
+    come first (``_by_commune``), so figures do not move when the citizen later moves or erases their data. The
+    routed team is never used: several communes may share a team and a handoff falls back to the province team
+    off-hours, so a team does not say which commune it was."""
     code = (state or {}).get("commune")
     if code:
         return str(code)
@@ -185,17 +187,18 @@ def _commune_of(state: dict[str, Any] | None, drafts: list[dict[str, Any]]) -> s
 
 @dataclass
 class _Communes:
-    """Each conversation's commune, and the conversations started in the period."""
+    """Each conversation's commune, each event's and draft's, and the conversations started in the period."""
 
     of: dict[Any, str | None]
     new: set[Any]
     draft: dict[int, str | None]
+    event: dict[int, str | None]
 
 
 async def _by_commune(engine: AsyncEngine, period: Period, events: Any, drafts: Any, team: str | None) -> _Communes:
     """The commune of every conversation and draft the period touches: conversations started or with events in
     it, drafts made in it or changed since its start (a draft received at the desk in the period)."""
-    dr_q = select(Draft.id, Draft.conversation_id, Draft.data).where(
+    dr_q = select(Draft.id, Draft.conversation_id, Draft.data, Draft.commune).where(
         Draft.created_at < period.end, (Draft.created_at >= period.start) | (Draft.updated_at >= period.start))
     async with engine.connect() as conn:
         touched = (await conn.execute(dr_q)).all()
@@ -209,16 +212,21 @@ async def _by_commune(engine: AsyncEngine, period: Period, events: Any, drafts: 
         for d in (await conn.execute(select(Draft.conversation_id, Draft.data)
                                      .where(Draft.conversation_id.in_(conv_ids)))).all():
             by_conv[d.conversation_id].append(d.data or {})
-    of = {c.id: _commune_of(c.state, by_conv[c.id]) for c in convs}
-    draft = {d.id: (d.data or {}).get("commune_code") or of.get(d.conversation_id) for d in touched}
+    recorded: dict[Any, str] = {}
+    for e in events:   # in order: a conversation's latest commune written in the period
+        if e.commune:
+            recorded[e.conversation_id] = e.commune
+    of = {c.id: recorded.get(c.id) or _commune_of(c.state, by_conv[c.id]) for c in convs}
+    draft = {d.id: d.commune or (d.data or {}).get("commune_code") or of.get(d.conversation_id) for d in touched}
+    event = {e.id: e.commune or of.get(e.conversation_id) for e in events}
     start, end = period.start, period.end
     new = {c.id for c in convs if start <= aware(c.created_at) < end and (team is None or c.team == team)}
-    return _Communes(of=of, new=new, draft=draft)
+    return _Communes(of=of, new=new, draft=draft, event=event)
 
 
 def _only(commune: str, cs: _Communes, events: Any, drafts: Any) -> tuple[Any, int, Any]:
     """The rows of one commune: a draft by its own ``commune_code`` when it has one, else by its conversation."""
-    return ([e for e in events if cs.of.get(e.conversation_id) == commune],
+    return ([e for e in events if cs.event.get(e.id) == commune],
             sum(1 for c in cs.new if cs.of.get(c) == commune),
             [d for d in drafts if cs.draft.get(d.id) == commune])
 
@@ -232,7 +240,8 @@ def _commune_table(cs: _Communes, events: Any, drafts: Any, only: str | None, re
                    name: Callable[[str], str]) -> Table:
     """One row per commune and a province row that is their sum (averages recomputed from the sums, so they
     add up too). Conversations with no known commune get their own row ("Chưa xác định")."""
-    keys = sorted({v or "" for v in cs.of.values()} | {v or "" for v in cs.draft.values()})
+    keys = sorted({v or "" for v in cs.of.values()} | {v or "" for v in cs.draft.values()}
+                  | {v or "" for v in cs.event.values()})
     if only is not None:
         keys = [only]
     table = Table("theo_xa", "Theo xã, phường", COMMUNE_HEADERS)
@@ -263,7 +272,7 @@ def _with_means(row: list[Any]) -> list[Any]:
 
 
 def _unknown(cs: _Communes, events: Any, drafts: Any) -> tuple[Any, int, Any]:
-    return ([e for e in events if not cs.of.get(e.conversation_id)],
+    return ([e for e in events if not cs.event.get(e.id)],
             sum(1 for c in cs.new if not cs.of.get(c)),
             [d for d in drafts if not cs.draft.get(d.id)])
 

@@ -70,9 +70,10 @@ async def create_draft(env: EffectEnv, conn: AsyncConnection, event: Any, conv: 
     exists = (await conn.execute(select(drafts.c.id).where(drafts.c.code == code))).first()
     if exists is not None:
         return
+    stored = _draft_data(env, data, (conv.state or {}).get("commune"))
     await conn.execute(insert(drafts).values(
         code=code, token_hash=hash_token(token), conversation_id=conv.id, procedure_id=data.get("procedure_id", ""),
-        data=_draft_data(env, data, (conv.state or {}).get("commune")), status="draft", team=conv.team,
+        data=stored, status="draft", team=conv.team, commune=stored.get("commune_code") or getattr(event, "commune", None),
         complete_documents=not data.get("docs_missing"), created_at=now, updated_at=now))
     view, pdf = citizen_links(env.settings.server.base_url, code, token)
     bodies = [

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from bot.content.snapshot import ContentSnapshot
 from nlu.api import ParseContext
@@ -20,6 +22,26 @@ class DraftSummary:
     official_number: str | None = None     # the dossier number on the provincial system, once the desk records it
     note: str | None = None                # the desk's latest note: documents to add, where to collect the result
     updated_at: dt.datetime | None = None  # local (Vietnam) time of the latest change
+
+
+@dataclass(frozen=True, slots=True)
+class OldName:
+    """An old (pre-2025) commune a citizen may still name, and the 2025 commune(s) it went into (several: it was
+    split). ``label`` is how the bot repeats it: "xã Gia Cát, huyện Cao Lộc"."""
+
+    label: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CommuneOffice:
+    """The citizen's commune as its admins configured it: where its one-stop desk is, when it is open."""
+
+    code: str
+    name: str                      # "Xã Ea Tul"
+    address: str | None = None
+    hours: str | None = None       # in Vietnamese: "thứ Hai đến thứ Sáu: 7 giờ 30 – 11 giờ 30, 13 giờ 30 – 17 giờ"
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +79,9 @@ class TurnContext:
     # The province's communes and wards as (code, official name), when the deployment serves a province: a citizen
     # whose commune is unknown is asked it before a handoff. Empty: never asked.
     communes: tuple[tuple[str, str], ...] = ()
+    # Old commune names of the province: "ward|district" and "ward|" keys (``nlu.placekeys``) → what they became.
+    old_communes: Mapping[str, tuple[OldName, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    office: CommuneOffice | None = None    # the citizen's commune's desk, when known and configured
 
 
-__all__ = ["DraftSummary", "ParseContext", "Thresholds", "TurnContext"]
+__all__ = ["CommuneOffice", "DraftSummary", "OldName", "ParseContext", "Thresholds", "TurnContext"]

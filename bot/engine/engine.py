@@ -12,11 +12,25 @@ from enum import Enum
 from types import MappingProxyType
 
 from bot.content import elsewhere
+from bot.content.catalog import Procedure
 from bot.content.flow import FieldsStep, QuestionStep
 from bot.engine import answers as ans
 from bot.engine import events as ev
 from bot.engine.claim import answer_claim_phone, claim_request, start_claim
-from bot.engine.commune import answer_commune, ask_new_commune, wants_new_commune
+from bot.engine.commune import (
+    DRAFT,
+    NOTED,
+    WHERE,
+    Answered,
+    answer_commune,
+    answer_confirm,
+    ask_new_commune,
+    asking,
+    ensure_commune,
+    notice,
+    office_lines,
+    wants_new_commune,
+)
 from bot.engine.confused import reask_plainly, wants_plainer
 from bot.engine.context import TurnContext
 from bot.engine.flowrun import (
@@ -29,6 +43,7 @@ from bot.engine.flowrun import (
     answer_review,
     answer_review_edit,
     applicable_docs,
+    confirm_review,
     display_value,
     fee_line,
     human_button,
@@ -111,7 +126,8 @@ def turn_needs(state: ConversationState, text: str) -> TurnNeeds:
     prefetch = WAITING[state.pending.kind].prefetch if state.pending is not None else frozenset()
     nlu = _nlu_context(state) if _needs_nlu(state, text) and text.strip() else None
     drafts = Prefetch.DRAFTS in prefetch or fold(text) in DRAFTS_WORDS or text.startswith("/hoso")
-    code_for = state.procedure_id if Prefetch.DRAFT_CODE in prefetch else None
+    before_draft = state.pending is not None and asking(state) and state.pending.ref == DRAFT
+    code_for = state.procedure_id if Prefetch.DRAFT_CODE in prefetch or before_draft else None
     return TurnNeeds(nlu, drafts, code_for)
 
 
@@ -455,11 +471,48 @@ def _on_callback_phone(state: ConversationState, out: Out, s: Said) -> Conversat
 
 
 def _on_commune(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
-    """The commune named: remembered, then the handoff it was asked for (none after "tôi chuyển sang xã khác")."""
-    answered = answer_commune(state, out, s.raw)
-    if answered is None:
+    """The commune named: remembered, then what it was asked for (bot/engine/commune.py)."""
+    return _after_commune(answer_commune(state, out, s.raw), out)
+
+
+def _on_commune_confirm(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    """"Đúng" / "Không phải" to a guessed commune; other text is read as usual."""
+    answered = answer_confirm(state, out, s.raw, s.folded, _affirm(s.u, out))
+    return None if answered is None else _after_commune(answered, out)
+
+
+def _after_commune(answered: Answered | ConversationState, out: Out) -> ConversationState:
+    """What the commune was asked for: the handoff, the draft, the where-to-submit answer, or nothing."""
+    if not isinstance(answered, Answered):
+        return answered   # still asking
+    state, reason = answered.state, answered.reason
+    if reason == DRAFT:
+        proc = out.ctx.content.procedure(state.procedure_id)
+        flow = out.ctx.content.flow(state.procedure_id)
+        if proc is not None and flow is not None and state.pending and state.pending.kind == PendingKind.REVIEW:
+            return confirm_review(state, out, proc, flow, ask_commune=False)
+        return reprompt(state, out)
+    if reason.startswith(WHERE):
+        return _answer_where(state, out, out.ctx.content.procedure(reason[len(WHERE):] or None), ask=False)
+    if reason and reason != NOTED:
+        return request_handoff(state, out, reason, ask_commune=False)
+    return reprompt(state, out)
+
+
+def _answer_where(state: ConversationState, out: Out, target: Procedure | None, ask: bool = True) -> ConversationState:
+    """"Nộp ở đâu": the procedure's place of submission, then the citizen's own commune's desk (asked first in a
+    province deployment when it is not known)."""
+    if ask and (asked := ensure_commune(state, out, WHERE + (target.id if target else ""))) is not None:
+        return asked
+    if target is not None:
+        ans.answer_where(out, target)
+    office = office_lines(out)
+    if office:
+        out.say(office)
+    if target is None:
+        out.phrase("which_procedure_for_question")
         return state
-    return request_handoff(answered[0], out, answered[1]) if answered[1] else reprompt(answered[0], out)
+    return reprompt(state, out)
 
 
 class Reading(Enum):
@@ -510,6 +563,7 @@ WAITING: Mapping[PendingKind, Waiting] = MappingProxyType({
     _K.CONFIRM_RESTART: Waiting("yes_no", Reading.BUTTONS, _on_confirm_restart),
     _K.FIELD_CHECK: Waiting("field", Reading.FIELD, _on_field_check),
     _K.COMMUNE: Waiting("field", Reading.FIELD, _on_commune),
+    _K.COMMUNE_CONFIRM: Waiting("yes_no", Reading.BUTTONS, _on_commune_confirm),
 })
 if set(WAITING) != set(PendingKind):  # pragma: no cover - a new kind without a row fails every import
     raise RuntimeError(f"engine.WAITING has no row for {sorted(set(PendingKind) - set(WAITING))}")
@@ -523,6 +577,11 @@ def _is_interruption(u: Understanding, out: Out, raw: str) -> bool:
 
 def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Understanding) -> ConversationState:
     """A message that answers no pending question: a cue, an intent, or a procedure to identify."""
+    if state.mode == "bot" and not asking(state):
+        noticed = notice(state, out, raw, _about_something_else(u, out))
+        if noticed is not None and asking(noticed):
+            return noticed   # "tôi ở xã Ea Tul": confirmed at once
+        state = noticed or state
     for read in (_cue, _intent):
         handled = read(state, out, raw, folded, u)
         if handled is not None:
@@ -534,13 +593,20 @@ def _free_text(state: ConversationState, out: Out, raw: str, folded: str, u: Und
     return _identify(state, out, raw, u)
 
 
+def _about_something_else(u: Understanding, out: Out) -> bool:
+    """The message asks for a procedure, a question's answer or an officer, besides naming a place."""
+    asks = u.label in QUESTION_INTENTS | {"request_human", "ask_status"} and u.confidence >= out.ctx.thresholds.intent
+    return asks or is_confident(u, out) is not None
+
+
 def _cue(state: ConversationState, out: Out, raw: str, folded: str, u: Understanding) -> ConversationState | None:
     """Questions recognised by their words: office hours, another authority's matter, documents, legal basis."""
     current = out.ctx.content.procedure(state.procedure_id)
     other = is_confident(u, out)
     if asks_office_hours(folded) and (other is None or u.confidence < out.ctx.thresholds.beats_office_hours):
-        if out.ctx.office_hours:
-            out.phrase("office_hours", hours=out.ctx.office_hours)
+        hours = out.ctx.office.hours if out.ctx.office and out.ctx.office.hours else out.ctx.office_hours
+        if hours:
+            out.phrase("office_hours", hours=hours)
         else:
             out.phrase("office_hours_unknown", buttons=(Button(out.p("human_button"), "/canbo"),))
         return reprompt(state, out)
@@ -570,6 +636,8 @@ def _intent(state: ConversationState, out: Out, raw: str, folded: str, u: Unders
         procs = u.procedures()
         if procs and procs[0].confidence >= th.question_target and procs[0].label in out.ctx.content.procedures:
             target = out.ctx.content.procedures[procs[0].label]
+        if label == "ask_where" and out.ctx.communes:   # a province: the citizen's own commune's desk
+            return _answer_where(state, out, target)
         if target is None:
             out.phrase("which_procedure_for_question")
             return state

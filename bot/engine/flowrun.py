@@ -25,7 +25,7 @@ from bot.content.flow import (
     holds,
 )
 from bot.engine import events as ev
-from bot.engine.commune import ask_commune, close_question, needs_commune
+from bot.engine.commune import DRAFT, close_question, ensure_commune
 from bot.engine.messages import Button, Text
 from bot.engine.state import ConversationState, Pending, PendingKind
 from bot.engine.text import fold
@@ -824,10 +824,14 @@ def _review_conflict(state: ConversationState, out: Out, proc: Procedure, flow: 
     return replace(state, pending=Pending(PendingKind.REVIEW, None, buttons))
 
 
-def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow) -> ConversationState:
+def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Flow,
+                   ask_commune: bool = True) -> ConversationState:
+    """The summary confirmed: the draft is made (its commune asked first in a province deployment)."""
     answers = state.answer_map
     if (bad := flow.failed_check(None, answers, state.field_map, out.ctx.today)) is not None:
         return _review_conflict(state, out, proc, flow, bad)
+    if ask_commune and (asked := ensure_commune(state, out, DRAFT)) is not None:
+        return asked   # "Kính gửi" and the desk follow the citizen's commune
     fields = {k: v for k, v in state.fields if k in applicable_fields(flow, answers)}
     docs = applicable_docs(flow, answers)
     produced = [d for d in docs if _produced(proc, d)]   # the draft is this form: supplied, never lacking
@@ -849,13 +853,14 @@ def confirm_review(state: ConversationState, out: Out, proc: Procedure, flow: Fl
 
 # --- handoff -----------------------------------------------------------------------------------
 
-def request_handoff(state: ConversationState, out: Out, reason: str, step_id: str | None = None) -> ConversationState:
+def request_handoff(state: ConversationState, out: Out, reason: str, step_id: str | None = None,
+                    ask_commune: bool = True) -> ConversationState:
     """Queue the conversation for a person of the digital team (the handoff room does the rest)."""
     if state.mode != "bot":
         say_waiting(out)
         return state
-    if needs_commune(state, out):   # a province deployment: the citizen's commune decides whose queue
-        return ask_commune(state, out, reason)
+    if ask_commune and (asked := ensure_commune(state, out, reason)) is not None:
+        return asked   # a province deployment: the citizen's commune decides whose queue
     state = close_question(state)
     out.emit(ev.HandoffRequested(reason=reason, procedure_id=state.procedure_id, step_id=step_id or state.step_id))
     if out.ctx.humans_on_duty:

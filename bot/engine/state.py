@@ -35,12 +35,13 @@ class PendingKind(StrEnum):
     SWITCH_CONFIRM = "switch_confirm"    # leave the current procedure for another (ref: procedure)
     CONFIRM_RESTART = "confirm_restart"  # really start over (a restart read by the NLU, or one with answers to lose)
     FIELD_CHECK = "field_check"          # is this restored spelling right ("Đúng" / "Sửa") (ref: field id)
-    COMMUNE = "commune"                  # which commune the citizen belongs to, before a handoff (ref: reason)
+    COMMUNE = "commune"                  # which commune the citizen belongs to, when it matters (ref: reason)
+    COMMUNE_CONFIRM = "commune_confirm"  # "Bạn ở xã Ea Tul, đúng không?" for a guessed commune (ref: reason)
 
 
 # Side questions: asked outside the flow, so their own ``resume`` is the flow's question to keep.
 SIDE_KINDS = frozenset({PendingKind.RATING, PendingKind.CONFIRM_DELETE, PendingKind.CONFIRM_RESTART,
-                        PendingKind.CALLBACK_PHONE, PendingKind.COMMUNE,
+                        PendingKind.CALLBACK_PHONE, PendingKind.COMMUNE, PendingKind.COMMUNE_CONFIRM,
                         PendingKind.CLAIM_PHONE, PendingKind.STATUS_CODE})
 
 
@@ -97,6 +98,9 @@ class ConversationState(Position):
     unsure: tuple[str, ...] = ()
     # The citizen's commune (its 2025 code), once they named it: their handoffs go to that commune's team.
     commune: str | None = None
+    # A commune read from an address the citizen gave or a place they named, not yet confirmed: "code" or
+    # "code|old name" when it came from a pre-2025 name. Confirmed with two buttons when the commune matters.
+    commune_guess: str | None = None
 
     # --- convenient views -------------------------------------------------------------------
     @property
@@ -153,6 +157,7 @@ class ConversationState(Position):
             "history": _history_dicts(self.history, self.position()), "welcomed": self.welcomed, "agent": self.agent,
             "last_draft": self.last_draft, "contact": [list(p) for p in self.contact],
             "unsure": list(self.unsure), "commune": self.commune,
+            "commune_guess": self.commune_guess,
         }
 
     @classmethod
@@ -248,6 +253,7 @@ def _state_from(d: dict[str, Any]) -> ConversationState:
         welcomed=bool(d.get("welcomed", False)), agent=d.get("agent"), last_draft=d.get("last_draft"),
         contact=_pairs(d.get("contact")), unsure=tuple(str(x) for x in d.get("unsure", ())),
         commune=str(d["commune"]) if d.get("commune") else None,
+        commune_guess=str(d["commune_guess"]) if d.get("commune_guess") else None,
     )
     return replace(state, history=_history_from(d.get("history"), state.position()))
 

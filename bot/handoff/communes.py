@@ -17,11 +17,13 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.engine.context import CommuneOffice, OldName
 from bot.handoff import routing
 from bot.storage.handoff_models import communes
 
@@ -75,6 +77,47 @@ def province_communes(province: str | None) -> tuple[Commune, ...]:
 @lru_cache(maxsize=8)
 def _choices(province: str | None) -> tuple[tuple[str, str], ...]:
     return tuple((c.code, c.name) for c in province_communes(province))
+
+
+@lru_cache(maxsize=8)
+def old_names(province: str | None) -> Mapping[str, tuple[OldName, ...]]:
+    """The province's pre-2025 commune names (``nlu.geo_old``, the NSO conversion table) as the engine looks them
+    up: "ward|district", "ward|" and "|district" keys → the old unit(s) and the 2025 communes (codes of this list)
+    they went into."""
+    from nlu.geo_old import old_units
+    from nlu.placekeys import district_key, ward_key
+
+    if not province:
+        return MappingProxyType({})
+    by_key = {_fold_key(c.name): c.code for c in province_communes(province)}
+    index: dict[str, list[OldName]] = {}
+    districts: dict[str, tuple[str, list[str]]] = {}
+    for unit in old_units(province):
+        codes = tuple(dict.fromkeys(by_key[k] for k in map(_fold_key, unit.into) if k in by_key))
+        if not codes:
+            continue
+        name = OldName(f"{_lower_type(unit.ward)}, {_lower_type(unit.district)}", codes)
+        ward, district = ward_key(unit.ward), district_key(unit.district)
+        index.setdefault(f"{ward}|{district}", []).append(name)
+        index.setdefault(f"{ward}|", []).append(name)
+        districts.setdefault(district, (_lower_type(unit.district), []))[1].extend(codes)
+    for district, (label, went) in districts.items():   # "huyện Krông Pắc" alone: every commune it went into
+        index[f"|{district}"] = [OldName(label, tuple(dict.fromkeys(went)))]
+    return MappingProxyType({k: tuple(v) for k, v in index.items()})
+
+
+def _fold_key(name: str) -> str:
+    from nlu.normalize import fold, nfc_lower
+
+    return " ".join(fold(nfc_lower(name)).split())
+
+
+def _lower_type(name: str) -> str:
+    """"Huyện Cao Lộc" → "huyện Cao Lộc", "Thị trấn Đồng Đăng" → "thị trấn Đồng Đăng" (as written mid-sentence)."""
+    for word in ("Thành phố ", "Thị trấn ", "Thị xã ", "Huyện ", "Quận ", "Phường ", "Xã "):
+        if name.startswith(word):
+            return word.lower() + name[len(word):]
+    return name
 
 
 def find_commune(text: str, province: str | None) -> Commune | None:
@@ -135,6 +178,18 @@ class CommuneStore:
         found = infer_commune(fields, self.province)
         return self.get(found.code) if found else None
 
+    def office(self, code: str | None) -> CommuneOffice | None:
+        """What the engine tells a citizen of their commune's desk: address, hours in words, phone."""
+        c = self.get(code)
+        if c is None:
+            return None
+        hours = self._hours.get(c.code)
+        return CommuneOffice(c.code, c.name, c.address, routing.hours_vi(hours) if hours else None, c.phone)
+
+    def old_names(self) -> Mapping[str, tuple[OldName, ...]]:
+        """The province's pre-2025 commune names, for the engine (see ``old_names``)."""
+        return old_names(self.province)
+
     def choices(self) -> tuple[tuple[str, str], ...]:
         """(code, official name) of every commune of the province, for the engine's commune question."""
         return _choices(self.province)
@@ -150,7 +205,9 @@ class CommuneStore:
             self._reloading = asyncio.get_running_loop().create_task(self.reload())
 
     async def reload(self) -> None:
-        """Read the table (start-up, an announcement, the TTL); a failure keeps what was loaded."""
+        """Read the table (start-up, an announcement, the TTL); a failure keeps what was loaded. The old names
+        are read here too (once: cached), off the event loop, so no citizen's turn waits for the file."""
+        await asyncio.to_thread(old_names, self.province)
         try:
             async with self.engine.connect() as conn:
                 rows = (await conn.execute(select(communes))).all()
@@ -195,4 +252,4 @@ class CommuneStore:
                 await self.reload()
 
 
-__all__ = ["Commune", "CommuneStore", "find_commune", "infer_commune", "province_communes"]
+__all__ = ["Commune", "CommuneStore", "find_commune", "infer_commune", "old_names", "province_communes"]

@@ -57,6 +57,29 @@ def parse_hours(spec: str, tz: str = "Asia/Ho_Chi_Minh") -> Hours:
     return Hours(tuple(tuple(sorted(w)) for w in days), tz)
 
 
+def _clock_vi(minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    return f"{h} giờ" + (f" {m:02d}" if m else "")
+
+
+def hours_vi(hours: Hours) -> str:
+    """Opening hours as a citizen reads them: "thứ Hai đến thứ Sáu: 7 giờ 30 – 11 giờ 30, 13 giờ 30 – 17 giờ;
+    thứ Bảy: 7 giờ 30 – 11 giờ 30" (consecutive days with the same windows are joined)."""
+    groups: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []
+    for day, wins in enumerate(hours.windows):
+        if groups and groups[-1][2] == wins and groups[-1][1] == day - 1:
+            groups[-1] = (groups[-1][0], day, wins)
+        else:
+            groups.append((day, day, wins))
+    parts = []
+    for first, last, wins in groups:
+        if not wins:
+            continue
+        days = DAY_VI[first] if first == last else f"{DAY_VI[first]} đến {DAY_VI[last]}"
+        parts.append(f"{days}: " + ", ".join(f"{_clock_vi(a)} – {_clock_vi(b)}" for a, b in wins))
+    return "; ".join(parts)
+
+
 def on_duty(hours: Hours, now: dt.datetime) -> bool:
     local = now.astimezone(ZoneInfo(hours.tz))
     mins = local.hour * 60 + local.minute

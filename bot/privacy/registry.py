@@ -66,6 +66,10 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("inbox", "message_id"): "the platform's id of one message (a counter or random id); names no one",
     ("transcript", "direction"): _ID, ("transcript", "sender"): "citizen | bot | agent | system",
     ("events", "type"): _ID, ("events", "team"): _ID,
+    ("events", "commune"): "the 2025 code of the citizen's commune when the event was written (one of a province's "
+                           "communes, like a team); kept after erasure so per-commune figures do not move",
+    ("drafts", "commune"): "the 2025 code of the commune the draft is addressed to; kept when the draft is "
+                           "forgotten (reports count it)",
     ("outbox", "channel"): _ID,
     ("drafts", "code"): "a random dossier code; once the draft is forgotten it leads to nothing",
     ("drafts", "procedure_id"): _ID, ("drafts", "status"): _ID, ("drafts", "team"): _ID,

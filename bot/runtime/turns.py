@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,6 +24,7 @@ from bot.engine import (
     step,
     turn_needs,
 )
+from bot.engine.context import CommuneOffice, OldName
 from bot.engine.events import EventType
 from bot.engine.messages import outbound_to_dict
 from bot.engine.turn import Turn
@@ -76,6 +77,8 @@ class TurnHooks:
     duty: DutyClock | None = None              # whether people are on duty, and when they are next
     commune_of: Callable[[ConversationState], str | None] | None = None   # the citizen's commune (its code)
     communes: Callable[[], tuple[tuple[str, str], ...]] | None = None     # the province's (code, name), if any
+    old_communes: Callable[[], Mapping[str, tuple[OldName, ...]]] | None = None   # its pre-2025 names
+    office: Callable[[str], CommuneOffice | None] | None = None           # a commune's desk: address, hours
     on_turn: Callable[..., None] | None = None   # metrics
     limiter: Any = None                        # per-sender rate limit
     after_apply: Callable[[], None] | None = None   # an agent reply or notice was written: push it now
@@ -135,7 +138,18 @@ class TurnRunner:
                            thresholds=self.thresholds, drafts=drafts, new_draft_code=code,
                            humans_on_duty=on_duty, next_duty_text=next_text,
                            office_hours=self.settings.content.office_hours,
-                           communes=self.hooks.communes() if self.hooks.communes else ())
+                           communes=self.hooks.communes() if self.hooks.communes else (),
+                           **self._commune_context(commune))
+
+    def _commune_context(self, commune: dict[str, str] | None) -> dict[str, Any]:
+        """The province's old commune names, and the citizen's commune's desk when it is known."""
+        out: dict[str, Any] = {}
+        if self.hooks.old_communes is not None:
+            out["old_communes"] = self.hooks.old_communes()
+        code = (commune or {}).get("commune")
+        if code and self.hooks.office is not None:
+            out["office"] = self.hooks.office(code)
+        return out
 
     async def handle(self, msg: InboundMessage, *, pull: bool = False) -> TurnOutcome:
         """Process one citizen message exactly once.
@@ -266,6 +280,7 @@ class TurnRunner:
             outbound=[outbound_to_dict(r) for r in turn.replies],
             outbound_sender=[getattr(r, "sender", "bot") for r in turn.replies],
             events=[(e.type.value, e.data) for e in turn.events], team=team,
+            commune=self._commune(st).get("commune") if turn.events else None,
             needs_effect=frozenset(e.type.value for e in turn.events if wants is None or wants(e.type)),
         )
 

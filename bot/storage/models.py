@@ -107,6 +107,9 @@ class EventRow(Base):
     type: Mapped[str] = mapped_column(String(48), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     team: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The citizen's commune (2025 code) when the event was written: a report's per-commune figures stay put
+    # when the citizen later moves or erases their data.
+    commune: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
     handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
@@ -146,6 +149,7 @@ class Draft(Base):
     status: Mapped[str] = mapped_column(String(32), default="draft")
     official_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
     team: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    commune: Mapped[str | None] = mapped_column(String(16), nullable=True)   # receiving commune, kept when forgotten
     complete_documents: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -82,6 +82,7 @@ class TurnRecord:
     outbound_sender: Sequence[str] = ()
     events: Sequence[tuple[str, dict[str, Any]]] = ()
     team: str | None = None
+    commune: str | None = None              # the citizen's commune as this turn knows it (on its events)
     pull: bool = False                      # REST/web: the turn's replies are delivered by this very request
     needs_effect: frozenset[str] = frozenset()  # event types some room acts on; the rest are stored handled
 
@@ -194,12 +195,12 @@ class Repo:
             done = [(t, d) for t, d in rec.events if t not in rec.needs_effect]
             if done:
                 await conn.execute(insert(events), [
-                    {"conversation_id": conv_id, "type": t, "data": d, "team": rec.team, "created_at": rec.now,
-                         "handled_at": rec.now} for t, d in done])
+                    {"conversation_id": conv_id, "type": t, "data": d, "team": rec.team, "commune": rec.commune,
+                     "created_at": rec.now, "handled_at": rec.now} for t, d in done])
             if wanted:
                 res = await conn.execute(insert(events).returning(events.c.id), [
-                    {"conversation_id": conv_id, "type": t, "data": d, "team": rec.team, "created_at": rec.now}
-                    for t, d in wanted])
+                    {"conversation_id": conv_id, "type": t, "data": d, "team": rec.team, "commune": rec.commune,
+                     "created_at": rec.now} for t, d in wanted])
                 event_ids = [r[0] for r in res]
         return SavedTurn(conv_id, inbox_id, event_ids, earlier)
 

@@ -52,6 +52,11 @@ async def walk_to_review(content: Any, state: Callable[[], Awaitable[dict[str, A
         elif kind == "document":
             await tap("/giayto co")
             taps += 1
+        elif kind == "commune_confirm":   # a province deployment: "Bạn ở xã Ea Kar, đúng không?"
+            await tap("/xa_dung")
+            taps += 1
+        elif kind == "commune":           # asked by name: the commune of the address the walk types
+            await say("xã Ea Kar")
         elif kind == "field" and (doi := switch_button(pending)):
             await tap(doi)   # the date contradicts an earlier answer (flow checks): keep it, change the answer
             taps += 1

@@ -206,9 +206,9 @@ async def report_figures(services: Any) -> dict[str, Any]:
     rep = await build_report(services.repo.engine, Period.of("month", SATURDAY.date()))
     figures = {k: v.rows for k, v in rep.tables.items() if k not in ("khong_hieu", "theo_xa")}
     figures["khong_hieu"] = len(rep.tables["khong_hieu"].rows)   # the texts themselves go, the count stays
-    # An erased conversation no longer says which commune it was in: its figures move to "Chưa xác định",
-    # the province total stays.
-    figures["theo_xa"] = rep.tables["theo_xa"].rows[-1]
+    # Events and drafts keep the commune recorded when they were written (migration 0009_h21commune), so the
+    # per-commune rows do not move when the conversation is erased.
+    figures["theo_xa"] = rep.tables["theo_xa"].rows
     return figures
 
 

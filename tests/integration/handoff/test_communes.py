@@ -41,6 +41,8 @@ async def walk(client: Any, services: Any, address: str, *, until_address: bool,
         kind = pending.get("kind")
         if kind == "review":
             await rest(client, s, "/xacnhan")
+            if ((await services.repo.load("rest", s)).state.get("pending") or {}).get("kind") == "commune_confirm":
+                await rest(client, s, "Đúng")   # "Bạn ở xã Ea Tul, đúng không?" (read from the address given)
             return s
         if kind == "clarify":
             msg = f"/chon {PID}"
@@ -76,7 +78,8 @@ async def test_a_commune_team_receives_its_citizens_handoff_alone(client: Any, s
     await province.set("xã Ea Tul", clock(), team="xa-ea-tul", working_hours="Mon-Sun 00:00-24:00")
     await province.set("xã Ea Kar", clock(), team="xa-ea-kar", working_hours="Mon-Sun 00:00-24:00")
     tul = await walk(client, services, EA_TUL, until_address=True)
-    await rest(client, tul, "/canbo")
+    assert "Bạn ở xã Ea Tul, đúng không?" in texts(await rest(client, tul, "/canbo"))   # read from the address
+    await rest(client, tul, "/xa_dung")
     plain = new_sender()   # gave no address and skipped the commune question: the province's default team
     assert "xã/phường nào" in texts(await rest(client, plain, "/canbo"))
     await rest(client, plain, "/canbo")   # the "Bỏ qua" button
@@ -98,7 +101,8 @@ async def test_off_hours_fall_back_to_the_province_team_and_answer_with_the_comm
     await province.set("xã Ea Kar", clock(), team="xa-ea-kar", working_hours="Mon-Fri 07:00-11:00")
     clock.now = TUESDAY_8PM   # everyone is off duty; the commune opens at 7:00, the default team at 7:30
     kar = await walk(client, services, EA_KAR, until_address=True)
-    answer = texts(await rest(client, kar, "/canbo"))
+    assert "Bạn ở xã Ea Kar, đúng không?" in texts(await rest(client, kar, "/canbo"))
+    answer = texts(await rest(client, kar, "dung roi"))
     assert "7 giờ sáng thứ Tư, 25/11" in answer, answer
     assert (await services.repo.load("rest", kar)).team == "mac-dinh"
     other = new_sender()   # no commune known (the question skipped): the default hours
@@ -242,3 +246,32 @@ async def test_the_admin_page_sets_a_commune_and_refuses_bad_hours(client: Any, 
     assert forged.status == 403 and province.get(ea_kly.code).team == "xa-ea-kly"
     await login(client, services, "canbo", "mac-dinh")
     assert (await client.get("/console/admin/communes")).status == 403
+
+
+async def test_report_figures_stay_with_the_commune_of_the_time_after_a_move_and_erasure(
+        client: Any, services: Any, province: Any, clock: Any) -> None:
+    """Events and drafts record the citizen's commune when written (migration 0009_h21commune): a later move to
+    another commune or the citizen's erasure leaves last figures where they were."""
+    from bot.admin.reports import Period, build_report
+
+    clock.now = dt.datetime(2031, 5, 13, 3, 0, tzinfo=dt.UTC)   # a day of its own in the shared database
+    tul = find_commune("xã Ea Tul", PROVINCE)
+    assert tul is not None
+
+    async def tul_row() -> list[Any]:
+        rep = await build_report(services.repo.engine, Period.of("day", clock.now.date()))
+        return next(r for r in rep.tables["theo_xa"].rows if r[0] == tul.code)
+
+    s = new_sender()
+    await rest(client, s, "/canbo")
+    await rest(client, s, "xã Ea Tul")   # handed off as a citizen of Ea Tul
+    before = await tul_row()
+    assert before[5] >= 1   # "Lượt chuyển cán bộ"
+    await rest(client, s, "/huy")
+    await rest(client, s, "đổi xã")
+    await rest(client, s, "xã Ea Kar")
+    assert (await services.repo.load("rest", s)).state["commune"] != tul.code
+    assert await tul_row() == before
+    await rest(client, s, "/xoadulieu")
+    await rest(client, s, "/xoadulieu_xacnhan")
+    assert await tul_row() == before

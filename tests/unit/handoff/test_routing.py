@@ -80,3 +80,10 @@ def test_ticket_transitions() -> None:
         with pytest.raises(TransitionError):
             next_status(status, action)
     assert "claim" in allowed("queued") and "claim" not in allowed("claimed")
+
+
+def test_opening_hours_read_as_a_citizen_reads_them() -> None:
+    from bot.handoff.routing import hours_vi, parse_hours
+
+    text = hours_vi(parse_hours("Mon-Fri 07:30-11:30,13:30-17:00; Sat 07:30-11:30"))
+    assert text == "thứ Hai đến thứ Sáu: 7 giờ 30 – 11 giờ 30, 13 giờ 30 – 17 giờ; thứ Bảy: 7 giờ 30 – 11 giờ 30"
