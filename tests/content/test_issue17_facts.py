@@ -316,6 +316,20 @@ def test_land_use_change_fee_names_the_one_time_rate_for_households(content: Con
     assert "mức ưu đãi của Nghị quyết 254/2025/QH15" in text
 
 
+def test_land_registration_forms_are_the_provinces_after_decree_49(content: ContentSnapshot) -> None:
+    """NĐ 49/2026 Điều 16 k3 e2 repealed Mẫu 15 and 18 of NĐ 151; Điều 14 k2 sets who issues the certificate."""
+    chat = start(content, "dat-dai.cap-gcn-lan-dau")
+    chat.say("căn cứ pháp lý là gì", u(("ask_legal", 0.9)))
+    assert "Nghị định 49/2026/NĐ-CP" in chat.text and "Mẫu số 15 của Nghị định 151/2025/NĐ-CP" in chat.text
+    gcn = content.procedure("dat-dai.cap-gcn-lan-dau")
+    bd = content.procedure("dat-dai.bien-dong")
+    assert gcn is not None and bd is not None and gcn.form is not None and bd.form is not None
+    assert gcn.authority.verified and "Nghị định 49/2026" in gcn.authority.text
+    assert "Điều 5" not in gcn.authority.text  # NĐ 151 Điều 5 no longer gives the commune chairman this power
+    for form in (gcn.form, bd.form):
+        assert "theo mẫu của UBND tỉnh" in form.name and not form.verified
+
+
 # --- 11. sourced referrals ---------------------------------------------------------------------------------
 
 def test_driving_licence_referral_names_the_police_and_is_no_longer_flagged_unverified(content: ContentSnapshot) -> None:
