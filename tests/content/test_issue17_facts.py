@@ -330,6 +330,18 @@ def test_land_registration_forms_are_the_provinces_after_decree_49(content: Cont
         assert "theo mẫu của UBND tỉnh" in form.name and not form.verified
 
 
+def test_residence_fee_no_longer_hints_at_an_unnamed_cut_by_resolution_66_18(content: ContentSnapshot) -> None:
+    """NQ 66.18/2026 Phụ lục I.1 (Bộ Công an) cuts no residence paper; Luật Cư trú Đ27 k2 sets the 02-year stay."""
+    for pid in ("cu-tru.tam-tru", "cu-tru.thuong-tru"):
+        chat = start(content, pid)
+        chat.say("lệ phí bao nhiêu", u(("ask_fee", 0.9)))
+        assert "66.22/2026" in chat.text  # the online-filing exemption in force on the chat's date is still told
+        assert "66.18" not in chat.text and "Có thể đã cắt giảm" not in chat.text
+    proc = content.procedure("cu-tru.tam-tru")
+    assert proc is not None and proc.result is not None
+    assert proc.result.verified and "02 năm" in proc.result.text and "luat-cu-tru-d27-d28" in proc.result.sources
+
+
 # --- 11. sourced referrals ---------------------------------------------------------------------------------
 
 def test_driving_licence_referral_names_the_police_and_is_no_longer_flagged_unverified(content: ContentSnapshot) -> None:
