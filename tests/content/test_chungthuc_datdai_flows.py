@@ -302,7 +302,9 @@ def test_chuyen_muc_dich_permission_versus_registration(snapshot: ContentSnapsho
     assert any(w.outcome == "switch:dat-dai.cap-gcn-lan-dau" and w.answers.get("has_gcn") == "no" for w in walks)
     assert any(w.outcome == "handoff" and w.answers.get("in_plan") == "no" for w in walks)
     proc = snapshot.procedures[pid]
-    assert not proc.verified and not proc.authority.verified  # the commune chairman's power is not confirmed
+    assert not proc.verified  # time limit, extra fees and the province's form are not confirmed
+    # NĐ 49/2026 Điều 14: the province decides or delegates; the commune chairman's own power (NĐ 151 Điều 5) is gone
+    assert proc.authority.verified and "Ủy ban nhân dân cấp tỉnh" in proc.authority.text
 
 
 def test_bien_dong_transfer_gift_inheritance_and_family(snapshot: ContentSnapshot) -> None:

@@ -290,6 +290,61 @@ def test_asking_for_the_legal_basis_of_marriage_cites_the_family_law_with_a_sour
     assert hngd.verified and hngd.sources
 
 
+# --- 11. land-use change after Nghị định 49/2026 and 50/2026 ------------------------------------------------
+
+CMD = "dat-dai.chuyen-muc-dich"
+
+
+def test_land_use_change_is_decided_by_the_province_under_decree_49(content: ContentSnapshot) -> None:
+    """NĐ 49/2026 Điều 14 k1 and Điều 16 k3: the province decides (or delegates); NĐ 151 Điều 5 was repealed."""
+    chat = start(content, CMD)
+    chat.say("căn cứ pháp lý là gì", u(("ask_legal", 0.9)))
+    text = chat.text
+    assert "Nghị định 49/2026/NĐ-CP" in text
+    assert "UBND tỉnh có thẩm quyền cho phép chuyển mục đích" in text  # the change in force on the chat's date
+    proc = content.procedure(CMD)
+    assert proc is not None
+    assert proc.authority.verified and "Ủy ban nhân dân cấp tỉnh" in proc.authority.text
+    assert "chuyển về xã theo Nghị định 151" not in proc.authority.text
+    assert proc.form is not None and not proc.form.verified  # Mẫu 01 of NĐ 151 is no longer the national form
+
+
+def test_land_use_change_fee_names_the_one_time_rate_for_households(content: ContentSnapshot) -> None:
+    """NĐ 50/2026 Điều 6: one parcel per household at the NQ 254 rate, 100 % of the difference afterwards."""
+    chat = start(content, CMD)
+    chat.say("lệ phí bao nhiêu", u(("ask_fee", 0.9)))
+    assert "01 thửa đất tự chọn" in chat.text and "Nghị định 50/2026/NĐ-CP" in chat.text
+    chat = start(content, CMD, "Đã có sổ đỏ", "Đất nông nghiệp sang đất ở")
+    text = said_since(chat, "Đã hỏi, được phép")
+    assert "mức ưu đãi của Nghị quyết 254/2025/QH15" in text
+
+
+def test_land_registration_forms_are_the_provinces_after_decree_49(content: ContentSnapshot) -> None:
+    """NĐ 49/2026 Điều 16 k3 e2 repealed Mẫu 15 and 18 of NĐ 151; Điều 14 k2 sets who issues the certificate."""
+    chat = start(content, "dat-dai.cap-gcn-lan-dau")
+    chat.say("căn cứ pháp lý là gì", u(("ask_legal", 0.9)))
+    assert "Nghị định 49/2026/NĐ-CP" in chat.text and "Mẫu số 15 của Nghị định 151/2025/NĐ-CP" in chat.text
+    gcn = content.procedure("dat-dai.cap-gcn-lan-dau")
+    bd = content.procedure("dat-dai.bien-dong")
+    assert gcn is not None and bd is not None and gcn.form is not None and bd.form is not None
+    assert gcn.authority.verified and "Nghị định 49/2026" in gcn.authority.text
+    assert "Điều 5" not in gcn.authority.text  # NĐ 151 Điều 5 no longer gives the commune chairman this power
+    for form in (gcn.form, bd.form):
+        assert "theo mẫu của UBND tỉnh" in form.name and not form.verified
+
+
+def test_residence_fee_no_longer_hints_at_an_unnamed_cut_by_resolution_66_18(content: ContentSnapshot) -> None:
+    """NQ 66.18/2026 Phụ lục I.1 (Bộ Công an) cuts no residence paper; Luật Cư trú Đ27 k2 sets the 02-year stay."""
+    for pid in ("cu-tru.tam-tru", "cu-tru.thuong-tru"):
+        chat = start(content, pid)
+        chat.say("lệ phí bao nhiêu", u(("ask_fee", 0.9)))
+        assert "66.22/2026" in chat.text  # the online-filing exemption in force on the chat's date is still told
+        assert "66.18" not in chat.text and "Có thể đã cắt giảm" not in chat.text
+    proc = content.procedure("cu-tru.tam-tru")
+    assert proc is not None and proc.result is not None
+    assert proc.result.verified and "02 năm" in proc.result.text and "luat-cu-tru-d27-d28" in proc.result.sources
+
+
 # --- 11. sourced referrals ---------------------------------------------------------------------------------
 
 def test_driving_licence_referral_names_the_police_and_is_no_longer_flagged_unverified(content: ContentSnapshot) -> None:
