@@ -213,9 +213,9 @@ async def _by_commune(engine: AsyncEngine, period: Period, events: Any, drafts: 
                                      .where(Draft.conversation_id.in_(conv_ids)))).all():
             by_conv[d.conversation_id].append(d.data or {})
     recorded: dict[Any, str] = {}
-    for e in events:   # in order: a conversation's latest commune written in the period
-        if e.commune:
-            recorded[e.conversation_id] = e.commune
+    for e in events:   # in order: the first commune a conversation recorded in the period stays its commune, so a
+        if e.commune:  # later move (or erasure) never moves a figure already reported
+            recorded.setdefault(e.conversation_id, e.commune)
     of = {c.id: recorded.get(c.id) or _commune_of(c.state, by_conv[c.id]) for c in convs}
     draft = {d.id: d.commune or (d.data or {}).get("commune_code") or of.get(d.conversation_id) for d in touched}
     event = {e.id: e.commune or of.get(e.conversation_id) for e in events}

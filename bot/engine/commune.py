@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from bot.engine import events as ev
 from bot.engine.commune_find import Found, find_in_fields, find_in_text, match_commune
 from bot.engine.messages import Button
 from bot.engine.state import ConversationState, Pending, PendingKind
@@ -110,6 +111,7 @@ def _close(state: ConversationState, commune: str | None) -> ConversationState:
 
 def _noted(state: ConversationState, out: Out, code: str) -> Answered:
     out.phrase("commune_noted", name=_name(out, code))
+    out.emit(ev.CommuneNoted())
     reason = state.pending.ref if state.pending and state.pending.ref is not None else "citizen_request"
     return Answered(_close(state, code), reason)
 

@@ -43,6 +43,7 @@ class EventType(StrEnum):
     SWITCH_OFFERED = "switch_offered"
     ELSEWHERE_REFERRED = "elsewhere_referred"
     DRAFT_CLAIM_REQUESTED = "draft_claim_requested"
+    COMMUNE_NOTED = "commune_noted"
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
@@ -258,6 +259,11 @@ class DataDeletionRequested(Event, kind=EventType.DATA_DELETION_REQUESTED):
 
 class DraftsListed(Event, kind=EventType.DRAFTS_LISTED):
     """The citizen's drafts were shown ("/hoso")."""
+
+
+class CommuneNoted(Event, kind=EventType.COMMUNE_NOTED):
+    """The citizen named, confirmed or changed their commune. Its row records the commune (``events.commune``)
+    when written, so reports keep counting the conversation there after the state is erased or the citizen moves."""
 
 
 class StatusAsked(Event, kind=EventType.STATUS_ASKED):
