@@ -39,6 +39,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "needs_documents": ("received",),
     "result_ready": ("returned",),
     "returned": (),
+    "submitted_online": ("received", "needs_documents", "result_ready", "returned"),   # filed on the portal
 }
 ACTION_VI = {  # the desk's button labels, also the history lines
     "received": "Đã tiếp nhận tại bộ phận một cửa",

@@ -19,6 +19,7 @@ DRAFT_STATUS_VI = {
     "needs_documents": "cần bổ sung giấy tờ",
     "result_ready": "đã có kết quả",
     "returned": "đã trả kết quả",
+    "submitted_online": "đã nộp trực tuyến trên Cổng Dịch vụ công",
 }
 
 

@@ -15,6 +15,7 @@ from bot.content import elsewhere
 from bot.content.flow import FieldsStep, QuestionStep
 from bot.engine import answers as ans
 from bot.engine import events as ev
+from bot.engine import online
 from bot.engine.claim import answer_claim_phone, claim_request, start_claim
 from bot.engine.commune import answer_commune, ask_new_commune, wants_new_commune
 from bot.engine.confused import reask_plainly, wants_plainer
@@ -185,6 +186,8 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
     if inp.extracted or inp.extract_error:
         return _attachment(state, inp, out)
     if not raw:
+        if msg.attachment is not None and state.pending is not None and state.pending.kind is PendingKind.ONLINE_CODE:
+            return online.photo_at_code(state, out)   # a photo of the portal's receipt: the code typed, please
         if msg.attachment is not None:
             out.phrase("attachment_unsupported")
             return reprompt(state, out)
@@ -391,7 +394,23 @@ def _on_field_check(state: ConversationState, out: Out, s: Said) -> Conversation
 
 
 def _on_review(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
-    return answer_review(state, out, s.raw, s.folded, _affirm(s.u, out))
+    answered = answer_review(state, out, s.raw, s.folded, _affirm(s.u, out))
+    proc = out.ctx.content.procedure(state.procedure_id)
+    if answered is not None and answered.phase == "done" and state.phase != "done" and proc is not None:
+        return online.offer(answered, out, proc)   # the draft is made: file it online? (bot/engine/online.py)
+    return answered
+
+
+def _on_online_choice(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return online.answer_choice(state, out, s.raw, s.folded)
+
+
+def _on_online_step(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return online.answer_step(state, out, s.raw, s.folded)
+
+
+def _on_online_code(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return online.answer_code(state, out, s.raw, s.folded)
 
 
 def _on_review_edit(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
@@ -507,6 +526,9 @@ WAITING: Mapping[PendingKind, Waiting] = MappingProxyType({
     _K.CONFIRM_RESTART: Waiting("yes_no", Reading.BUTTONS, _on_confirm_restart),
     _K.FIELD_CHECK: Waiting("field", Reading.FIELD, _on_field_check),
     _K.COMMUNE: Waiting("field", Reading.FIELD, _on_commune),
+    _K.ONLINE_CHOICE: Waiting("choice", Reading.BUTTONS, _on_online_choice),
+    _K.ONLINE_STEP: Waiting("choice", Reading.BUTTONS, _on_online_step),
+    _K.ONLINE_CODE: Waiting("field", Reading.NEVER, _on_online_code),
 })
 if set(WAITING) != set(PendingKind):  # pragma: no cover - a new kind without a row fails every import
     raise RuntimeError(f"engine.WAITING has no row for {sorted(set(PendingKind) - set(WAITING))}")

@@ -1,0 +1,128 @@
+"""Issue 22 over REST: after the review a khai sinh citizen files on the national portal with the bot beside them —
+one step at a time, each form value in its own message to copy — sends the portal's dossier code, which is stored
+with the draft, and "hồ sơ của tôi đến đâu" then says where to look it up. Also: stuck at a step hands off with the
+step reached; a procedure that cannot be filed online is not offered the walk."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.storage.desk_models import draft_history
+from bot.storage.handoff_models import handoffs
+from bot.storage.repo import drafts
+from tests.conftest import new_sender
+from tests.e2e.test_all_procedures import post
+from tests.integration.dossier.test_desk import NAME, texts, walk_to_draft
+
+PORTAL_CODE = "000.00.31.H12-261206-0042"
+
+
+async def pending(services: Any, sender: str) -> dict[str, Any]:
+    return (await services.repo.load("rest", sender)).state.get("pending") or {}
+
+
+async def draft_row(services: Any, code: str) -> Any:
+    async with services.repo.engine.connect() as conn:
+        return (await conn.execute(select(drafts).where(drafts.c.code == code))).one()
+
+
+async def test_khai_sinh_walked_to_submitted_online_over_rest(client: Any, services: Any) -> None:
+    s, code, _ = await walk_to_draft(client, services)
+    offer = await pending(services, s)
+    assert offer["kind"] == "online_choice" and offer["ref"] == code
+    assert [b["title"] for b in offer["buttons"]] == ["Tự nộp trực tuyến", "Nhờ tổ công nghệ số nộp giúp",
+                                                      "Mang đến bộ phận một cửa"]
+    r = await post(client, s, "Tự nộp trực tuyến")          # the typed title works like the button
+    assert "Bước 1/7 — Đăng nhập" in texts(r) and "VNeID mức 2" in texts(r)
+    assert [b["title"] for b in r[-1]["buttons"]] == ["Xong", "Mình bị kẹt"]
+    r = await post(client, s, "/xong")
+    assert "Bước 2/7" in texts(r) and "1.001193" in texts(r)   # the procedure's national code to search
+    r = await post(client, s, "xong")
+    copies = [m["custom"]["copy"] for m in r if "copy" in m.get("custom", {})]
+    assert NAME in copies                                     # one value per message, to copy
+    assert all(m["text"].endswith(m["custom"]["copy"]) for m in r if "copy" in m.get("custom", {}))
+    assert len(copies) >= 15
+    r = await post(client, s, "/xong")
+    assert "Bước 4/7 — Đính kèm giấy tờ" in texts(r) and "Giấy chứng sinh" in texts(r)
+    for _ in range(3):
+        r = await post(client, s, "/xong")
+    assert "Bước 7/7" in texts(r) and "Dịch vụ công của tôi" in texts(r)
+    r = await post(client, s, "/xong")
+    assert (await pending(services, s))["kind"] == "online_code"
+    r = await post(client, s, "chưa có mã")
+    assert "chưa thấy mã hồ sơ" in texts(r)
+    r = await post(client, s, code)
+    assert "mã bản nháp của mình" in texts(r)
+    r = await post(client, s, f"mã hồ sơ là {PORTAL_CODE}")
+    assert PORTAL_CODE in texts(r) and code in texts(r)
+    row = await draft_row(services, code)
+    assert row.status == "submitted_online" and row.official_number == PORTAL_CODE
+    async with services.repo.engine.connect() as conn:
+        hist = (await conn.execute(select(draft_history).where(draft_history.c.draft_id == row.id))).all()
+    assert [h.action for h in hist] == ["online_citizen"]
+    r = await post(client, s, "hồ sơ của tôi đến đâu rồi")
+    said = texts(r)
+    assert "đã nộp trực tuyến" in said and PORTAL_CODE in said and "dichvucong.gov.vn" in said
+
+
+async def test_stuck_at_a_step_hands_off_with_the_step_reached(client: Any, services: Any) -> None:
+    s, code, _ = await walk_to_draft(client, services)
+    await post(client, s, "/tunop")
+    await post(client, s, "/xong")
+    r = await post(client, s, "Mình bị kẹt")
+    assert "Tổ công nghệ số" in texts(r)
+    row = await services.repo.load("rest", s)
+    assert row.mode == "waiting_human"
+    async with services.repo.engine.connect() as conn:
+        mine = (await conn.execute(select(handoffs).where(handoffs.c.conversation_id == row.id))).all()
+    assert [(t.reason, t.step_id) for t in mine] == [("online_stuck", "online:tim-thu-tuc")]
+
+
+async def test_the_desk_choice_ends_the_offer_and_a_photo_of_the_receipt_asks_for_the_code(
+        client: Any, services: Any) -> None:
+    s, code, _ = await walk_to_draft(client, services)
+    r = await post(client, s, "3")                           # the number of "Mang đến bộ phận một cửa"
+    assert code in texts(r) and "bộ phận một cửa" in texts(r)
+    assert await pending(services, s) == {}
+    assert (await draft_row(services, code)).status == "draft"
+
+
+@pytest.mark.browser
+async def test_khai_sinh_walked_to_submitted_online_in_the_web_chat(client: Any, services: Any, browser: Any) -> None:
+    """In headless Chromium at 390x844: the citizen taps the walk's buttons, copies a value with its button, types
+    the portal code, and the draft is filed online."""
+    from tests.e2e.test_webchat_journey import SHOTS, walk_web_to_draft
+
+    sender = new_sender()
+    await walk_web_to_draft(client, services, sender)
+    code = (await services.repo.load("web", sender)).state["last_draft"]
+    ctx = await browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = await ctx.new_page()
+    await page.add_init_script(f"localStorage.setItem('motcua.sender', {sender!r})")
+    await page.goto(str(client.server.make_url("/")))
+    await page.locator(".chip", has_text="Tự nộp trực tuyến").click()
+    await page.wait_for_selector(".msg.bot >> text=Bước 1/7")
+    for n in (2, 3):
+        await page.locator(".chip", has_text="Xong").click()
+        await page.wait_for_selector(f".msg.bot >> text=Bước {n}/7")
+    copy = page.locator(".msg.bot", has_text="Họ, chữ đệm, tên người được khai sinh").locator("button.copy")
+    await copy.wait_for()
+    await page.locator(".msg.bot:has(button.copy)").nth(5).scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "webchat-online-values-390x844.png"))
+    await copy.click()
+    await page.wait_for_selector("button.copy >> text=Đã chép ✓")
+    for n in (4, 5, 6, 7):
+        await page.locator(".chip", has_text="Xong").click()
+        await page.wait_for_selector(f".msg.bot >> text=Bước {n}/7")
+    await page.locator(".chip", has_text="Xong").click()
+    await page.wait_for_selector(".msg.bot >> text=Bạn gõ mã hồ sơ")
+    await page.fill("#text", PORTAL_CODE)
+    await page.press("#text", "Enter")
+    await page.wait_for_selector(f".msg.bot >> text=Mình đã lưu mã hồ sơ {PORTAL_CODE}")
+    await page.screenshot(path=str(SHOTS / "webchat-online-filed-390x844.png"))
+    row = await draft_row(services, code)
+    assert row.status == "submitted_online" and row.official_number == PORTAL_CODE
+    await ctx.close()
