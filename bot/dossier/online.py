@@ -14,6 +14,9 @@ from typing import Any
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.content.online import files_online
+from bot.engine.online import FILE_FOR_ME, STEP_PREFIX
+from bot.engine.online import fill as fill_step
 from bot.runtime.effects import EffectEnv
 from bot.storage.desk_models import draft_history
 from bot.storage.repo import LIVE_DRAFT, ConversationRow, drafts
@@ -60,3 +63,81 @@ async def record_citizen_filing(env: EffectEnv, conn: AsyncConnection, event: An
     if row is None:
         return
     await mark_filed(conn, row, portal_code, "người dân", BY_CITIZEN, env.clock())
+
+
+# --- the digital team files it (the console's panel, bot/web/console) ------------------------------
+
+ERR_ALREADY = "Hồ sơ {code} đã được ghi là nộp trực tuyến (mã {number})."
+ERR_NO_DRAFT = "Cuộc trò chuyện này chưa có hồ sơ nháp để nộp trực tuyến."
+
+
+async def _filing_rows(repo: Any, conversation_id: int) -> tuple[Any, Any, Any]:
+    """(conversation, latest ticket, the draft to file): a "nộp giúp" ticket names its draft, else the newest one."""
+    from bot.storage.handoff_models import handoffs
+
+    conv = await repo.load_by_id(conversation_id)
+    async with repo.engine.connect() as conn:
+        ticket = (await conn.execute(select(handoffs).where(handoffs.c.conversation_id == conversation_id)
+                                     .order_by(handoffs.c.id.desc()).limit(1))).first()
+        q = select(drafts).where(and_(drafts.c.conversation_id == conversation_id, LIVE_DRAFT))
+        if ticket is not None and ticket.reason == FILE_FOR_ME and ticket.step_id:
+            q = q.where(drafts.c.code == ticket.step_id)
+        row = (await conn.execute(q.order_by(drafts.c.id.desc()).limit(1))).first()
+    return conv, ticket, row
+
+
+def _values(proc: Any, data: dict[str, Any]) -> list[dict[str, str]]:
+    """Every value of the draft in the form's order, as the portal's form wants it typed."""
+    from bot.engine.flowrun import display_value
+
+    given = dict(data.get("fields") or {})
+    return [{"label": f.label, "value": display_value(f, given[f.id])}
+            for f in (proc.form.fields if proc.form else ()) if given.get(f.id)]
+
+
+def _documents(proc: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
+    missing = set(data.get("docs_missing") or ())
+    out = []
+    for d in data.get("applicable_docs") or ():
+        doc = proc.document(d)
+        if doc is not None and not doc.produced_by_draft:
+            out.append({"name": doc.name, "missing": d in missing})
+    return out
+
+
+async def filing_panel(repo: Any, snap: Any, conversation_id: int) -> dict[str, Any] | None:
+    """What the agent needs to file the draft on the portal: values to copy, documents, the steps as a checklist
+    (the one the citizen was stuck at marked), and the portal code once recorded. None: nothing to file online."""
+    _, ticket, row = await _filing_rows(repo, conversation_id)
+    proc = snap.procedure(row.procedure_id) if row is not None else None
+    if row is None or proc is None or snap.online is None or not files_online(proc):
+        return None
+    reached = ticket.step_id.removeprefix(STEP_PREFIX) if ticket is not None and ticket.step_id and \
+        ticket.step_id.startswith(STEP_PREFIX) else None
+    data = row.data or {}
+    steps = [{"id": s.id, "title": s.title, "say": fill_step(s.say, proc), "reached": s.id == reached}
+             for s in snap.online.steps_for(proc.id)]
+    return {"code": row.code, "procedure": proc.name, "status": row.status,
+            "for_me": ticket is not None and ticket.reason == FILE_FOR_ME,
+            "portal_code": row.official_number if row.status == SUBMITTED else None,
+            "values": _values(proc, data), "documents": _documents(proc, data), "steps": steps,
+            "reached": next((f"Bước {i + 1}: {s['title']}" for i, s in enumerate(steps) if s["reached"]), None)}
+
+
+async def file_for_citizen(handoff: Any, viewer: Any, conversation_id: int, text: str | None) -> str:
+    """The agent filed the draft on the portal: store its code (history ``online_team``) and tell the citizen with
+    the code. Returns the code; ValueError carries the agent's message."""
+    portal_code = clean_portal_code(text)
+    await handoff.conversation(viewer, conversation_id)   # the agent's team may see it (Forbidden otherwise)
+    _, _, row = await _filing_rows(handoff.repo, conversation_id)
+    if row is None:
+        raise ValueError(ERR_NO_DRAFT)
+    if row.status == SUBMITTED:
+        raise ValueError(ERR_ALREADY.format(code=row.code, number=row.official_number))
+    async with handoff.repo.engine.begin() as conn:
+        await mark_filed(conn, row, portal_code, viewer.username, BY_TEAM, handoff.clock())
+    snap = handoff.content.current
+    proc = snap.procedure(row.procedure_id)
+    await handoff.notify_citizen(conversation_id, snap.phrase(
+        "online_team_filed", code=row.code, name=proc.name if proc else row.procedure_id, number=portal_code))
+    return portal_code

@@ -82,7 +82,7 @@ def show_step(state: ConversationState, out: Out, code: str, index: int) -> Conv
     proc = out.ctx.content.procedure(state.procedure_id)
     buttons = (Button(out.p("online_done"), DONE), Button(out.p("online_stuck"), STUCK))
     head = out.p("online_step_head", n=index + 1, total=len(steps), title=step.title)
-    text = f"{head}\n{_fill(step.say, proc)}"
+    text = f"{head}\n{fill(step.say, proc)}"
     if step.show == "fields":
         out.say(text)
         _say_values(state, out, proc)
@@ -97,7 +97,8 @@ def show_step(state: ConversationState, out: Out, code: str, index: int) -> Conv
     return replace(state, pending=Pending(PendingKind.ONLINE_STEP, f"{code}#{index}", buttons))
 
 
-def _fill(text: str, proc: Procedure | None) -> str:
+def fill(text: str, proc: Procedure | None) -> str:
+    """A step's text with the procedure's national code and names put in."""
     if proc is None:
         return text
     values = {"{national_code}": proc.national_code.text if proc.national_code else "—",

@@ -16,6 +16,7 @@ from tests.conftest import new_sender
 from tests.e2e.test_all_procedures import post
 from tests.integration.dossier.test_desk import NAME, texts, walk_to_draft
 
+PASSWORD = "mat-khau-an-toan-1"
 PORTAL_CODE = "000.00.31.H12-261206-0042"
 
 
@@ -68,7 +69,7 @@ async def test_khai_sinh_walked_to_submitted_online_over_rest(client: Any, servi
 
 
 async def test_stuck_at_a_step_hands_off_with_the_step_reached(client: Any, services: Any) -> None:
-    s, code, _ = await walk_to_draft(client, services)
+    s, _, _ = await walk_to_draft(client, services)
     await post(client, s, "/tunop")
     await post(client, s, "/xong")
     r = await post(client, s, "Mình bị kẹt")
@@ -126,3 +127,59 @@ async def test_khai_sinh_walked_to_submitted_online_in_the_web_chat(client: Any,
     row = await draft_row(services, code)
     assert row.status == "submitted_online" and row.official_number == PORTAL_CODE
     await ctx.close()
+
+
+@pytest.mark.browser
+async def test_an_agent_files_a_khai_sinh_for_the_citizen_in_the_console(
+        client: Any, services: Any, browser: Any) -> None:
+    """"Nhờ tổ công nghệ số nộp giúp": a handoff of its own kind; the console (1366x768) shows every value with a
+    copy button, the documents, the steps; the agent records the portal code and the citizen is told with it."""
+    from tests.e2e.test_webchat_journey import SHOTS
+
+    s, code, _ = await walk_to_draft(client, services)
+    r = await post(client, s, "/nhonop")
+    assert "Tổ công nghệ số" in texts(r)
+    cid = (await services.repo.load("rest", s)).id
+    await services.handoff.add_agent("hoa22", PASSWORD, services.settings.handoff.default_team,
+                                     display_name="Trần Thị Hoa")
+    base = str(client.server.make_url("/")).rstrip("/")
+    ctx = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    agent = await ctx.new_page()
+    await agent.goto(base + "/console/login")
+    await agent.fill("#username", "hoa22")
+    await agent.fill("#password", PASSWORD)
+    await agent.click("#login")
+    await agent.wait_for_selector("h1 >> text=Hàng chờ")
+    row = agent.locator(f'tr.ticket[data-id="{cid}"]')
+    assert await row.locator("td", has_text="nộp trực tuyến giúp").count() == 1
+    await row.locator("a").click()
+    await agent.click("#claim")
+    await agent.wait_for_selector("#ticket-status >> text=Đang xử lý")
+    await agent.wait_for_selector(f"#online h3 >> text={code}")
+    values = await agent.locator("#online-values tr").all_inner_texts()
+    assert any(NAME in v for v in values) and len(values) >= 15
+    assert await agent.locator("#online-values button.copy").count() == len(values)
+    assert "Giấy chứng sinh" in await agent.inner_text("#online-docs")
+    assert await agent.locator("#online-steps li").count() == 7
+    await agent.locator("#online-values button.copy").first.click()
+    await agent.wait_for_selector("#online-values button.copy >> text=Đã chép")
+    await agent.locator("#online").scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await agent.screenshot(path=str(SHOTS / "console-file-for-citizen-1366x768.png"))
+    await agent.fill("#portal-code", "sai mã")
+    await agent.click("#portal-save")
+    await agent.wait_for_selector("#alert >> text=chỉ gồm chữ, số")
+    await agent.fill("#portal-code", "000.00.31.H12-261206-0777")
+    await agent.click("#portal-save")
+    await agent.wait_for_selector("#portal-done >> text=000.00.31.H12-261206-0777")
+    await agent.screenshot(path=str(SHOTS / "console-filed-1366x768.png"))
+    await ctx.close()
+    row = await draft_row(services, code)
+    assert row.status == "submitted_online" and row.official_number == "000.00.31.H12-261206-0777"
+    async with services.repo.engine.connect() as conn:
+        hist = (await conn.execute(select(draft_history).where(draft_history.c.draft_id == row.id))).all()
+    assert [(h.action, h.actor) for h in hist] == [("online_team", "hoa22")]
+    told = await post(client, s, "hồ sơ của tôi đến đâu rồi")
+    outs = [e.text for e in await services.repo.transcript(cid) if e.direction == "out"]
+    assert any("000.00.31.H12-261206-0777" in t and "Tổ công nghệ số đã nộp" in t for t in outs)
+    assert "000.00.31.H12-261206-0777" in texts(told)
