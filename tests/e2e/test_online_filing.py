@@ -183,3 +183,33 @@ async def test_an_agent_files_a_khai_sinh_for_the_citizen_in_the_console(
     outs = [e.text for e in await services.repo.transcript(cid) if e.direction == "out"]
     assert any("000.00.31.H12-261206-0777" in t and "Tổ công nghệ số đã nộp" in t for t in outs)
     assert "000.00.31.H12-261206-0777" in texts(told)
+
+
+async def test_reports_count_drafts_by_how_they_were_filed(client: Any, services: Any) -> None:
+    """Filed online by the citizen, by the digital team, at the desk, abandoned (30 days untouched), still open —
+    on the report's own table (and its CSV), for drafts made in the period."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from bot.admin.reports import Period, build_report
+    from bot.dossier.codes import new_code
+
+    now = services.clock()
+    start = now - dt.timedelta(days=59)
+    kinds = {"online_citizen": 45, "online_team": 40, "status": 35, None: 50}
+    kinds_open = 3   # days old: not abandoned yet
+    before = await build_report(services.repo.engine, Period(start, now + dt.timedelta(days=1), "60 ngày"))
+    async with services.repo.engine.begin() as conn:
+        for action, age in [*kinds.items(), (None, kinds_open)]:
+            at = now - dt.timedelta(days=age)
+            res = await conn.execute(insert(drafts).values(
+                code=new_code("ho-tich.khai-sinh"), token_hash="x", procedure_id="ho-tich.khai-sinh", data={}, status="draft",
+                complete_documents=True, created_at=at, updated_at=at))
+            if action:
+                await conn.execute(insert(draft_history).values(draft_id=res.inserted_primary_key[0], at=at,
+                                                                actor="t", action=action, to_status="received"))
+    after = await build_report(services.repo.engine, Period(start, now + dt.timedelta(days=1), "60 ngày"))
+    diff = [r2[1] - r1[1] for r1, r2 in zip(before.tables["cach_nop"].rows, after.tables["cach_nop"].rows)]
+    assert diff == [1, 1, 1, 1, 1]   # citizen online, digital team, desk, abandoned, still open
+    assert after.tables["cach_nop"].rows[0][0].startswith("Người dân tự nộp trực tuyến")
