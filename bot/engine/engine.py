@@ -716,7 +716,10 @@ def _back(state: ConversationState, out: Out) -> ConversationState:
 
 def _resume(state: ConversationState, out: Out) -> ConversationState:
     """Back to the flow's question after a side question (rating, deletion, call-back)."""
-    return reprompt(replace(state, pending=state.resume, resume=None), out)
+    state = replace(state, pending=state.resume, resume=None)
+    if state.pending is not None and state.pending.kind in online.KINDS:   # the online walk: its step again
+        return online.reprompt(state, out)
+    return reprompt(state, out)
 
 
 def _ask_rating(state: ConversationState, out: Out) -> ConversationState:
@@ -726,6 +729,8 @@ def _ask_rating(state: ConversationState, out: Out) -> ConversationState:
 
 def _return_to_step(state: ConversationState, out: Out, step_id: str | None) -> ConversationState:
     """Position the flow at ``step_id`` (or keep the current step), ready to prompt it again."""
+    if step_id is None and state.pending is not None and state.pending.kind in online.KINDS:
+        return state   # stuck while filing online: the walk goes on from the step reached
     flow = out.ctx.content.flow(state.procedure_id)
     if flow is None:
         return replace(state, phase="idle", pending=None)

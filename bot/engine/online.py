@@ -37,7 +37,8 @@ def offer(state: ConversationState, out: Out, proc: Procedure) -> ConversationSt
         return state
     buttons = (Button(out.p("online_self"), SELF), Button(out.p("online_team"), TEAM),
                Button(out.p("online_desk"), DESK))
-    out.phrase("online_offer", buttons=buttons)
+    # Asked, not said: the dossier room sends the question with these buttons after the draft's PDF and link
+    # (`bot.dossier.service.create_draft`), so the buttons are the last thing the citizen sees.
     return replace(state, pending=Pending(PendingKind.ONLINE_CHOICE, code, buttons))
 
 
@@ -195,4 +196,20 @@ def photo_at_code(state: ConversationState, out: Out) -> ConversationState:
     """A photo of the receipt: the bot cannot read it, so it asks for the code typed (or a person)."""
     p = state.pending
     out.phrase("online_code_photo", buttons=p.buttons if p else ())
+    return state
+
+
+KINDS = frozenset({PendingKind.ONLINE_CHOICE, PendingKind.ONLINE_STEP, PendingKind.ONLINE_CODE})
+
+
+def reprompt(state: ConversationState, out: Out) -> ConversationState:
+    """Ask again where the walk stands (after a rating, a side question, or a person giving it back)."""
+    p = state.pending
+    assert p is not None and p.kind in KINDS
+    if p.kind is PendingKind.ONLINE_STEP:
+        code, _, idx = (p.ref or "").rpartition("#")
+        return show_step(state, out, code, int(idx) if idx.isdigit() else 0)
+    if p.kind is PendingKind.ONLINE_CODE:
+        return _ask_code(state, out, p.ref or "")
+    out.phrase("online_offer", buttons=p.buttons)
     return state

@@ -35,6 +35,9 @@ async def test_khai_sinh_walked_to_submitted_online_over_rest(client: Any, servi
     assert offer["kind"] == "online_choice" and offer["ref"] == code
     assert [b["title"] for b in offer["buttons"]] == ["Tự nộp trực tuyến", "Nhờ tổ công nghệ số nộp giúp",
                                                       "Mang đến bộ phận một cửa"]
+    outs = [e.text for e in await services.repo.transcript((await services.repo.load("rest", s)).id)
+            if e.direction == "out"]
+    assert "nộp trực tuyến được" in outs[-1] and "Xem lại hồ sơ" in outs[-2]   # the question comes after the link
     r = await post(client, s, "Tự nộp trực tuyến")          # the typed title works like the button
     assert "Bước 1/7 — Đăng nhập" in texts(r) and "VNeID mức 2" in texts(r)
     assert [b["title"] for b in r[-1]["buttons"]] == ["Xong", "Mình bị kẹt"]
@@ -79,6 +82,16 @@ async def test_stuck_at_a_step_hands_off_with_the_step_reached(client: Any, serv
     async with services.repo.engine.connect() as conn:
         mine = (await conn.execute(select(handoffs).where(handoffs.c.conversation_id == row.id))).all()
     assert [(t.reason, t.step_id) for t in mine] == [("online_stuck", "online:tim-thu-tuc")]
+    # The agent helps, then gives the conversation back "at the current step": after the rating the walk goes on
+    # from the step reached (never the review again, which would make a second draft).
+    await services.handoff.add_agent("lan22", PASSWORD, services.settings.handoff.default_team)
+    lan = await services.handoff.get_agent("lan22")
+    await services.handoff.claim(lan, row.id)
+    await services.handoff.return_to_bot(lan, row.id, None)
+    r = await post(client, s, "5")
+    assert "Bước 2/7 — Tìm thủ tục" in texts(r)
+    r = await post(client, s, "/xong")
+    assert "Bước 3/7" in texts(r)
 
 
 async def test_the_desk_choice_ends_the_offer_and_a_photo_of_the_receipt_asks_for_the_code(
