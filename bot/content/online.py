@@ -27,37 +27,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class OnlineStep(_Strict):
-    """One step of the walk: a short title, what to do, and where that was read."""
+class StepOverride(_Strict):
+    """What a step says and where that was read; alone, a procedure's own text for a shared step."""
 
-    id: Slug
-    title: str = Field(min_length=1, max_length=60)
     say: str = Field(min_length=1)
-    show: Show | None = None
     sources: tuple[str, ...] = ()
     verified: bool = True
     note: str | None = Field(default=None, description="What is uncertain, for the admin (never shown to citizens)")
-
-    @model_validator(mode="after")
-    def _needs_source_or_flag(self) -> OnlineStep:
-        if self.verified and not self.sources:
-            raise ValueError("bước đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
-        return self
-
-
-class StepOverride(_Strict):
-    """A procedure's own text for a shared step."""
-
-    say: str = Field(min_length=1)
-    sources: tuple[str, ...] = ()
-    verified: bool = True
-    note: str | None = None
 
     @model_validator(mode="after")
     def _needs_source_or_flag(self) -> StepOverride:
         if self.verified and not self.sources:
             raise ValueError("bước đã xác minh phải ghi nguồn (sources), nếu chưa có nguồn hãy đặt verified: false")
         return self
+
+
+class OnlineStep(StepOverride):
+    """One step of the walk: a short title, what to do (``say``), and what it shows after its text."""
+
+    id: Slug
+    title: str = Field(min_length=1, max_length=60)
+    show: Show | None = None
 
 
 class ProcedureOnline(_Strict):

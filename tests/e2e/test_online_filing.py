@@ -186,6 +186,12 @@ async def test_an_agent_files_a_khai_sinh_for_the_citizen_in_the_console(
     await agent.click("#portal-save")
     await agent.wait_for_selector("#portal-done >> text=000.00.31.H12-261206-0777")
     await agent.screenshot(path=str(SHOTS / "console-filed-1366x768.png"))
+    # The desk sees it on the draft (read-only for a digital-team account).
+    await agent.goto(f"{base}/dossiers/{code}")
+    await agent.wait_for_selector("#official-number >> text=000.00.31.H12-261206-0777")
+    assert "Cổng Dịch vụ công" in await agent.inner_text("#status")
+    assert "tổ công nghệ số nộp giúp" in await agent.inner_text("#history")
+    await agent.screenshot(path=str(SHOTS / "desk-filed-online-1366x768.png"))
     await ctx.close()
     row = await draft_row(services, code)
     assert row.status == "submitted_online" and row.official_number == "000.00.31.H12-261206-0777"
