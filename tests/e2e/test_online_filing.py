@@ -192,6 +192,12 @@ async def test_an_agent_files_a_khai_sinh_for_the_citizen_in_the_console(
     assert "Cổng Dịch vụ công" in await agent.inner_text("#status")
     assert "tổ công nghệ số nộp giúp" in await agent.inner_text("#history")
     await agent.screenshot(path=str(SHOTS / "desk-filed-online-1366x768.png"))
+    # The team's report counts it among the drafts filed by the digital team.
+    await agent.goto(f"{base}/console/admin/reports?period=day")
+    row_team = agent.locator("#t-cach_nop tr", has_text="Tổ công nghệ số nộp trực tuyến giúp")
+    assert int((await row_team.locator("td").nth(1).inner_text()).strip()) >= 1
+    await agent.locator("#t-cach_nop").scroll_into_view_if_needed()
+    await agent.screenshot(path=str(SHOTS / "report-outcomes-1366x768.png"))
     await ctx.close()
     row = await draft_row(services, code)
     assert row.status == "submitted_online" and row.official_number == "000.00.31.H12-261206-0777"
