@@ -10,6 +10,7 @@ from bot.content.cache import load_content_cached
 from bot.dossier.cccd_intake import CccdIntake, cccd_decoder
 from bot.dossier.codes import new_code
 from bot.dossier.documents import DraftDocuments
+from bot.dossier.online import record_citizen_filing
 from bot.dossier.service import create_draft
 from bot.engine import DraftSummary
 from bot.engine import events as ev
@@ -85,6 +86,7 @@ def build_services(settings: Settings, *, clock: Callable[[], dt.datetime] = utc
     locks, pubsub, limiter, redis = _backends(settings)
     effects = Effects(EffectEnv(settings=settings, repo=repo, clock=clock, content=store))
     effects.on(ev.DraftRequested, create_draft)
+    effects.on(ev.OnlineFiled, record_citizen_filing)
     effects.on(ev.DataDeletionRequested, delete_citizen_data)
 
     from bot.dossier.desk import Desk

@@ -20,6 +20,7 @@ from bot.dossier.desk import desk_counts
 from bot.engine.events import EventType
 from bot.privacy.masking import keep_ends
 from bot.storage.db import aware
+from bot.storage.desk_models import draft_history
 from bot.storage.models import Conversation, Draft, EventRow
 from bot.web.vntime import VN_TZ, vn_time
 
@@ -43,6 +44,8 @@ HANDOFF_REASONS_VI = {
     "flow_option": "Lựa chọn cần cán bộ",
     "info_level": "Thủ tục chỉ hướng dẫn",
     "status_uncertain": "Hỏi tình trạng hồ sơ",
+    "file_for_me": "Nhờ nộp trực tuyến giúp",
+    "online_stuck": "Bị kẹt khi tự nộp trực tuyến",
 }
 
 
@@ -143,10 +146,11 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
         ["Tiếp nhận đủ giấy tờ ngay lần đầu", desk.first_visit_complete],
         ["Tỷ lệ đủ giấy tờ ngay lần đầu (%)", desk.first_visit_rate],
     ])
+    outcomes = await _outcomes(engine, drafts, min(period.end, dt.datetime.now(dt.UTC)))
     unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (giờ Việt Nam)", "Nội dung"])
     for e in list(reversed(by_type[EventType.UNRECOGNIZED]))[:100]:
         unrec.rows.append([vn_time(e.created_at), mask_digits(str((e.data or {}).get("text", "")))])
-    tables = {t.key: t for t in (summary, _top(by_type, name_of), _funnel(by_type), _drafts(drafts, name_of), intake,
+    tables = {t.key: t for t in (summary, _top(by_type, name_of), _funnel(by_type), _drafts(drafts, name_of), intake, outcomes,
                                  handoffs, ratings, unrec, _commune_table(per_commune, events, drafts, commune, province_desk.received_ids,
                                                                 commune_name))}
     return Report(team=team, period=period, tables=tables, commune=commune_name(commune) if commune else None)
@@ -160,7 +164,7 @@ async def _rows(engine: AsyncEngine, period: Period, team: str | None) -> tuple[
             .order_by(EventRow.id))
     conv_q = select(func.count()).select_from(Conversation).where(
         Conversation.created_at >= period.start, Conversation.created_at < period.end)
-    draft_q = (select(Draft.id, Draft.procedure_id, Draft.complete_documents, Draft.conversation_id)
+    draft_q = (select(Draft.id, Draft.procedure_id, Draft.complete_documents, Draft.conversation_id, Draft.created_at)
                .where(Draft.created_at >= period.start, Draft.created_at < period.end))
     if team is not None:
         ev_q = ev_q.where(EventRow.team == team)
@@ -319,6 +323,39 @@ def _drafts(drafts: Any, name_of: Callable[[str], str]) -> Table:
     for pid, (ok, lack) in sorted(per.items(), key=lambda kv: -sum(kv[1])):
         dtable.rows.append([name_of(pid), pid, ok + lack, ok, lack])
     return dtable
+
+
+ABANDONED_AFTER = dt.timedelta(days=30)   # a draft neither filed online nor brought to the desk after this is abandoned
+OUTCOMES_VI = {
+    "online_citizen": "Người dân tự nộp trực tuyến (cán bộ không phải nhập lại)",
+    "online_team": "Tổ công nghệ số nộp trực tuyến giúp",
+    "desk": "Mang đến bộ phận một cửa",
+    "abandoned": "Bỏ dở (quá 30 ngày chưa nộp)",
+    "open": "Chưa nộp (lập chưa đến 30 ngày)",
+}
+
+
+async def _outcomes(engine: AsyncEngine, drafts: Any, now: dt.datetime) -> Table:
+    """The period's drafts by how they were filed: online by the citizen, by the digital team (draft_history
+    ``online_*``, bot/dossier/online.py), at the desk (any status the desk recorded), or abandoned."""
+    ids = [d.id for d in drafts]
+    actions: dict[int, set[str]] = defaultdict(set)
+    if ids:
+        async with engine.connect() as conn:
+            for h in await conn.execute(select(draft_history.c.draft_id, draft_history.c.action)
+                                        .where(draft_history.c.draft_id.in_(ids))):
+                actions[h.draft_id].add(h.action)
+    counts: Counter[str] = Counter()
+    for d in drafts:
+        done = actions.get(d.id, set())
+        created = aware(d.created_at)
+        kind = next((k for k in ("online_citizen", "online_team") if k in done), None) or (
+            "desk" if "status" in done else "abandoned" if created < aware(now) - ABANDONED_AFTER else "open")
+        counts[kind] += 1
+    table = Table("cach_nop", "Hồ sơ theo cách nộp", ["Cách nộp", "Số hồ sơ", "Tỷ lệ (%)"])
+    for key, label in OUTCOMES_VI.items():
+        table.rows.append([label, counts[key], round(100 * counts[key] / len(drafts), 1) if drafts else 0.0])
+    return table
 
 
 def _handoffs(events: Any) -> tuple[Table, Counter[str]]:

@@ -152,8 +152,11 @@ def to_rasa(bodies: list[dict[str, Any]], recipient: str) -> list[dict[str, Any]
             el: dict[str, Any] = {"recipient_id": recipient, "text": b.get("text", "")}
             if b.get("buttons"):
                 el["buttons"] = [{"title": x["title"], "payload": x["payload"]} for x in b["buttons"]]
-            if b.get("sender") == "agent":
-                el["custom"] = {"sender": "agent"}
+            custom: dict[str, str] = {"sender": "agent"} if b.get("sender") == "agent" else {}
+            if b.get("copy"):   # one value to copy while filing online (the web chat adds a copy button)
+                custom["copy"] = str(b["copy"])
+            if custom:
+                el["custom"] = custom
             out.append(el)
         elif kind == "document":
             out.append({"recipient_id": recipient, "text": f"{b.get('caption', '')}: {b['url']}".strip(": ")})

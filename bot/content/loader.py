@@ -16,6 +16,7 @@ from bot.content.catalog import Procedure
 from bot.content.elsewhere import ELSEWHERE_FILE, Elsewhere, ElsewhereList
 from bot.content.flow import Flow
 from bot.content.generic import GENERIC_FILE, apply_generic
+from bot.content.online import ONLINE_FILE, OnlineGuide, unknown_procedures
 from bot.content.placed import PlacedError
 from bot.content.rules import RULES_FILE, Rule, RuleList
 from bot.content.snapshot import ContentSnapshot, SpecEntry
@@ -175,17 +176,37 @@ def _read_catalog(
 def _read_flows(
     flow_texts: Mapping[str, str], errors: list[ContentError], docs: dict[str, YamlDoc],
 ) -> tuple[dict[str, Flow], str]:
-    """Parse the flow files, collecting errors; the generic template's text is returned apart, applied later."""
+    """Parse the flow files, collecting errors; the generic template's text is returned apart, applied later
+    (the online filing guide is read by `_read_online`)."""
     flows: dict[str, Flow] = {}
     generic_text = ""
     for name, text in sorted(flow_texts.items()):
         if Path(name).name == GENERIC_FILE:
             generic_text = text
             continue
+        if Path(name).name == ONLINE_FILE:
+            continue
         parsed = _parse_named(name, text, Flow, "procedure", errors)
         if parsed is not None:
             flows[parsed[0].procedure], docs[name] = parsed
     return flows, generic_text
+
+
+def _read_online(flow_texts: Mapping[str, str], procedures: Mapping[str, Procedure],
+                 errors: list[ContentError]) -> OnlineGuide | None:
+    """The guided online filing (``flows/_online.yml``), checked against the catalog; None when absent or broken."""
+    name = next((n for n in flow_texts if Path(n).name == ONLINE_FILE), None)
+    if name is None:
+        return None
+    try:
+        doc = load_yaml(flow_texts[name], name)
+        guide = parse_model(doc, OnlineGuide)
+    except ContentErrors as exc:
+        errors += exc.errors
+        return None
+    for pid, problem in unknown_procedures(guide, procedures):
+        errors.append(ContentError(name, doc.line_of(("procedures", pid)), f"procedures.{pid}", problem))
+    return guide
 
 
 def _read_phrases(phrases_text: str, errors: list[ContentError]) -> dict[str, str]:
@@ -222,6 +243,7 @@ def load_texts(
     procedures, elsewhere, rules, rules_broken = _read_catalog(catalog_texts, errors, docs)
     flows, generic_text = _read_flows(flow_texts, errors, docs)
     phrases = _read_phrases(phrases_text, errors)
+    online = _read_online(flow_texts, procedures, errors)
     try:
         apply_generic(procedures, flows, generic_text)
     except Exception as exc:  # noqa: BLE001 — a broken template is reported like any content error, never a crash
@@ -240,7 +262,7 @@ def load_texts(
     digest.update(phrases_text.encode())
     return ContentSnapshot(
         version=digest.hexdigest()[:12], procedures=procedures, flows=flows, phrases=phrases, spec=spec,
-        elsewhere=elsewhere, rules=rules,
+        elsewhere=elsewhere, rules=rules, online=online,
     )
 
 
@@ -266,7 +288,7 @@ def read_folder_texts(root: Path, catalog_dir: str = "procedures_catalog", flows
     flo = {
         f"{flows_dir}/{p.name}": _read(p, f"{flows_dir}/{p.name}")
         for p in sorted((root / flows_dir).glob("*.yml"))
-        if not p.name.startswith("_") or p.name == GENERIC_FILE
+        if not p.name.startswith("_") or p.name in (GENERIC_FILE, ONLINE_FILE)
     }
     phrases_path = root / flows_dir / PHRASES_FILE
     phrases = _read(phrases_path, f"{flows_dir}/{PHRASES_FILE}") if phrases_path.exists() else "{}"

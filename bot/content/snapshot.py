@@ -12,6 +12,7 @@ from types import MappingProxyType
 from bot.content.catalog import Procedure
 from bot.content.elsewhere import Elsewhere
 from bot.content.flow import Flow
+from bot.content.online import OnlineGuide
 from bot.content.rules import Rule
 
 
@@ -36,6 +37,7 @@ class ContentSnapshot:
     elsewhere: tuple[Elsewhere, ...] = ()   # requests handled by other bodies (``_elsewhere.yml``)
     meta: Mapping[str, str] = field(default_factory=dict)
     rules: Mapping[str, Rule] = field(default_factory=dict)   # time-limited rules (``_rules.yml``) by id
+    online: OnlineGuide | None = None   # the guided online filing (``flows/_online.yml``)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "procedures", MappingProxyType(dict(self.procedures)))

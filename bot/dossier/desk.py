@@ -39,6 +39,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "needs_documents": ("received",),
     "result_ready": ("returned",),
     "returned": (),
+    "submitted_online": ("received", "needs_documents", "result_ready", "returned"),   # filed on the portal
 }
 ACTION_VI = {  # the desk's button labels, also the history lines
     "received": "Đã tiếp nhận tại bộ phận một cửa",
@@ -46,6 +47,7 @@ ACTION_VI = {  # the desk's button labels, also the history lines
     "result_ready": "Đã có kết quả",
     "returned": "Đã trả kết quả",
 }
+ONLINE_BY_VI = {"online_citizen": "người dân tự nộp", "online_team": "tổ công nghệ số nộp giúp"}
 NOTIFY_PHRASE = {s: f"desk_notify_{s}" for s in ACTION_VI} | {"number": "desk_notify_number"}
 PROCESSED = ("result_ready", "returned")
 MAX_NOTE = 500
@@ -127,6 +129,8 @@ class HistoryItem:
             return "Người dân lập bản nháp hồ sơ"
         if self.action == "number":
             return f"Ghi số hồ sơ trên hệ thống của tỉnh: {self.official_number}"
+        if self.action in ONLINE_BY_VI:   # filed on the national portal (bot/dossier/online.py)
+            return f"Nộp trực tuyến trên Cổng Dịch vụ công ({ONLINE_BY_VI[self.action]}), mã hồ sơ: {self.official_number}"
         return ACTION_VI.get(self.to_status or "", self.to_status or "")
 
     @property

@@ -8,7 +8,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.dossier.codes import hash_token
-from bot.engine.messages import Document, Text, outbound_to_dict
+from bot.engine.messages import Button, Document, Text, outbound_to_dict
 from bot.handoff.communes import find_commune, infer_commune
 from bot.runtime.effects import EffectEnv
 from bot.storage.repo import ConversationRow, drafts
@@ -19,6 +19,7 @@ DRAFT_STATUS_VI = {
     "needs_documents": "cần bổ sung giấy tờ",
     "result_ready": "đã có kết quả",
     "returned": "đã trả kết quả",
+    "submitted_online": "đã nộp trực tuyến trên Cổng Dịch vụ công",
 }
 
 
@@ -59,6 +60,15 @@ def _draft_data(env: EffectEnv, data: dict[str, Any], named: str | None = None) 
     return out
 
 
+def _online_offer(env: EffectEnv, conv: ConversationRow, code: str) -> list[dict[str, Any]]:
+    """The engine asked how to file this draft (bot/engine/online.py): the question goes after the links."""
+    pending = (conv.state or {}).get("pending") or {}
+    if pending.get("kind") != "online_choice" or pending.get("ref") != code:
+        return []
+    buttons = tuple(Button(b["title"], b["payload"]) for b in pending.get("buttons") or ())
+    return [outbound_to_dict(Text(text=env.content.current.phrase("online_offer"), buttons=buttons))]
+
+
 async def create_draft(env: EffectEnv, conn: AsyncConnection, event: Any, conv: ConversationRow) -> None:
     """Effect of ``draft_requested``: store the draft and send the citizen its links and PDF."""
     data = dict(event.data or {})
@@ -82,5 +92,6 @@ async def create_draft(env: EffectEnv, conn: AsyncConnection, event: Any, conv: 
         outbound_to_dict(Text(text=f"Xem lại hồ sơ {code} bất cứ lúc nào tại: {view}\n"
                                    "Giữ bí mật đường dẫn này vì nó chứa thông tin cá nhân của bạn.")),
     ]
+    bodies += _online_offer(env, conv, code)
     await env.repo.add_outbox(conn, conv.id, conv.channel, conv.external_id, bodies, now,
                               masked=[without_token(b, token) for b in bodies])

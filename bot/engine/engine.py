@@ -16,6 +16,7 @@ from bot.content.catalog import Procedure
 from bot.content.flow import FieldsStep, QuestionStep
 from bot.engine import answers as ans
 from bot.engine import events as ev
+from bot.engine import online
 from bot.engine.claim import answer_claim_phone, claim_request, start_claim
 from bot.engine.commune import (
     DRAFT,
@@ -202,6 +203,8 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
     if inp.extracted or inp.extract_error:
         return _attachment(state, inp, out)
     if not raw:
+        if msg.attachment is not None and state.pending is not None and state.pending.kind is PendingKind.ONLINE_CODE:
+            return online.photo_at_code(state, out)   # a photo of the portal's receipt: the code typed, please
         if msg.attachment is not None:
             out.phrase("attachment_unsupported")
             return reprompt(state, out)
@@ -410,7 +413,23 @@ def _on_field_check(state: ConversationState, out: Out, s: Said) -> Conversation
 
 
 def _on_review(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
-    return answer_review(state, out, s.raw, s.folded, _affirm(s.u, out))
+    answered = answer_review(state, out, s.raw, s.folded, _affirm(s.u, out))
+    proc = out.ctx.content.procedure(state.procedure_id)
+    if answered is not None and answered.phase == "done" and state.phase != "done" and proc is not None:
+        return online.offer(answered, out, proc)   # the draft is made: file it online? (bot/engine/online.py)
+    return answered
+
+
+def _on_online_choice(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return online.answer_choice(state, out, s.raw, s.folded)
+
+
+def _on_online_step(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return online.answer_step(state, out, s.raw, s.folded)
+
+
+def _on_online_code(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
+    return online.answer_code(state, out, s.raw, s.folded)
 
 
 def _on_review_edit(state: ConversationState, out: Out, s: Said) -> ConversationState | None:
@@ -564,6 +583,9 @@ WAITING: Mapping[PendingKind, Waiting] = MappingProxyType({
     _K.FIELD_CHECK: Waiting("field", Reading.FIELD, _on_field_check),
     _K.COMMUNE: Waiting("field", Reading.FIELD, _on_commune),
     _K.COMMUNE_CONFIRM: Waiting("yes_no", Reading.BUTTONS, _on_commune_confirm),
+    _K.ONLINE_CHOICE: Waiting("choice", Reading.BUTTONS, _on_online_choice),
+    _K.ONLINE_STEP: Waiting("choice", Reading.BUTTONS, _on_online_step),
+    _K.ONLINE_CODE: Waiting("field", Reading.NEVER, _on_online_code),
 })
 if set(WAITING) != set(PendingKind):  # pragma: no cover - a new kind without a row fails every import
     raise RuntimeError(f"engine.WAITING has no row for {sorted(set(PendingKind) - set(WAITING))}")
@@ -765,7 +787,10 @@ def _back(state: ConversationState, out: Out) -> ConversationState:
 
 def _resume(state: ConversationState, out: Out) -> ConversationState:
     """Back to the flow's question after a side question (rating, deletion, call-back)."""
-    return reprompt(replace(state, pending=state.resume, resume=None), out)
+    state = replace(state, pending=state.resume, resume=None)
+    if state.pending is not None and state.pending.kind in online.KINDS:   # the online walk: its step again
+        return online.reprompt(state, out)
+    return reprompt(state, out)
 
 
 def _ask_rating(state: ConversationState, out: Out) -> ConversationState:
@@ -775,6 +800,8 @@ def _ask_rating(state: ConversationState, out: Out) -> ConversationState:
 
 def _return_to_step(state: ConversationState, out: Out, step_id: str | None) -> ConversationState:
     """Position the flow at ``step_id`` (or keep the current step), ready to prompt it again."""
+    if step_id is None and state.pending is not None and state.pending.kind in online.KINDS:
+        return state   # stuck while filing online: the walk goes on from the step reached
     flow = out.ctx.content.flow(state.procedure_id)
     if flow is None:
         return replace(state, phase="idle", pending=None)

@@ -44,6 +44,10 @@ class EventType(StrEnum):
     ELSEWHERE_REFERRED = "elsewhere_referred"
     DRAFT_CLAIM_REQUESTED = "draft_claim_requested"
     COMMUNE_NOTED = "commune_noted"
+    ONLINE_CHOSEN = "online_chosen"          # after the draft: file online alone, by the digital team, or at the desk
+    ONLINE_STEP_SHOWN = "online_step_shown"
+    ONLINE_STUCK = "online_stuck"
+    ONLINE_FILED = "online_filed"            # the portal's dossier code, given by the citizen
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
@@ -197,6 +201,39 @@ class CheckFailed(ProcedureEvent, kind=EventType.CHECK_FAILED):
     """An answer contradicted an earlier one (a flow's ``checks``); the citizen is asked to fix either."""
 
     check_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineChosen(Event):
+    """After the draft (bot/engine/online.py): ``choice`` is self | team | desk."""
+
+    type = EventType.ONLINE_CHOSEN
+    code: str
+    choice: str
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineStepShown(Event):
+    type = EventType.ONLINE_STEP_SHOWN
+    code: str
+    step_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineStuck(Event):
+    type = EventType.ONLINE_STUCK
+    code: str
+    step_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineFiled(Event):
+    """The draft was filed on the portal; the dossier room stores ``portal_code`` with it (bot/dossier/online.py)."""
+
+    type = EventType.ONLINE_FILED
+    code: str
+    portal_code: str
+    by: str   # citizen
 
 
 # --- people -------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ class Text:
     buttons: tuple[Button, ...] = ()
     kind: Literal["text"] = "text"
     sender: Literal["bot", "agent"] = "bot"
+    copy: str | None = None   # the value to copy (one form value while filing online): the web chat adds a button
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,8 @@ def outbound_to_dict(msg: Outbound) -> dict[str, Any]:
         d: dict[str, Any] = {"kind": "text", "text": msg.text}
         if msg.buttons:
             d["buttons"] = [{"title": b.title, "payload": b.payload} for b in msg.buttons]
+        if msg.copy:
+            d["copy"] = msg.copy
     elif isinstance(msg, Document):
         d = {"kind": "document", "url": msg.url, "filename": msg.filename, "caption": msg.caption,
              "mime_type": msg.mime_type}

@@ -37,6 +37,9 @@ class PendingKind(StrEnum):
     FIELD_CHECK = "field_check"          # is this restored spelling right ("Đúng" / "Sửa") (ref: field id)
     COMMUNE = "commune"                  # which commune the citizen belongs to, when it matters (ref: reason)
     COMMUNE_CONFIRM = "commune_confirm"  # "Bạn ở xã Ea Tul, đúng không?" for a guessed commune (ref: reason)
+    ONLINE_CHOICE = "online_choice"      # after the draft: file online, the digital team, or the desk (ref: draft code)
+    ONLINE_STEP = "online_step"          # a step of filing on the portal: Xong / Mình bị kẹt (ref: "<code>#<index>")
+    ONLINE_CODE = "online_code"          # the portal's dossier code (ref: draft code)
 
 
 # Side questions: asked outside the flow, so their own ``resume`` is the flow's question to keep.

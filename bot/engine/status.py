@@ -26,7 +26,8 @@ def status_text(out: Out, d: DraftSummary) -> str:
     """Status in Vietnamese, the official number if any, and what to do next."""
     lines = [out.p("status_line", code=d.code, name=d.procedure_name, status=d.status)]
     if d.official_number:
-        lines.append(out.p("status_number", number=d.official_number))
+        online = d.status_key == "submitted_online"
+        lines.append(out.p("status_portal_number" if online else "status_number", number=d.official_number))
     if d.status_key:
         if d.status_key in ("needs_documents", "result_ready") and not d.note:
             lines.append(out.p(f"status_next_{d.status_key}_plain"))

@@ -16,7 +16,7 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.engine import events as ev
-from bot.engine.inputs import AgentClaimed, AgentClosed, AgentReturned, AgentSaid, AgentSetField
+from bot.engine.inputs import AgentClaimed, AgentClosed, AgentReturned, AgentSaid, AgentSetField, Notify
 from bot.engine.state import ConversationState
 from bot.handoff import display, routing
 from bot.handoff.communes import CommuneStore
@@ -41,6 +41,8 @@ REASON_VI = {
     "flow_option": "Trường hợp cần cán bộ xử lý",
     "info_level": "Thủ tục chưa có hướng dẫn từng bước",
     "status_uncertain": "Hỏi tình trạng hồ sơ",
+    "file_for_me": "Nhờ tổ công nghệ số nộp trực tuyến giúp",
+    "online_stuck": "Bị kẹt khi tự nộp trực tuyến",
 }
 DEFAULT_CANNED = (
     ("Chào hỏi", "Chào bạn, mình là cán bộ tổ công nghệ số cộng đồng. Mình đã xem nội dung bạn trao đổi với trợ lý."),
@@ -387,6 +389,10 @@ class HandoffService:
                         "callback": bool(r.callback_phone), "requested_at": aware(r.requested_at).isoformat(),
                         "requested": vn_time(r.requested_at, "%H:%M %d/%m")})
         return out
+
+    async def notify_citizen(self, conversation_id: int, text: str) -> None:
+        """A system message to the citizen on their channel (and in the transcript), e.g. "filed, code X"."""
+        await self._apply(conversation_id, Notify(text))
 
     async def conversation(self, viewer: AgentInfo, conversation_id: int) -> dict[str, Any]:
         """Everything the agent needs to take over: transcript, procedure, step, fields, draft, notes."""

@@ -112,7 +112,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
 _T = ev.EventType
 PERSONAL_EVENT_TYPES: frozenset[str] = frozenset(t.value for t in (
     _T.UNRECOGNIZED, _T.CITIZEN_MESSAGE_FOR_AGENT, _T.CALLBACK_REQUESTED, _T.DRAFT_REQUESTED,
-    _T.DRAFT_CLAIM_REQUESTED,
+    _T.DRAFT_CLAIM_REQUESTED, _T.ONLINE_FILED,   # the portal's dossier code, kept on the draft as its number
 ))
 ANONYMOUS_EVENT_TYPES: frozenset[str] = frozenset(t.value for t in (
     _T.PROCEDURE_IDENTIFIED, _T.CLARIFICATION_ASKED, _T.CLARIFICATION_FAILED, _T.STEP_COMPLETED,
@@ -120,11 +120,12 @@ ANONYMOUS_EVENT_TYPES: frozenset[str] = frozenset(t.value for t in (
     _T.REVIEW_REACHED, _T.HANDOFF_REQUESTED, _T.HANDOFF_CANCELLED, _T.AGENT_CLAIMED, _T.AGENT_RETURNED,
     _T.AGENT_CLOSED, _T.RATING_GIVEN, _T.RESTARTED, _T.DATA_DELETION_REQUESTED, _T.DRAFTS_LISTED,
     _T.STATUS_ASKED, _T.SWITCH_OFFERED, _T.ELSEWHERE_REFERRED, _T.CHECK_FAILED, _T.COMMUNE_NOTED,
+    _T.ONLINE_CHOSEN, _T.ONLINE_STEP_SHOWN, _T.ONLINE_STUCK,   # the draft's code, the way chosen, a guide step id
 ))
 # The keys events of ANONYMOUS_EVENT_TYPES carry (the test checks what a real conversation stores against it).
 ANONYMOUS_EVENT_KEYS: frozenset[str] = frozenset({
     "procedure_id", "step_id", "field_id", "field_type", "doc_id", "count", "confidence", "reason", "rating",
-    "candidates", "failures", "current", "id", "source", "agent", "check_id",
+    "candidates", "failures", "current", "id", "source", "agent", "check_id", "code", "choice",
 })
 
 ERASED_PREFIX = "erased-"

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.dossier.online import file_for_citizen, filing_panel
 from bot.handoff.service import AgentInfo, Forbidden, HandoffService, NotFound
 from bot.handoff.ticket import TransitionError
 from bot.web.console.auth import (
@@ -148,9 +149,23 @@ class Console:
                   and (agent.role == "admin" or a.team == agent.team)]
         if error is None and request.query.get("loi"):
             error = ERRORS_VI["state"]
+        online = await filing_panel(self.h.repo, self.h.content.current, c["id"])
         return aiohttp_jinja2.render_template("console/conversation.html.j2", request, {
-            "me": agent, "csrf": session.csrf, "c": c, "agents": others, "error": error, "draft": draft},
-            status=status)
+            "me": agent, "csrf": session.csrf, "c": c, "agents": others, "error": error, "draft": draft,
+            "online": online}, status=status)
+
+    async def portal(self, request: web.Request) -> web.Response:
+        """The agent records the portal's dossier code of the draft they filed; the citizen is told with it."""
+        agent, data = await self.form(request)
+        try:
+            await file_for_citizen(self.h, agent, int(request.match_info["cid"]), str(data.get("portal_code", "")))
+        except ValueError as exc:
+            return await self.conversation_page(request, str(exc), status=422)
+        except NotFound:
+            raise web.HTTPNotFound(text="Không tìm thấy cuộc trò chuyện.") from None
+        except Forbidden:
+            raise web.HTTPForbidden(text="Cuộc trò chuyện này thuộc tổ khác.") from None
+        raise web.HTTPFound(f"/console/c/{request.match_info['cid']}")
 
     async def conversation_json(self, request: web.Request) -> web.Response:
         agent, _ = await self.viewer(request)
@@ -261,6 +276,7 @@ def routes(handoff: HandoffService, settings: Any, con: Console | None = None) -
         web.get("/console/events", con.events),
         web.get("/console/c/{cid:\\d+}", cid_route),
         web.get("/console/api/c/{cid:\\d+}", con.conversation_json),
+        web.post("/console/c/{cid:\\d+}/portal", con.portal),
         web.post("/console/c/{cid:\\d+}/{action}", con.action),
         web.static("/console/static", STATIC),
     ]

@@ -59,6 +59,26 @@
     log.appendChild(div);
     return div;
   }
+  function addCopy(div, value) {
+    // One form value while filing online: a button that copies just the value, to paste on the portal.
+    var btn = document.createElement("button");
+    btn.type = "button"; btn.className = "copy"; btn.textContent = "Sao chép";
+    btn.setAttribute("aria-label", "Sao chép: " + value);
+    btn.addEventListener("click", function () {
+      var done = function () { btn.textContent = "Đã chép ✓"; setTimeout(function () { btn.textContent = "Sao chép"; }, 1500); };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(value).then(done, function () { fallbackCopy(value); done(); });
+      } else { fallbackCopy(value); done(); }
+    });
+    div.appendChild(btn);
+  }
+  function fallbackCopy(value) {
+    var t = document.createElement("textarea");
+    t.value = value; t.setAttribute("readonly", ""); t.style.position = "fixed"; t.style.opacity = "0";
+    document.body.appendChild(t); t.select();
+    try { document.execCommand("copy"); } catch (e) { /* the value stays selectable in the bubble */ }
+    t.remove();
+  }
   function clearChips() {
     var old = log.querySelectorAll(".chips");
     for (var i = 0; i < old.length; i++) old[i].remove();
@@ -66,7 +86,8 @@
   function render(m) {
     if (m.text !== undefined) {
       var agent = m.custom && m.custom.sender === "agent";
-      bubble(agent ? "agent" : "bot", m.text, agent ? "Cán bộ hỗ trợ" : null);
+      var said = bubble(agent ? "agent" : "bot", m.text, agent ? "Cán bộ hỗ trợ" : null);
+      if (m.custom && m.custom.copy) addCopy(said, m.custom.copy);
     }
     if (m.attachment && m.attachment.url) {
       var d = bubble("bot", "");
