@@ -203,34 +203,30 @@ class CheckFailed(ProcedureEvent, kind=EventType.CHECK_FAILED):
     check_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class OnlineChosen(Event):
+class OnlineChosen(Event, kind=EventType.ONLINE_CHOSEN):
     """After the draft (bot/engine/online.py): ``choice`` is self | team | desk."""
 
-    type = EventType.ONLINE_CHOSEN
     code: str
     choice: str
 
 
-@dataclass(frozen=True, slots=True)
-class OnlineStepShown(Event):
-    type = EventType.ONLINE_STEP_SHOWN
+class OnlineStepShown(Event, kind=EventType.ONLINE_STEP_SHOWN):
+    """A step of the guided online filing was shown (``step_id`` of flows/_online.yml)."""
+
     code: str
     step_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class OnlineStuck(Event):
-    type = EventType.ONLINE_STUCK
+class OnlineStuck(Event, kind=EventType.ONLINE_STUCK):
+    """"Mình bị kẹt" at a step of the online filing: a person takes over from that step."""
+
     code: str
     step_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class OnlineFiled(Event):
+class OnlineFiled(Event, kind=EventType.ONLINE_FILED):
     """The draft was filed on the portal; the dossier room stores ``portal_code`` with it (bot/dossier/online.py)."""
 
-    type = EventType.ONLINE_FILED
     code: str
     portal_code: str
     by: str   # citizen

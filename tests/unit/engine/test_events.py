@@ -20,7 +20,7 @@ STORED_NAMES = {
     "agent_claimed", "agent_returned", "agent_closed", "rating_given", "callback_requested", "restarted",
     "data_deletion_requested", "drafts_listed", "status_asked", "switch_offered", "elsewhere_referred",
     "draft_claim_requested", "check_failed",
-    "online_chosen", "online_step_shown", "online_stuck", "online_filed",
+    "online_chosen", "online_step_shown", "online_stuck", "online_filed", "commune_noted",
 }
 
 
