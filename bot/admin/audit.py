@@ -21,10 +21,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from bot.content.catalog import Procedure
 from bot.content.elsewhere import ELSEWHERE_FILE, ElsewhereList
 from bot.content.loader import parse_model
+from bot.content.online import ONLINE_FILE, OnlineGuide
 from bot.content.rules import EXPIRY_WARNING_DAYS, RULE_REF, RULES_FILE, Rule, RuleList
 from bot.content.yamlsrc import ContentErrors, YamlDoc, load_yaml
 
 CATALOG = "procedures_catalog/"
+ONLINE_OWNER = "_online"
 # Fact-bearing keys of a catalog entry, in the order an admin reads the file.
 _SINGLE = ("national_code", "authority", "dossier_sets", "time_limit", "fee", "result", "form")
 _LISTS = ("legal_basis", "documents", "changes")
@@ -158,6 +160,21 @@ def _owners_from_elsewhere(name: str, doc: YamlDoc) -> list[OwnerAudit]:
     return out
 
 
+def _owner_from_online(name: str, doc: YamlDoc) -> OwnerAudit:
+    """The guided online filing's steps (flows/_online.yml): each step and each procedure's own wording."""
+    guide = parse_model(doc, OnlineGuide)
+    known = {s.id for s in guide.sources}
+    owner = OwnerAudit(ONLINE_OWNER, "Hướng dẫn tự nộp trực tuyến", name)
+    items: list[tuple[tuple[str | int, ...], Any]] = [(("steps", i), st) for i, st in enumerate(guide.steps)]
+    items += [(("procedures", pid, "steps", sid), ov) for pid, po in guide.procedures.items()
+              for sid, ov in po.steps.items()]
+    for path, st in items:
+        owner.facts.append(AuditFact(owner.owner, name, doc.line_of(path), ".".join(map(str, path)),
+                                     _excerpt(st.say), st.verified, st.sources,
+                                     tuple(x for x in st.sources if x not in known)))
+    return owner
+
+
 def audit(files: Mapping[str, str], today: dt.date) -> AuditReport:
     """The audit of a content set given as ``{relative path: YAML text}``."""
     owners: list[OwnerAudit] = []
@@ -179,6 +196,12 @@ def audit(files: Mapping[str, str], today: dt.date) -> AuditReport:
             unreadable += [str(e) for e in exc.errors]
         except ValueError as exc:
             unreadable.append(f"{name}: {exc}")
+    online = next((k for k in files if k.startswith("flows/") and Path(k).name == ONLINE_FILE), None)
+    if online is not None:
+        try:
+            owners.append(_owner_from_online(online, load_yaml(files[online], online)))
+        except ContentErrors as exc:
+            unreadable += [str(e) for e in exc.errors]
     owners.sort(key=lambda o: (o.owner.startswith("_"), o.owner))   # procedures first, then referrals
     by_id = {o.owner: o for o in owners}
     for rule in rules:
@@ -265,13 +288,16 @@ def summary_lines(report: AuditReport) -> list[str]:
     f = report.figures()
     cat = [x for x in report.facts if not x.owner.startswith("_")]
     cat_unv = sum(not x.verified for x in cat)
+    steps = [x for x in report.facts if x.owner == ONLINE_OWNER]
     return [
         (f"Tổng: {f['facts']} thông tin; {f['unverified']} chưa xác minh ({_pct(f['unverified'], f['facts'])}); "
          f"{f['unsourced']} không có nguồn; {f['dangling']} dẫn nguồn không tồn tại; "
          f"{f['expiring']} quy định sắp hết hạn."),
         (f"Trong {f['procedures']} thủ tục: {len(cat)} thông tin, {cat_unv} chưa xác minh ({_pct(cat_unv, len(cat))}), "
          f"{sum(not x.sources for x in cat)} không có nguồn. "
-         f"Chuyển nơi khác (_elsewhere.yml): {len(report.facts) - len(cat)} thông tin."),
+         f"Chuyển nơi khác (_elsewhere.yml): {len(report.facts) - len(cat) - len(steps)} thông tin. "
+         f"Hướng dẫn tự nộp trực tuyến (flows/_online.yml): {len(steps)} bước, "
+         f"{sum(not x.verified for x in steps)} chưa xác minh."),
     ]
 
 

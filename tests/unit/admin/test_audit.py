@@ -70,6 +70,21 @@ def test_cli_reports_a_cited_source_that_does_not_exist(content_root: Path) -> N
     assert "; 1 dẫn nguồn không tồn tại;" in out
 
 
+def test_the_online_filing_steps_are_audited_like_the_catalog(content_root: Path) -> None:
+    """Issue 22: the guided filing's steps are facts citizens act on; an unverified or unsourced one is listed
+    under "_online" with file:line, and counted in the figures."""
+    path = content_root / "flows" / "_online.yml"
+    text = path.read_text(encoding="utf-8")
+    assert "  - id: nop-ho-so\n" in text
+    path.write_text(text.replace("  - id: nop-ho-so\n", "  - id: nop-ho-so\n    verified: false\n", 1), encoding="utf-8")
+    out = _run(content_root)
+    section = out.split("== _online — Hướng dẫn tự nộp trực tuyến (flows/_online.yml)")[1].split("\n== ")[0]
+    step = next(f for f in audit(folder_files(content_root), TODAY).facts
+                if f.owner == "_online" and f.text.startswith("Đọc lại tờ khai"))
+    assert not step.verified and f"flows/_online.yml:{step.line} {step.path} — Đọc lại tờ khai" in section
+    assert "Hướng dẫn tự nộp trực tuyến (flows/_online.yml):" in out
+
+
 def test_no_rule_expiring_soon_is_reported_far_from_its_end(content_root: Path) -> None:
     out = _run(content_root, today="2026-10-01")
     assert "Quy định sắp hết hạn" not in out and "; 0 quy định sắp hết hạn." in out
