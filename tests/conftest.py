@@ -39,6 +39,13 @@ def require_service(name: str, host: str, port: int) -> None:
     pytest.skip(f"{name} is not running on {host}:{port}")
 
 
+def needs_tool(name: str, hint: str) -> pytest.MarkDecorator:
+    """Skip locally when a command-line tool is missing; in CI the test runs anyway and fails without it."""
+    import shutil
+
+    return pytest.mark.skipif(not IN_CI and shutil.which(name) is None, reason=f"needs {name} ({hint})")
+
+
 @pytest.fixture(autouse=True)
 def _keep_root_log_handlers() -> Iterator[None]:
     """A test that runs the CLI installs a handler on its captured stderr; once pytest closes that stream every

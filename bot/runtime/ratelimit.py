@@ -7,7 +7,6 @@ every worker); while Redis is unreachable the worker counts in its own bounded m
 """
 from __future__ import annotations
 
-import logging
 import math
 from typing import Any, Protocol
 
@@ -17,7 +16,6 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from redis.asyncio import Redis
 
-log = logging.getLogger(__name__)
 
 
 class RateLimiter(Protocol):

@@ -16,7 +16,7 @@ import pytest
 
 from bot.content.importer import import_file
 from bot.content.loader import load_content
-from tests.conftest import ROOT, new_sender
+from tests.conftest import ROOT, needs_tool, new_sender
 
 SAMPLE = ROOT / "procedures_catalog" / "samples" / "thu-tuc-cap-xa-day-du.csv"
 VALUES = {"person_name": "Nguyễn Văn An", "id_number": "079203012345", "phone": "0912345678",
@@ -99,7 +99,7 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     return re.sub(r"\s+", " ", out.stdout)
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (apt)")
+@needs_tool("pdftotext", "poppler-utils, make system-deps")
 async def test_every_sample_procedure_walks_to_a_draft_with_its_checklist(client: Any, services: Any, content: Any,
                                                                           tmp_path: Path) -> None:
     imported = [p for p in content.procedures.values() if p.imported]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -14,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.dossier.codes import is_valid
-from tests.conftest import new_sender
+from tests.conftest import needs_tool, new_sender
 from tests.e2e.test_all_procedures import CONTENT, VALUES, post, safe_option
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (apt)")
+pytestmark = needs_tool("pdftotext", "poppler-utils, make system-deps")
 
 FOUNDATION = ["ho-tich.khai-sinh", "ho-tich.ket-hon", "chung-thuc.ban-sao"]
 WITH_FORM = sorted(pid for pid, p in CONTENT.procedures.items()
