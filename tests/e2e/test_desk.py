@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_all_procedures import post
+from tests.fakes.http import post
 from tests.integration.dossier.test_desk import ASK, NAME, PASSWORD, texts, walk_to_draft
 
 pytestmark = pytest.mark.browser
