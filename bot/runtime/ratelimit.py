@@ -17,7 +17,6 @@ from limits.errors import StorageError
 from redis.asyncio import Redis
 
 
-
 class RateLimiter(Protocol):
     async def allow(self, key: str) -> bool: ...
 
