@@ -45,6 +45,7 @@ ON = [
     On("ho-tich.ket-hon", {"marital_history": "divorced", "divorce_place": "vn"}, no_docs={"trich-luc-ghi-chu-ly-hon"}),
     On("ho-tich.ket-hon", {"marital_history": "never"}, no_docs={"trich-luc-ghi-chu-ly-hon", "giay-to-cham-dut-hon-nhan"}),
     On("ho-tich.ket-hon", {"marital_history": "widowed"}, docs={"giay-to-cham-dut-hon-nhan"}),
+    On("ho-tich.ket-hon", {"currently_married": "no"}, answered={"marital_history"}),
     *(On("ho-tich.khai-tu", {"death_notice": answer}, docs={doc},
          no_docs={"giay-bao-tu", "giay-bao-tu-ubnd-xa", "van-ban-xac-nhan-cong-an", "ban-an-tuyen-bo-chet"} - {doc})
       for answer, doc in {"hospital": "giay-bao-tu", "home": "giay-bao-tu-ubnd-xa",

@@ -89,9 +89,11 @@ def test_checklists_are_never_empty_and_answers_change_them(snapshot: ContentSna
         assert len(p.fields) == len(set(p.fields)), f"a field is asked twice with {p.answers}"
         assert all(proc.document(d) for d in p.docs) and all(proc.form_field(f) for f in p.fields)
         if proc.form:
-            missing = {f.id for f in proc.form.fields if f.required} - set(p.asked) - set(p.prefilled)
+            required = {f.id for f in proc.form.fields if f.required}
+            missing = required - set(p.asked) - set(p.prefilled)
             assert all(expect(pid).may_skip(f, p.answers) for f in missing), \
                 f"required fields never asked: {sorted(missing)} with {p.answers}"
+            assert p.asked or all(expect(pid).may_skip(f, p.answers) for f in required), "the form is never asked"
     lists = {tuple(p.docs) for p in reviews(pid)}
     if expect(pid).one_checklist:
         assert len(lists) == 1
@@ -106,6 +108,8 @@ def test_flow_refers_to_existing_items_in_form_order(snapshot: ContentSnapshot, 
     asked = list(dict.fromkeys(it.field for s in flow.steps if isinstance(s, FieldsStep) for it in s.items))
     assert all(proc.document(d) for d in walked) and all(proc.form_field(f) for f in asked)
     assert {d.id for d in proc.documents} - set(walked) == want.not_walked, "a catalog document is never shown"
+    assert {d.id for d in proc.documents} - {d for p in reviews(pid) for d in p.docs} == want.not_walked, \
+        "a catalog document is on no path that reaches the review"
     questions = [s for s in flow.steps if isinstance(s, QuestionStep)]
     assert want.questions[0] <= len(questions) <= want.questions[1]
     assert (proc.form is not None) is want.form
@@ -113,7 +117,7 @@ def test_flow_refers_to_existing_items_in_form_order(snapshot: ContentSnapshot, 
         assert not asked
         return
     order = [f.id for f in proc.form.fields]
-    assert set(order) == set(asked), "every form field is asked somewhere"
+    assert set(order) == set(asked) == {f for p in reviews(pid) for f in p.fields}, "every form field is asked"
     assert asked == [f for f in order if f in asked], "fields are asked in the order printed on the form"
     for p in reviews(pid):
         assert p.fields == sorted(p.fields, key=order.index)
@@ -142,7 +146,7 @@ def test_facts_name_sources_or_are_flagged(snapshot: ContentSnapshot, pid: str) 
         assert proc.national_code is None, "a code no source confirms must not be shown"
     else:
         assert proc.national_code is not None and proc.national_code.text == want.code
-        assert proc.national_code.sources == want.code_sources
+        assert proc.national_code.sources == want.code_sources and proc.national_code.verified
     facts = [proc.national_code, proc.authority, proc.time_limit, proc.dossier_sets, proc.result, *proc.legal_basis]
     if proc.submission:
         facts += [proc.submission.where] + ([proc.submission.online_note] if proc.submission.online_note else [])
