@@ -46,3 +46,15 @@ class HttpCitizen:
 
     async def walk(self, proc: Procedure, flow: Flow, **kw: Any) -> Walk:
         return await walk(self.say, self.state, proc, flow, **kw)
+
+
+async def talk_until(client: Any, marker: str, tries: int = 6) -> list[str]:
+    """A new REST citizen asks for khai sinh and taps "1" until a reply shows ``marker``; every text seen."""
+    from tests.conftest import new_sender
+
+    sender, seen = new_sender(), []
+    for text in ["tôi muốn đăng ký khai sinh cho con"] + ["1"] * tries:
+        seen += [m.get("text", "") for m in await post(client, sender, text)]
+        if any(marker in s for s in seen):
+            break
+    return seen

@@ -3,22 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.runtime.locks import ConversationLocks, LocalLocks
 from bot.runtime.redis_backend import RedisLocks
-from tests.conftest import REDIS_URL, require_service
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    require_service("Redis", "127.0.0.1", 6379)
-    r = Redis.from_url(REDIS_URL)
-    yield r
-    await r.aclose()
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -3,23 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.runtime.ratelimit import BoundedMemoryStorage, SenderLimiter, sender_limit
-from tests.conftest import REDIS_URL, require_service
 
 MakeLimiter = Callable[[float, int], SenderLimiter]
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    require_service("Redis", "127.0.0.1", 6379)
-    r = Redis.from_url(REDIS_URL)
-    yield r
-    await r.aclose()
 
 
 @pytest.fixture(params=["memory", "redis"])
