@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from bot.dossier.codes import new_code
-from tests.conftest import console_login, new_sender
+from tests.conftest import IN_CI, console_login, new_sender
 from tests.e2e.test_all_procedures import CONTENT
 from tests.fakes.http import HttpCitizen, post, texts
 from tests.fakes.walker import VALUES
@@ -67,7 +67,7 @@ async def test_citizen_link_needs_its_token_and_shows_nothing_otherwise(client: 
     r = await client.get(link.replace("?t=", ".pdf?t="))
     assert r.status == 200 and r.content_type == "application/pdf"
     assert code in r.headers["Content-Disposition"] and r.headers["Cache-Control"] == "no-store"
-    if shutil.which("pdftotext"):
+    if shutil.which("pdftotext") or IN_CI:   # CI has poppler: there a missing pdftotext fails
         assert NAME in flat(pdf_text(await r.read(), tmp_path))
 
     token = link.split("?t=", 1)[1]

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import new_sender
+from tests.conftest import IN_CI, new_sender
 from tests.e2e.test_all_procedures import CONTENT
 from tests.fakes.http import HttpCitizen, texts
 from tests.fakes.walker import VALUES, Walk
@@ -50,7 +50,7 @@ async def test_a_journey_typed_without_diacritics_reaches_the_desk_with_them(cli
 
     r = await client.get(link.replace("?t=", ".pdf?t="))
     assert r.status == 200
-    if shutil.which("pdftotext"):
+    if shutil.which("pdftotext") or IN_CI:   # CI has poppler: there a missing pdftotext fails
         pdf = flat(pdf_text(await r.read(), tmp_path))
         assert "Trần Thị Cúc" in pdf and "thôn 3, xã Ea Tul, tỉnh Đắk Lắk" in pdf
         assert "tran thi cuc" not in pdf and "ea tuu" not in pdf
