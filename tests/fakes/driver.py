@@ -4,9 +4,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tests.fakes.walker import VALUES, safe_option, switch_button, walk
-
-__all__ = ["PID", "VALUES", "safe_option", "switch_button", "walk_to_review"]
+from tests.fakes.walker import walk
 
 PID = "ho-tich.khai-sinh"
 
