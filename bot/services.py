@@ -23,7 +23,7 @@ from bot.runtime.outbox import OutboxWorker
 from bot.runtime.pubsub import MemoryPubSub, PubSub
 from bot.runtime.pull import PullDelivery
 from bot.runtime.push import PushIntake
-from bot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
+from bot.runtime.ratelimit import RateLimiter, SenderLimiter
 from bot.runtime.turns import TurnHooks, TurnRunner, utcnow
 from bot.runtime.understanding import NluService
 from bot.settings import Settings
@@ -125,14 +125,13 @@ def _backends(settings: Settings) -> tuple[ConversationLocks, PubSub, RateLimite
     """Locks, pub/sub and the rate limiter: Redis-backed when configured (shared by workers), else in memory."""
     rate, burst = settings.server.sender_rate, settings.server.sender_burst
     if not settings.redis.url:
-        return LocalLocks(), MemoryPubSub(), MemoryRateLimiter(rate, burst), None
+        return LocalLocks(), MemoryPubSub(), SenderLimiter(rate, burst), None
     from redis.asyncio import Redis
 
-    from bot.runtime.ratelimit import RedisRateLimiter
     from bot.runtime.redis_backend import RedisLocks, RedisPubSub
 
     redis = Redis.from_url(settings.redis.url, socket_timeout=1.0, socket_connect_timeout=1.0)
-    return RedisLocks(redis), RedisPubSub(redis), RedisRateLimiter(redis, rate, burst), redis
+    return RedisLocks(redis), RedisPubSub(redis), SenderLimiter(rate, burst, redis=redis), redis
 
 
 def _push_channels(settings: Settings, intake: PushIntake, push: OutboxWorker, documents: DraftDocuments,

@@ -39,6 +39,24 @@ def require_service(name: str, host: str, port: int) -> None:
     pytest.skip(f"{name} is not running on {host}:{port}")
 
 
+@pytest.fixture
+async def redis() -> AsyncIterator[Any]:
+    """A client of the real Redis (test database 15); skipped locally, a failure in CI, when Redis is down."""
+    from redis.asyncio import Redis
+
+    require_service("Redis", "127.0.0.1", 6379)
+    client = Redis.from_url(REDIS_URL)
+    yield client
+    await client.aclose()
+
+
+def needs_tool(name: str, hint: str) -> pytest.MarkDecorator:
+    """Skip locally when a command-line tool is missing; in CI the test runs anyway and fails without it."""
+    import shutil
+
+    return pytest.mark.skipif(not IN_CI and shutil.which(name) is None, reason=f"needs {name} ({hint})")
+
+
 @pytest.fixture(autouse=True)
 def _keep_root_log_handlers() -> Iterator[None]:
     """A test that runs the CLI installs a handler on its captured stderr; once pytest closes that stream every

@@ -1,5 +1,6 @@
-"""Redis-backed locks, pub/sub and rate limits for several workers — each degrades to its in-process
-twin (with a warning) while Redis is unreachable, and goes back to Redis when it returns."""
+"""Redis-backed locks and pub/sub for several workers — each degrades to its in-process twin (with a warning)
+while Redis is unreachable, and goes back to Redis when it returns. The rate limiter (ratelimit.py) shares the
+breaker."""
 from __future__ import annotations
 
 import asyncio

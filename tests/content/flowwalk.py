@@ -1,4 +1,4 @@
-"""Shared by the content tests: every path through a flow, and an area's entries validated on their own.
+"""Shared by the content tests: every path through a flow, as the engine's ``applies`` rule takes it.
 
 A path branches on each option of each question that applies (the engine's own ``applies`` rule) and records
 what a citizen on it would be shown and asked, so a test can check what the citizen would notice.
@@ -6,7 +6,7 @@ what a citizen on it would be shown and asked, so a test can check what the citi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,9 +22,8 @@ from bot.content.flow import (
     ReviewStep,
     applies,
 )
-from bot.content.loader import load_spec, load_texts, parse_model, read_folder_texts
+from bot.content.loader import parse_model
 from bot.content.rules import RULES_FILE, Rule, RuleList, render_rules
-from bot.content.snapshot import ContentSnapshot
 from bot.content.yamlsrc import load_yaml
 
 ROOT = Path(__file__).parents[2]
@@ -126,15 +125,6 @@ def _end(w: Walk, answers: dict[str, str], outcome: str, said: list[str]) -> Wal
     end = _with(w, messages=said)
     end.answers, end.outcome = dict(answers), outcome
     return end
-
-
-def area_snapshot(ids: Iterable[str]) -> ContentSnapshot:
-    """These entries and flows with the shared phrases, validated together, independent of other areas' files."""
-    keep = set(ids)
-    cat, flo, phrases = read_folder_texts(ROOT)
-    cat = {k: v for k, v in cat.items() if Path(k).stem in keep or Path(k).name == "_rules.yml"}
-    flo = {k: v for k, v in flo.items() if Path(k).stem in keep}
-    return load_texts(cat, flo, phrases, load_spec(ROOT / "procedures_catalog" / "_spec.yml"), require_all=False)
 
 
 def said(text: str | None, today: dt.date = WALK_DAY) -> str:

@@ -22,7 +22,7 @@ from bot.content.loader import load_content
 from bot.dossier.draft import build_draft
 from bot.dossier.render import render_html, render_pdf
 from nlu.api import Candidate, Understanding
-from tests.conftest import ROOT
+from tests.conftest import ROOT, needs_tool
 from tests.unit.engine.helpers import Chat, u
 
 TODAY = dt.date(2026, 12, 6)
@@ -189,7 +189,7 @@ def test_fee_and_time_questions_are_answered_from_the_imported_record(tree: Path
     assert "05 ngày làm việc" in chat.text
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (apt)")
+@needs_tool("pdftotext", "poppler-utils, make system-deps")
 def test_the_generic_draft_pdf_carries_the_request_and_the_checklist(tree: Path, tmp_path: Path) -> None:
     import_file(write_csv(tree / "ds.csv", [HEADER, ROW]), tree, TODAY)
     proc = load_content(tree, require_all=False).procedures[PID]

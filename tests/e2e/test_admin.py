@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.storage.models import Conversation, EventRow
-from tests.conftest import new_sender
+from tests.fakes.http import talk_until
 
 pytestmark = pytest.mark.browser
 
@@ -66,12 +66,7 @@ async def as_user(browser: Any, live: TestClient, who: str) -> Any:
 
 
 async def citizen_sees(client: TestClient, marker: str, tries: int = 6) -> bool:
-    sender = new_sender()
-    for text in ["tôi muốn đăng ký khai sinh cho con"] + ["1"] * tries:
-        r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
-        if any(marker in m.get("text", "") for m in await r.json()):
-            return True
-    return False
+    return any(marker in s for s in await talk_until(client, marker, tries))
 
 
 async def test_admin_edits_previews_publishes_and_rolls_back(live: TestClient, browser: Any) -> None:

@@ -14,18 +14,13 @@ from sqlalchemy import select
 from bot.storage.repo import drafts
 from tests.conftest import new_sender
 from tests.fakes.driver import walk_to_review
+from tests.fakes.http import rest_text as rest
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "mat-khau-an-toan-1"
 PHONE = "0912345678"
 NUMBER = "H41.23-261124-000123"
-
-
-async def rest(client: Any, sender: str, text: str) -> str:
-    r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
-    assert r.status == 200
-    return "\n".join(x.get("text", "") for x in await r.json())
 
 
 async def login(page: Any, base: str, username: str) -> None:

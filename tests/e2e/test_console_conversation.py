@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.http import post
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "mat-khau-an-toan-1"
@@ -17,10 +19,7 @@ PASSWORD = "mat-khau-an-toan-1"
 async def _citizen_asks_for_agent(client: Any, sender: str, chatter: int = 0) -> int:
     """A web-chat citizen picks khai sinh, taps the first answer button, chats a little and asks for a person."""
     async def send(text: str) -> list[dict[str, Any]]:
-        r = await client.post("/webchat/api/send", json={"sender": sender, "message": text,
-                                                         "message_id": uuid.uuid4().hex})
-        assert r.status == 200
-        return await r.json()
+        return await post(client, sender, text, "web", message_id=uuid.uuid4().hex)
 
     got = await send("tôi muốn làm giấy khai sinh cho con")
     for _ in range(4):   # tap the first offered button until a question step (/tl …) was answered

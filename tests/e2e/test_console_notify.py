@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.http import post
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "mat-khau-an-toan-1"
@@ -31,9 +33,7 @@ def _count(title: str) -> int:
 async def _new_request(client: Any) -> None:
     sender = "w-" + uuid.uuid4().hex
     for text in ("tôi muốn làm giấy khai sinh cho con", "/canbo"):
-        r = await client.post("/webchat/api/send", json={"sender": sender, "message": text,
-                                                         "message_id": uuid.uuid4().hex})
-        assert r.status == 200
+        await post(client, sender, text, "web", message_id=uuid.uuid4().hex)
 
 
 async def test_new_request_shows_in_title_sound_when_on_and_notification(client: Any, services: Any,

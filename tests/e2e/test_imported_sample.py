@@ -16,7 +16,9 @@ import pytest
 
 from bot.content.importer import import_file
 from bot.content.loader import load_content
-from tests.conftest import ROOT, new_sender
+from tests.conftest import ROOT, needs_tool, new_sender
+from tests.fakes.http import HttpCitizen, post, texts
+from tests.fakes.walker import Walk
 
 SAMPLE = ROOT / "procedures_catalog" / "samples" / "thu-tuc-cap-xa-day-du.csv"
 VALUES = {"person_name": "Nguyễn Văn An", "id_number": "079203012345", "phone": "0912345678",
@@ -47,48 +49,31 @@ def trained_parser(content: Any) -> Any:
     return BuiltinParser.train(default_training_set(knowledge_items(content), labels(content)))
 
 
-async def post(client: Any, sender: str, message: str) -> list[dict[str, Any]]:
-    resp = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
-    assert resp.status == 200
-    return await resp.json()
-
-
-def texts(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
-
-
 async def walk(client: Any, services: Any, proc: Any) -> tuple[str, list[str]]:
     """Free text → draft; returns the draft's PDF path and the names of the documents answered "Chưa có"."""
-    s, lacking, answered = new_sender(), [], 0
-    r = await post(client, s, f"cho tôi hỏi thủ tục {proc.name.lower()}")
-    for _ in range(60):
-        state = (await services.repo.load("rest", s)).state
-        pending = state.get("pending") or {}
-        kind = pending.get("kind")
-        if kind == "review":
-            r = await post(client, s, "/xacnhan")
-            break
-        if kind == "clarify":
-            assert any(b["payload"] == f"/chon {proc.id}" for x in r for b in x.get("buttons", [])), texts(r)
-            msg = f"/chon {proc.id}"
-        elif kind == "document":
-            assert state.get("procedure_id") == proc.id
-            assert "Bạn đã có" in texts(r), texts(r)
-            answered += 1
-            doc = proc.document(pending["ref"])
-            if answered % 2 == 0 and not doc.optional:
-                lacking.append(doc.name)
-            msg = "/giayto chua" if answered % 2 == 0 else "/giayto co"
-        elif kind == "field":
-            msg = VALUES[proc.form_field(pending["ref"]).type]
-        else:
-            pytest.fail(f"{proc.id}: stuck at {pending} in phase {state.get('phase')}: {texts(r)}")
-        r = await post(client, s, msg)
-    else:
-        pytest.fail(f"{proc.id}: no review")
+    lacking: list[str] = []
+    answered = 0
+
+    def clarify(w: Walk) -> str:
+        assert any(b["payload"] == f"/chon {proc.id}" for x in w.replies for b in x.get("buttons", [])), w.texts()
+        return f"/chon {proc.id}"
+
+    def document(w: Walk) -> str:
+        nonlocal answered
+        assert w.state.get("procedure_id") == proc.id
+        assert "Bạn đã có" in w.texts(), w.texts()
+        answered += 1
+        doc = proc.document(w.pending["ref"])
+        if answered % 2 == 0 and not doc.optional:
+            lacking.append(doc.name)
+        return "/giayto chua" if answered % 2 == 0 else "/giayto co"
+
+    citizen = HttpCitizen(client, services, new_sender())
+    w = await citizen.walk(proc, services.content.current.flows[proc.id], values=VALUES, limit=60,
+                           answers={"clarify": clarify, "document": document})
     assert answered == len(proc.documents)
-    m = re.search(r"http://testserver(/d/[A-Z]{2,3}-[0-9A-Z]{6}\.pdf\?t=[\w-]+)", texts(r))
-    assert m, f"{proc.id}: no draft link in {texts(r)}"
+    m = re.search(r"http://testserver(/d/[A-Z]{2,3}-[0-9A-Z]{6}\.pdf\?t=[\w-]+)", texts(w.replies))
+    assert m, f"{proc.id}: no draft link in {texts(w.replies)}"
     return m.group(1), lacking
 
 
@@ -99,7 +84,7 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     return re.sub(r"\s+", " ", out.stdout)
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (apt)")
+@needs_tool("pdftotext", "poppler-utils, make system-deps")
 async def test_every_sample_procedure_walks_to_a_draft_with_its_checklist(client: Any, services: Any, content: Any,
                                                                           tmp_path: Path) -> None:
     imported = [p for p in content.procedures.values() if p.imported]

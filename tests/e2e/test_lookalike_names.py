@@ -13,6 +13,7 @@ import pytest
 from bot.content.importer import import_file
 from bot.content.loader import load_content
 from tests.conftest import ROOT, new_sender
+from tests.fakes.http import post
 
 ROWS = [  # invented codes; names as provinces write them, two families of look-alikes
     ("9.900001", "Đăng ký khai sinh lưu động", "Hộ tịch"),
@@ -54,9 +55,7 @@ def trained_parser(content: Any) -> Any:
 async def ask(client: Any, services: Any, text: str) -> tuple[dict[str, Any], list[str]]:
     """The conversation state after ``text`` and the payloads of the buttons offered."""
     s = new_sender()
-    resp = await client.post("/webhooks/rest/webhook", json={"sender": s, "message": text})
-    assert resp.status == 200
-    replies = await resp.json()
+    replies = await post(client, s, text)
     state = (await services.repo.load("rest", s)).state
     return state, [b["payload"] for r in replies for b in r.get("buttons", [])]
 

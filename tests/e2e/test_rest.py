@@ -6,18 +6,9 @@ import json
 from typing import Any
 
 from tests.conftest import new_sender
+from tests.fakes.http import post, texts
 
 URL = "/webhooks/rest/webhook"
-
-
-async def post(client: Any, sender: str, message: str, **extra: Any) -> list[dict[str, Any]]:
-    resp = await client.post(URL, json={"sender": sender, "message": message, **extra})
-    assert resp.status == 200, await resp.text()
-    return await resp.json()
-
-
-def texts(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
 
 
 def buttons(replies: list[dict[str, Any]]) -> list[dict[str, str]]:

@@ -10,43 +10,21 @@ from typing import Any
 import pytest
 
 from tests.conftest import new_sender
-from tests.e2e.test_all_procedures import CONTENT, VALUES, safe_option
+from tests.e2e.test_all_procedures import CONTENT
+from tests.fakes.http import HttpCitizen
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PID = "ho-tich.khai-sinh"
 
 
-async def send(client: Any, sender: str, message: str) -> list[dict[str, Any]]:
-    r = await client.post("/webchat/api/send", json={"sender": sender, "message": message})
-    assert r.status == 200
-    return await r.json()
-
-
 async def walk_web_to_draft(client: Any, services: Any, sender: str) -> str:
     """The web chat's API from a request to a confirmed draft, tapping button payloads; returns the chat text."""
-    proc, flow = CONTENT.procedures[PID], CONTENT.flows[PID]
-    await send(client, sender, "/start")
-    r = await send(client, sender, "tôi muốn làm giấy khai sinh cho con")
-    for _ in range(120):
-        pending = (await services.repo.load("web", sender)).state.get("pending") or {}
-        kind = pending.get("kind")
-        if kind == "review":
-            r = await send(client, sender, "/xacnhan")
-            break
-        if kind == "question":
-            msg = safe_option(next(st for st in flow.steps if st.id == pending.get("ref")))
-        elif kind == "document":
-            msg = "/giayto co"
-        elif kind == "field" and (doi := _switch_button(pending)):
-            msg = doi   # the date contradicts an earlier answer (flow checks): keep it, change the answer
-        elif kind == "field":
-            f = proc.form_field(pending["ref"])
-            msg = f.choices[0] if f.type == "choice" else VALUES[f.type]
-        else:
-            pytest.fail(f"stuck at {pending}")
-        r = await send(client, sender, msg)
-    return "\n".join(m.get("text", "") for m in r)
+    citizen = HttpCitizen(client, services, sender, channel="web")
+    await citizen.say("/start")
+    w = await citizen.walk(CONTENT.procedures[PID], CONTENT.flows[PID], start="tôi muốn làm giấy khai sinh cho con",
+                           limit=120)
+    return "\n".join(m.get("text", "") for m in w.replies)
 
 
 async def test_reload_shows_button_titles_and_links_are_safe_links(client: Any, services: Any, browser: Any) -> None:
@@ -110,8 +88,3 @@ async def test_only_http_and_same_site_links_are_made(client: Any, page: Any) ->
     assert not any("javascript" in h or "evil" in h or h.startswith("data:") for h in links), links
     assert await page.locator(".msg.agent img").count() == 0
     assert await page.evaluate("window.__xss === undefined")
-
-
-def _switch_button(pending: dict) -> str | None:
-    """The "Đổi thành: …" button a failed cross-field check offers, if any."""
-    return next((b["payload"] for b in pending.get("buttons", []) if b["payload"].startswith("/doi ")), None)

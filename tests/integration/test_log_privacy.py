@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.logs import setup_logging
 from tests.conftest import ROOT, make_settings, new_sender
+from tests.fakes.http import post
 
 sys.path.insert(0, str(ROOT / "bench"))
 from load import answer_for
@@ -30,9 +31,7 @@ async def test_a_conversation_with_cccd_and_phone_leaves_neither_in_debug_logs(c
         sender = new_sender()
         message = "tôi muốn làm giấy khai sinh cho con"
         for _ in range(80):
-            r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
-            assert r.status == 200
-            replies = await r.json()
+            replies = await post(client, sender, message)
             if any("mã hồ sơ" in x.get("text", "") for x in replies):
                 break
             last = replies[-1].get("text", "").lower() if replies else ""

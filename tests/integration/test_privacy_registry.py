@@ -23,8 +23,9 @@ from bot.privacy.registry import (
 )
 from bot.privacy.retention import purge
 from tests.conftest import console_login, new_sender
-from tests.e2e.test_all_procedures import CONTENT, VALUES, post, safe_option
-from tests.fakes.driver import switch_button
+from tests.e2e.test_all_procedures import CONTENT
+from tests.fakes.http import HttpCitizen, post
+from tests.fakes.walker import VALUES
 
 PID = "ho-tich.khai-sinh"
 # Only a conversation an officer opens for a walk-in citizen fills these (test_assisted_citizen_...).
@@ -91,36 +92,11 @@ class Citizen:
 
 async def walk_to_draft(client: Any, services: Any, who: Citizen) -> str:
     """A REST citizen from a free-text request to a confirmed draft with the citizen's own values → the code."""
-    proc, flow = CONTENT.procedures[PID], CONTENT.flows[PID]
     values = dict(VALUES, person_name=who.name, id_number=who.id_number, phone=who.phone, address=who.address,
                   identity_document=f"Căn cước công dân số {who.id_number} cấp ngày 01/01/2021")
-    r = await post(client, who.sender, f"cho tôi hỏi thủ tục {proc.name.lower()}")
-    for _ in range(150):
-        pending = (await services.repo.load("rest", who.sender)).state.get("pending") or {}
-        kind = pending.get("kind")
-        if kind == "review":
-            r = await post(client, who.sender, "/xacnhan")
-            break
-        if kind == "clarify":
-            msg = f"/chon {PID}"
-        elif kind == "status_warning":
-            msg = "/thamkhao"
-        elif kind == "question":
-            msg = safe_option(next(st for st in flow.steps if st.id == pending.get("ref")))
-        elif kind == "document":
-            msg = "/giayto co"
-        elif kind == "field" and (switch := switch_button(pending)) is not None:
-            msg = switch          # a cross-field check found a contradiction: change the earlier answer
-        elif kind == "field_check":
-            msg = "/dung"         # the restored spelling is right
-        elif kind == "field":
-            f = proc.form_field(pending["ref"])
-            msg = f.choices[0] if f.type == "choice" else values[f.type]
-        else:
-            pytest.fail(f"stuck at {pending}: {r}")
-        r = await post(client, who.sender, msg)
-    m = re.search(r"/d/([A-Z]{2,3}-[0-9A-Z]{6})\?t=", " ".join(x.get("text", "") for x in r))
-    assert m, r
+    w = await HttpCitizen(client, services, who.sender).walk(CONTENT.procedures[PID], CONTENT.flows[PID], values=values)
+    m = re.search(r"/d/([A-Z]{2,3}-[0-9A-Z]{6})\?t=", " ".join(x.get("text", "") for x in w.replies))
+    assert m, w.replies
     return m.group(1)
 
 

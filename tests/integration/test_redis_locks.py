@@ -3,21 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
-import pytest
 from redis.asyncio import Redis
 
 from bot.runtime.redis_backend import RedisLocks
-from tests.conftest import REDIS_URL, require_service
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    require_service("Redis", "127.0.0.1", 6379)
-    r = Redis.from_url(REDIS_URL)
-    yield r
-    await r.aclose()
 
 
 async def test_a_turn_longer_than_the_ttl_keeps_its_lock(redis: Redis) -> None:

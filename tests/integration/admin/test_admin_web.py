@@ -18,6 +18,7 @@ from bot.storage.models import EventRow
 from bot.web.admin.auth import ADMIN_AUTH, Principal
 from bot.web.admin.routes import VERSIONS
 from tests.conftest import new_sender
+from tests.fakes.http import talk_until as _talk_until
 
 PID = "ho-tich.khai-sinh"
 FLOW = f"flows/{PID}.yml"
@@ -51,17 +52,6 @@ async def admin_client(services: Any, db_url: str) -> AsyncIterator[TestClient]:
 
 def _csrf(html: str) -> str:
     return html.split('name="csrf-token" content="')[1].split('"')[0]
-
-
-async def _talk_until(client: TestClient, marker: str, tries: int = 6) -> list[str]:
-    sender = new_sender()
-    seen: list[str] = []
-    for text in ["tôi muốn đăng ký khai sinh cho con"] + ["1"] * tries:
-        r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
-        seen += [m.get("text", "") for m in await r.json()]
-        if any(marker in s for s in seen):
-            break
-    return seen
 
 
 async def test_admin_edits_previews_publishes_and_rolls_back(admin_client: TestClient, services: Any) -> None:

@@ -13,6 +13,7 @@ from bot.storage.handoff_models import audit
 from bot.storage.repo import drafts
 from tests.conftest import console_login, new_sender
 from tests.fakes.driver import walk_to_review
+from tests.fakes.http import rest_text as rest
 
 PASSWORD = "mat-khau-an-toan-1"
 PHONE = "0912345678"
@@ -68,12 +69,6 @@ class Desk:
 
     async def say(self, text: str) -> None:
         await self.post(text=text)
-
-
-async def rest(client: Any, sender: str, text: str) -> str:
-    r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
-    assert r.status == 200
-    return "\n".join(x.get("text", "") for x in await r.json())
 
 
 async def test_start_validates_name_and_phone(client: Any, services: Any) -> None:

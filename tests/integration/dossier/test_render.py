@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -17,13 +16,14 @@ from PIL import Image
 from bot.content.catalog import Procedure
 from bot.dossier.draft import build_draft
 from bot.dossier.render import FONT_FAMILY, render_checklist_text, render_html, render_pdf
+from tests.conftest import needs_tool
 
 ROOT = Path(__file__).resolve().parents[3]
 BASE = "https://motcua.example"
 CODE = "KS-7F3K2Q"
 TODAY = dt.date(2026, 3, 20)
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (apt)")
+pytestmark = needs_tool("pdftotext", "poppler-utils, make system-deps")
 
 # Every Vietnamese letter with every tone, lower and upper case.
 VI_LOWER = ("aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -14,10 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.dossier.codes import is_valid
-from tests.conftest import new_sender
-from tests.e2e.test_all_procedures import CONTENT, VALUES, post, safe_option
+from tests.conftest import needs_tool, new_sender
+from tests.e2e.test_all_procedures import CONTENT
+from tests.fakes.http import HttpCitizen
+from tests.fakes.walker import VALUES
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (apt)")
+pytestmark = needs_tool("pdftotext", "poppler-utils, make system-deps")
 
 FOUNDATION = ["ho-tich.khai-sinh", "ho-tich.ket-hon", "chung-thuc.ban-sao"]
 WITH_FORM = sorted(pid for pid, p in CONTENT.procedures.items()
@@ -39,37 +40,9 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
 
 
 async def walk_and_confirm(client: Any, services: Any, pid: str) -> tuple[str, dict[str, str]]:
-    proc, flow = CONTENT.procedures[pid], CONTENT.flows[pid]
-    s = new_sender()
-    typed: dict[str, str] = {}
-    r = await post(client, s, f"cho tôi hỏi thủ tục {proc.name.lower()}")
-    for _ in range(150):
-        state = (await services.repo.load("rest", s)).state
-        pending = state.get("pending") or {}
-        kind = pending.get("kind")
-        if kind == "review":
-            r = await post(client, s, "/xacnhan")
-            break
-        if kind == "clarify":
-            msg = f"/chon {pid}"
-        elif kind == "status_warning":
-            msg = "/thamkhao"
-        elif kind == "question":
-            msg = safe_option(next(st for st in flow.steps if st.id == pending.get("ref")))
-        elif kind == "document":
-            msg = "/giayto co"
-        elif kind == "field" and (doi := _switch_button(pending)):
-            msg = doi   # the date contradicts an earlier answer (flow checks): keep it, change the answer
-        elif kind == "field":
-            f = proc.form_field(pending["ref"])
-            msg = f.choices[0] if f.type == "choice" else OURS[f.type]
-            typed[f.id] = msg
-        else:
-            pytest.fail(f"{pid}: stuck at {pending}: {' | '.join(x.get('text', '') for x in r)}")
-        r = await post(client, s, msg)
-    else:
-        pytest.fail(f"{pid}: never reached the review; last {pending}: {' | '.join(x.get('text', '') for x in r)[:400]}")
-    return s, typed
+    citizen = HttpCitizen(client, services, new_sender())
+    w = await citizen.walk(CONTENT.procedures[pid], CONTENT.flows[pid], values=OURS)
+    return citizen.sender, w.typed
 
 
 @pytest.mark.parametrize("pid", sorted(set(FOUNDATION) | set(WITH_FORM)))
@@ -133,8 +106,3 @@ async def test_an_early_morning_draft_is_dated_the_vietnamese_day_even_when_deli
     pdf = await DraftDocuments(services.repo, services.content, services.settings, services.clock)(f"draft:{code}")
     text = flat(pdf_text(pdf, tmp_path))
     assert "lập ngày 24/11/2026" in text and "26/11/2026" not in text
-
-
-def _switch_button(pending: dict) -> str | None:
-    """The "Đổi thành: …" button a failed cross-field check offers, if any."""
-    return next((b["payload"] for b in pending.get("buttons", []) if b["payload"].startswith("/doi ")), None)

@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from bot.handoff.communes import find_commune, infer_commune, province_communes
 from tests.conftest import new_sender
-from tests.e2e.test_all_procedures import CONTENT, VALUES, safe_option
+from tests.e2e.test_all_procedures import CONTENT
+from tests.fakes.http import HttpCitizen
+from tests.fakes.walker import VALUES
 from tests.integration.handoff.test_console_flow import conv_id, login, rest, texts
 
 PROVINCE = "Đắk Lắk"
@@ -33,34 +35,10 @@ def province(services: Any) -> Any:
 async def walk(client: Any, services: Any, address: str, *, until_address: bool, sender: str | None = None) -> str:
     """A citizen asks for the extract procedure and answers every question (``address`` for address fields),
     stopping after the first address (``until_address``) or confirming at the review (a draft is made)."""
-    proc, flow = CONTENT.procedures[PID], CONTENT.flows[PID]
-    s = sender or new_sender()
-    await rest(client, s, f"cho tôi hỏi thủ tục {proc.name.lower()}")
-    for _ in range(150):
-        pending = (await services.repo.load("rest", s)).state.get("pending") or {}
-        kind = pending.get("kind")
-        if kind == "review":
-            await rest(client, s, "/xacnhan")
-            if ((await services.repo.load("rest", s)).state.get("pending") or {}).get("kind") == "commune_confirm":
-                await rest(client, s, "Đúng")   # "Bạn ở xã Ea Tul, đúng không?" (read from the address given)
-            return s
-        if kind == "clarify":
-            msg = f"/chon {PID}"
-        elif kind == "status_warning":
-            msg = "/thamkhao"
-        elif kind == "question":
-            msg = safe_option(next(st for st in flow.steps if st.id == pending.get("ref")))
-        elif kind == "document":
-            msg = "/giayto co"
-        elif kind == "field":
-            f = proc.form_field(pending["ref"])
-            msg = f.choices[0] if f.type == "choice" else address if f.type == "address" else VALUES[f.type]
-        else:
-            pytest.fail(f"stuck at {pending}")
-        await rest(client, s, msg)
-        if until_address and kind == "field" and msg == address:
-            return s
-    pytest.fail("never reached the review")
+    citizen = HttpCitizen(client, services, sender or new_sender())
+    await citizen.walk(CONTENT.procedures[PID], CONTENT.flows[PID], values=dict(VALUES, address=address),
+                       until=(lambda w: address in w.sent) if until_address else None)
+    return citizen.sender
 
 
 def test_the_province_communes_come_from_the_2025_units() -> None:

@@ -6,18 +6,10 @@ import re
 from typing import Any
 
 from tests.conftest import console_login, new_sender
+from tests.fakes.http import post as rest
+from tests.fakes.http import texts
 
 PASSWORD = "mat-khau-an-toan-1"
-
-
-async def rest(client: Any, sender: str, text: str) -> list[dict[str, Any]]:
-    r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
-    assert r.status == 200
-    return await r.json()
-
-
-def texts(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
 
 
 async def login(client: Any, services: Any, username: str, team: str, role: str = "agent") -> str:

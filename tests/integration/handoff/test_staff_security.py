@@ -15,14 +15,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.conftest import console_login, make_settings, new_sender, require_service
+from tests.fakes.http import post as rest
 
 PASSWORD = "mat-khau-an-toan-1"
 COOKIE = "motcua_console"
-
-
-async def rest(client: Any, sender: str, text: str) -> None:
-    r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
-    assert r.status == 200
 
 
 async def signed_in(client: Any, services: Any, role: str = "agent", team: str = "mac-dinh") -> tuple[str, str, str]:
