@@ -142,6 +142,9 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
             out.say(step.say)
             return request_handoff(state, out, "flow_step", step_id=step.id)
         if isinstance(step, QuestionStep):
+            if _answered(step, answers):
+                i += 1
+                continue
             return _ask_question(state, out, step)
         if isinstance(step, DocumentsStep):
             docs = _step_docs(step, answers, proc)
@@ -258,13 +261,32 @@ def match_option(step: QuestionStep, raw: str, folded: str, affirm: bool | None)
     return None
 
 
+def _implied_answers(state: ConversationState, out: Out, opt: Option) -> tuple[ConversationState, list[str]]:
+    """A combined question's answer also answers the later questions it names (``sets``): stored, not asked again;
+    what each implied answer says (the fee that applies…) is said with the chosen option's own text."""
+    said = [opt.say] if opt.say else []
+    flow = out.ctx.content.flow(state.procedure_id) if opt.sets else None
+    for qid, value in opt.sets.items():
+        state = state.with_answer(qid, value)
+        step = next((s for s in flow.steps if s.id == qid), None) if flow else None
+        implied = next((o for o in step.options if o.value == value), None) if isinstance(step, QuestionStep) else None
+        if implied is not None and implied.say:
+            said.append(implied.say)
+    return state, said
+
+
+def _answered(step: QuestionStep, answers: dict[str, str]) -> bool:
+    """Already answered with one of this question's options (by a combined question, or before a switch)."""
+    return any(o.value == answers.get(step.id) for o in step.options)
+
+
 def answer_question(state: ConversationState, out: Out, step: QuestionStep, opt: Option) -> ConversationState:
     from bot.engine.identify import start_procedure  # local: identify imports this module
 
     state = state.push(out.ctx.thresholds.max_history).with_answer(step.id, opt.value)
-    state = replace(state, pending=None)
-    if opt.say:
-        out.say(opt.say)
+    state, said = _implied_answers(replace(state, pending=None), out, opt)
+    if said:
+        out.say("\n".join(said))
     if opt.handoff:
         return request_handoff(state, out, "flow_option", step_id=step.id)
     if opt.switch_to:

@@ -1,0 +1,84 @@
+"""The usual case in one tap (issue 16 item 5): a combined question answers the yes/no questions people usually
+answer together; "Có điều khác" asks them one by one. Flow data (`sets`), never a procedure in Python."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from bot.content.flow import Flow
+from bot.content.placed import PlacedError
+from tests.unit.engine.helpers import KHAI_SINH, Chat, u
+
+IMPLIED = {"born_in_vn": "yes", "foreign_parent": "no", "has_birth_cert": "yes", "parents_married": "yes",
+           "who_registers": "parent"}
+
+
+def _asked(c: Chat) -> str | None:
+    return c.state.pending.ref if c.state.pending is not None else None
+
+
+def _opened(content: Any) -> Chat:
+    c = Chat(content)
+    c.say("/start")
+    c.say("tôi muốn làm giấy khai sinh cho con", KHAI_SINH)
+    assert _asked(c) == "usual_case"
+    assert "Bé sinh ở Việt Nam" in c.text and "Cha mẹ bé đã đăng ký kết hôn" in c.text   # every condition shown
+    return c
+
+
+@pytest.mark.parametrize("said", ["Đúng cả", "dung ca", "đúng vậy", "có"])
+def test_one_tap_answers_the_usual_conditions_and_they_are_not_asked(content: Any, said: str) -> None:
+    c = _opened(content)
+    c.say(said)
+    assert {k: c.state.answer_map.get(k) for k in IMPLIED} == IMPLIED
+    refs = [_asked(c)]
+    for answer in ("Chỉ làm khai sinh", "Trong 60 ngày"):
+        c.say(answer)
+        refs.append(_asked(c))
+    assert refs == ["want_lien_thong", "within_60_days", "giay-chung-sinh"]   # straight to the papers
+    assert "Giấy chứng sinh" in c.text                      # the implied "Đã có" chooses the papers
+
+
+def test_another_case_asks_each_condition_alone(content: Any) -> None:
+    c = _opened(content)
+    c.say("Có điều khác")
+    assert _asked(c) == "born_in_vn" and c.buttons[:2] == ["Có", "Không, sinh ở nước ngoài"]
+    c.say("Không, sinh ở nước ngoài")            # the exceptions keep their own way (a person takes over)
+    assert "handoff_requested" in c.events
+
+
+def test_back_after_the_usual_case_undoes_every_implied_answer(content: Any) -> None:
+    c = _opened(content)
+    c.say("Đúng cả")
+    c.say("/quaylai")
+    assert _asked(c) == "usual_case"
+    assert not set(IMPLIED) & set(c.state.answer_map)
+
+
+def test_what_an_implied_answer_says_is_still_said(content: Any) -> None:
+    """The fee that follows from "Mất chưa quá 15 ngày" is told with the one tap that implied it."""
+    c = Chat(content)
+    c.say("/start")
+    c.say("làm giấy khai tử cho bố", u(("ho-tich.khai-tu", 0.93)))
+    assert _asked(c) == "usual_case"
+    c.say("Đúng cả")
+    assert "miễn lệ phí" in c.text
+    assert c.state.answer_map["within_15_days"] == "yes" and _asked(c) == "pension"
+
+
+def test_sets_are_validated_as_data(content: Any) -> None:
+    flow = content.flows["ho-tich.khai-sinh"].model_dump()
+    steps = flow["steps"]
+    usual = next(i for i, s in enumerate(steps) if s["id"] == "usual_case")
+
+    def with_sets(sets: dict[str, str]) -> dict[str, Any]:
+        opts = [dict(steps[usual]["options"][0], sets=sets), *steps[usual]["options"][1:]]
+        return dict(flow, steps=[*steps[:usual], dict(steps[usual], options=opts), *steps[usual + 1:]])
+
+    for sets, why in (({"no_such_question": "yes"}, "không có phía sau"),
+                      ({"born_in_vn": "maybe"}, "không có lựa chọn"),
+                      ({"born_in_vn": "no"}, "không thể ngầm định")):   # a handoff is never implied
+        with pytest.raises((ValidationError, PlacedError), match=why):
+            Flow.model_validate(with_sets(sets))
