@@ -91,6 +91,10 @@ class FieldItem(_Strict):
         default_factory=dict, description="Field values ({field: value}) that make `same_as` certain: then the field "
                                           "is copied and not asked (the requester said she is the mother)")
     suggest: tuple[str, ...] = Field(default=(), description="Usual answers offered as buttons (e.g. Kinh)")
+    not_needed_with: Slug | None = Field(
+        default=None, description="A field holding an identity paper: once it carries a 12-digit personal ID number "
+                                  "(số định danh cá nhân), this field is not needed and not asked (the nơi cư trú of a "
+                                  "hộ tịch requester)")
 
     @model_validator(mode="after")
     def _same_as_needs_label(self) -> FieldItem:
@@ -197,7 +201,7 @@ class Flow(_Strict):
                         raise PlacedError(f"bước {s.id}: lựa chọn '{o.label}': {bad}", ("steps", si, "options", oi, "sets"))
             if isinstance(s, FieldsStep):
                 for ii, it in enumerate(s.items):
-                    for ref in filter(None, (it.same_as, *it.copy_if)):
+                    for ref in filter(None, (it.same_as, *it.copy_if, it.not_needed_with)):
                         if ref not in fields:
                             raise PlacedError(
                                 f"bước {s.id}: trường '{it.field}' dùng trường không có trong luồng: {ref}",

@@ -421,7 +421,8 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
             filled = state.field_map.get(it.same_as) or None
         elif it.prefill_from and it.prefill_from in answers and flow:
             value = answers[it.prefill_from]
-            filled = it.prefill_map.get(value) or flow.option_label(it.prefill_from, value)
+            # with a map, an unmapped answer ("Không rõ") fills nothing: the field is asked
+            filled = it.prefill_map.get(value) if it.prefill_map else flow.option_label(it.prefill_from, value)
         elif known and proc is not None and (f := proc.form_field(it.field)) is not None:
             filled = known.get(f.type)   # e.g. the phone number the desk typed when it opened the conversation
         if filled:
@@ -433,6 +434,26 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
 
 def _item(step: FieldsStep, fid: str) -> FieldItem | None:
     return next((it for it in step.items if it.field == fid), None)
+
+
+_PERSONAL_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+def _not_needed(step: FieldsStep, fid: str, filled: dict[str, str]) -> bool:
+    """A field the form wants only without a personal ID number, once that number is known (``not_needed_with``)."""
+    it = _item(step, fid)
+    return bool(it and it.not_needed_with and _PERSONAL_ID.search(filled.get(it.not_needed_with, "")))
+
+
+def _same_person(state: ConversationState, proc: Procedure, step: FieldsStep, f: FormField) -> set[str | None]:
+    """The form sections about the person ``f`` names: its own, and those whose name copies it (the requester is the
+    person the paper is for): their birth date, sex and ID number can come with the name."""
+    sections = {f.section}
+    if f.type == "person_name":
+        for it in step.items:
+            if it.copy_from == f.id and applies(it, state.answer_map) and (g := proc.form_field(it.field)):
+                sections.add(g.section)
+    return sections
 
 
 def _can_reuse(state: ConversationState, it: FieldItem | None) -> bool:
@@ -516,9 +537,11 @@ def _fill_many(state: ConversationState, out: Out, proc: Procedure, step: Fields
     if first is None or first.value is None:
         return None
     got = {f.id: first.value}
+    sections = _same_person(state, proc, step, f)
     others = [g for g in (proc.form_field(x) for x in _step_fields(step, state.answer_map))
-              if g is not None and g.id not in state.field_map and g.id != f.id and g.section == f.section
+              if g is not None and g.id not in state.field_map and g.id != f.id and g.section in sections
               and g.type not in ("person_name", "choice")]
+    others.sort(key=lambda g: g.type in ("address", "text"))   # "sinh 15/3/1990" is a date before it is a place
     rest = segs[1:]
     while rest:
         seg = rest.pop(0)
@@ -531,14 +554,20 @@ def _fill_many(state: ConversationState, out: Out, proc: Procedure, step: Fields
     return got
 
 
-def _more_hint(out: Out, proc: Procedure, f: FormField, todo: list[str]) -> str:
-    """Asking a name, say that the same person's birth date and sex can come in the same message."""
-    kinds = {g.type for g in (proc.form_field(x) for x in todo) if g is not None and g.section == f.section}
-    if "date_past" in kinds and "gender" in kinds:
-        return " " + out.p("name_more_hint_date_gender")
-    if "date_past" in kinds:
-        return " " + out.p("name_more_hint_date")
-    return ""
+_MORE_KINDS = (("date_past", "date"), ("gender", "gender"), ("id_number", "id"), ("identity_document", "id"))
+
+
+def _more_hint(out: Out, proc: Procedure, f: FormField, todo: list[str], sections: set[str | None]) -> str:
+    """Asking a name, say what else of the same person can come in the same message (birth date, sex, the ID
+    number), with an example in that order — the answer is read part by part (``_fill_many``)."""
+    kinds = {g.type for g in (proc.form_field(x) for x in todo) if g is not None and g.section in sections}
+    parts = list(dict.fromkeys(key for kind, key in _MORE_KINDS if kind in kinds))
+    if not parts:
+        return ""
+    what = [out.p(f"name_more_what_{k}") for k in parts]
+    joined = ", ".join(what[:-1]) + f" {out.p('and_word')} {what[-1]}" if len(what) > 1 else what[0]
+    example = ", ".join(out.p(f"name_more_example_{k}") for k in parts)
+    return " " + out.p("name_more_hint", what=joined, example=example)
 
 
 def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: FieldsStep) -> ConversationState:
@@ -546,7 +575,7 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
     fields = _step_fields(step, state.answer_map)
     filled = state.field_map
     i = state.item
-    while i < len(fields) and fields[i] in filled:
+    while i < len(fields) and (fields[i] in filled or _not_needed(step, fields[i], filled)):
         i += 1
     if i >= len(fields):
         return next_step(replace(state, item=i), out)
@@ -554,7 +583,8 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
     assert f is not None
     text = f.ask or f"{f.label}?"
     if f.type == "person_name":
-        text += _more_hint(out, proc, f, [x for x in fields[i + 1:] if x not in filled])
+        text += _more_hint(out, proc, f, [x for x in fields[i + 1:] if x not in filled],
+                           _same_person(state, proc, step, f))
     buttons = _shortcut_buttons(state, step, f.id)
     nxt = next((proc.form_field(x) for x in fields[i + 1:] if x not in filled), None)
     buttons += _field_buttons(f, then_nationality=nxt is not None and nxt.type == "nationality"

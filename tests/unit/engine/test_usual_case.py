@@ -82,3 +82,49 @@ def test_sets_are_validated_as_data(content: Any) -> None:
                       ({"born_in_vn": "no"}, "không thể ngầm định")):   # a handoff is never implied
         with pytest.raises((ValidationError, PlacedError), match=why):
             Flow.model_validate(with_sets(sets))
+
+
+# --- the requester's details once ---------------------------------------------------------------------------------
+
+TTHN = u(("ho-tich.xac-nhan-tinh-trang-hon-nhan", 0.93))
+
+
+def _tthn_to_name(content: Any) -> Chat:
+    c = Chat(content)
+    c.say("/start")
+    c.say("xin giấy xác nhận độc thân", TTHN)
+    for answer in ("Mua bán, thế chấp nhà đất, vay vốn", "Đúng cả", "Chưa kết hôn lần nào", "Không / chưa rõ"):
+        c.say(answer)
+    while c.state.pending is not None and c.state.pending.kind == "document":
+        c.say("có")
+    assert _asked(c) == "requester_name"
+    return c
+
+
+def test_a_requester_asking_for_herself_gives_her_details_with_her_name(content: Any) -> None:
+    c = _tthn_to_name(content)
+    assert "ngày sinh, giới tính và số căn cước" in c.text     # the person the paper is for is the requester
+    c.say("Nguyễn Thị Hoa, sinh 15/3/1990, nữ, 079190012345")
+    f = c.state.field_map
+    assert f["person_name"] == "Nguyễn Thị Hoa" and f["person_birth_date"] == "1990-03-15"
+    assert f["person_gender"] == "Nữ" and "079190012345" in f["requester_id_doc"] and "079190012345" in f["person_id_doc"]
+    assert _asked(c) == "person_ethnicity"      # not her residence: the form wants it only without an ID number
+    assert "requester_residence" not in f
+
+
+def test_without_the_id_number_the_residence_is_still_asked(content: Any) -> None:
+    c = _tthn_to_name(content)
+    c.say("Nguyễn Thị Hoa")
+    assert _asked(c) == "requester_residence"
+
+
+def test_the_marital_status_answered_at_the_question_is_not_asked_again(content: Any) -> None:
+    c = _tthn_to_name(content)
+    c.say("Nguyễn Thị Hoa, sinh 15/3/1990, nữ, 079190012345")
+    seen = []
+    while c.state.pending is not None and c.state.pending.kind == "field":
+        seen.append(_asked(c))
+        c.say({"person_ethnicity": "Kinh, quốc tịch Việt Nam", "person_residence": "thôn 3, xã Ea Kar, tỉnh Đắk Lắk",
+               "purpose": "để vay vốn ngân hàng", "copies": "Không cần", "phone": "0912345678"}[_asked(c) or ""])
+    assert "marital_status" not in seen
+    assert c.state.field_map["marital_status"] == "Chưa đăng ký kết hôn với ai"
