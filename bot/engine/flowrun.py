@@ -93,7 +93,10 @@ def _step_fields(step: FieldsStep, answers: dict[str, str]) -> list[str]:
 # --- display -----------------------------------------------------------------------------------
 
 def display_value(f: FormField, value: str) -> str:
-    """How a stored value reads back to the citizen (ISO dates as dd/mm/yyyy)."""
+    """How a stored value reads back to the citizen: ISO dates as dd/mm/yyyy, a tapped quick answer as its button
+    ("2 bản", stored as 2 for the desk)."""
+    if (tapped := next((q.label for q in f.quick if q.value == value), None)) is not None:
+        return tapped
     if f.type in ("date", "date_past"):
         try:
             return dt.date.fromisoformat(value).strftime("%d/%m/%Y")

@@ -33,7 +33,7 @@ def walk_to_documents(chat: Chat, birth_cert: str = "Đã có", witness: str | N
 def test_first_contact_shows_welcome_and_privacy_notice(content) -> None:  # type: ignore[no-untyped-def]
     c = Chat(content)
     c.say("/start")
-    assert "trợ lý Một cửa" in c.text
+    assert "Trợ lý Một cửa" in c.text
     assert "/xoadulieu" in c.text
 
 

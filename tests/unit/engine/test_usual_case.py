@@ -128,3 +128,24 @@ def test_the_marital_status_answered_at_the_question_is_not_asked_again(content:
                "purpose": "để vay vốn ngân hàng", "copies": "Không cần", "phone": "0912345678"}[_asked(c) or ""])
     assert "marital_status" not in seen
     assert c.state.field_map["marital_status"] == "Chưa đăng ký kết hôn với ai"
+
+
+# --- small things ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("first", ["/start", "tôi muốn làm giấy khai sinh cho con"])
+def test_the_welcome_names_the_configured_assistant(content: Any, first: str) -> None:
+    c = Chat(content, assistant_name="Trợ lý Xã Ea Kar")
+    c.say(first, KHAI_SINH if first != "/start" else None)
+    assert "Mình là Trợ lý Xã Ea Kar" in c.texts[0] and "Một cửa" not in c.texts[0]
+
+
+def test_a_tapped_quick_answer_reads_back_as_its_button(content: Any) -> None:
+    c = _tthn_to_name(content)
+    c.say("Nguyễn Thị Hoa, sinh 15/3/1990, nữ, 079190012345")
+    for answer in ("Kinh, quốc tịch Việt Nam", "thôn 3, xã Ea Kar, tỉnh Đắk Lắk", "để vay vốn ngân hàng"):
+        c.say(answer)
+    assert _asked(c) == "copies" and "2 bản" in c.buttons
+    c.say("2 bản")
+    assert c.state.field_map["copies"] == "2"              # the desk reads a number
+    c.say("0912345678")
+    assert "Đề nghị cấp bản sao (số lượng): 2 bản" in c.text   # the citizen reads what she tapped
