@@ -160,7 +160,7 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
             if produced:
                 intro.append(out.p("docs_prefilled_note", docs=", ".join(produced)))
             if intro:
-                out.say(" ".join(intro))
+                out.say_on(" ".join(intro))
             out.emit(ev.DocumentsReached(procedure_id=proc.id, step_id=step.id, count=len(docs)))
             return prompt_document(state, out, proc, step)
         if isinstance(step, FieldsStep):
@@ -171,7 +171,7 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
                 i += 1
                 continue
             if step.intro:
-                out.say(step.intro)
+                out.say_on(step.intro)
             out.emit(ev.FieldsReached(procedure_id=proc.id, step_id=step.id, count=len(fields)))
             return prompt_field(state, out, proc, step)
         if isinstance(step, ReviewStep):

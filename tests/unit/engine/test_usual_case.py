@@ -149,3 +149,13 @@ def test_a_tapped_quick_answer_reads_back_as_its_button(content: Any) -> None:
     assert c.state.field_map["copies"] == "2"              # the desk reads a number
     c.say("0912345678")
     assert "Đề nghị cấp bản sao (số lượng): 2 bản" in c.text   # the citizen reads what she tapped
+
+
+def test_the_end_of_the_papers_and_the_form_intro_are_one_message(content: Any) -> None:
+    c = _opened(content)
+    for answer in ("Đúng cả", "Chỉ làm khai sinh", "Trong 60 ngày"):
+        c.say(answer)
+    c.say(next(b for b in c.buttons if b.startswith("Có đủ")))
+    assert len(c.texts) == 2, c.texts                         # "Xong phần giấy tờ. Tiếp theo…" + the first field
+    assert c.texts[0].startswith("Xong phần giấy tờ.") and "điền sẵn tờ khai" in c.texts[0]
+    assert _asked(c) == "requester_name" and "Họ và tên" in c.texts[1]
