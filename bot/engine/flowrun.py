@@ -435,16 +435,19 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
     return state
 
 
-def _item(step: FieldsStep, fid: str) -> FieldItem | None:
-    return next((it for it in step.items if it.field == fid), None)
+def _item(step: FieldsStep, fid: str, answers: dict[str, str] | None = None) -> FieldItem | None:
+    """The item that asks ``fid`` under these answers (a field may have one item per case: copied or asked)."""
+    items = [it for it in step.items if it.field == fid]
+    live = [it for it in items if answers is None or applies(it, answers)]
+    return next(iter(live or items), None)
 
 
 _PERSONAL_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
-def _not_needed(step: FieldsStep, fid: str, filled: dict[str, str]) -> bool:
+def _not_needed(state: ConversationState, step: FieldsStep, fid: str) -> bool:
     """A field the form wants only without a personal ID number, once that number is known (``not_needed_with``)."""
-    it = _item(step, fid)
+    it, filled = _item(step, fid, state.answer_map), state.field_map
     return bool(it and it.not_needed_with and _PERSONAL_ID.search(filled.get(it.not_needed_with, "")))
 
 
@@ -469,7 +472,7 @@ def _can_reuse(state: ConversationState, it: FieldItem | None) -> bool:
 
 def _shortcut_buttons(state: ConversationState, step: FieldsStep, fid: str) -> tuple[Button, ...]:
     """The flow's one-tap answers for this field: reuse another answer ("Là tôi"), then usual answers."""
-    it = _item(step, fid)
+    it = _item(step, fid, state.answer_map)
     if it is None:
         return ()
     out: tuple[Button, ...] = ()
@@ -480,7 +483,7 @@ def _shortcut_buttons(state: ConversationState, step: FieldsStep, fid: str) -> t
 
 def _reused(state: ConversationState, step: FieldsStep, fid: str, raw: str, folded: str) -> str | None:
     """The reused answer when the citizen tapped or typed the shortcut ("cùng địa chỉ với mẹ", "là tôi")."""
-    it = _item(step, fid)
+    it = _item(step, fid, state.answer_map)
     if not _can_reuse(state, it) or it is None or it.same_as is None:
         return None
     said = folded.strip(" .!")
@@ -578,7 +581,7 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
     fields = _step_fields(step, state.answer_map)
     filled = state.field_map
     i = state.item
-    while i < len(fields) and (fields[i] in filled or _not_needed(step, fields[i], filled)):
+    while i < len(fields) and (fields[i] in filled or _not_needed(state, step, fields[i])):
         i += 1
     if i >= len(fields):
         return next_step(replace(state, item=i), out)
@@ -586,8 +589,8 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
     assert f is not None
     text = f.ask or f"{f.label}?"
     if f.type == "person_name":
-        text += _more_hint(out, proc, f, [x for x in fields[i + 1:] if x not in filled],
-                           _same_person(state, proc, step, f))
+        todo = [x for x in fields[i + 1:] if x not in filled and not ((it := _item(step, x, state.answer_map)) and it.not_needed_with)]
+        text += _more_hint(out, proc, f, todo, _same_person(state, proc, step, f))   # the ID spares the rest
     buttons = _shortcut_buttons(state, step, f.id)
     nxt = next((proc.form_field(x) for x in fields[i + 1:] if x not in filled), None)
     buttons += _field_buttons(f, then_nationality=nxt is not None and nxt.type == "nationality"

@@ -82,7 +82,8 @@ def walk(flow: Flow, today: dt.date = WALK_DAY) -> list[Walk]:
                 w = _with(w, docs=[it.doc for it in step.items if applies(it, answers)])
             elif isinstance(step, FieldsStep):
                 live = [it for it in step.items if applies(it, answers)]
-                pre = [it.field for it in live if it.copy_from or it.value is not None or it.prefill_from]
+                pre = [it.field for it in live if it.copy_from or it.value is not None or it.prefill_from
+                       and (not it.prefill_map or answers.get(it.prefill_from) in it.prefill_map)]   # else asked
                 w = _with(w, fields=[it.field for it in live], asked=[it.field for it in live if it.field not in pre],
                           prefilled=pre)
             elif isinstance(step, QuestionStep):
