@@ -159,3 +159,31 @@ def test_the_end_of_the_papers_and_the_form_intro_are_one_message(content: Any) 
     assert len(c.texts) == 2, c.texts                         # "Xong phần giấy tờ. Tiếp theo…" + the first field
     assert c.texts[0].startswith("Xong phần giấy tờ.") and "điền sẵn tờ khai" in c.texts[0]
     assert _asked(c) == "requester_name" and "Họ và tên" in c.texts[1]
+
+
+def _ket_hon_fields(content: Any, *answers: str) -> list[str | None]:
+    """Walk kết hôn with ``answers`` to the review; the fields asked, in order."""
+    c = Chat(content)
+    c.say("/start")
+    c.say("chúng tôi muốn đăng ký kết hôn", u(("ho-tich.ket-hon", 0.93)))
+    for a in answers:
+        c.say(a)
+    while c.state.pending is not None and c.state.pending.kind == "document":
+        c.say("có")
+    typed = {"person_name": "Nguyễn Thị Hoa, sinh 15/3/1995, 079195012345", "ethnicity": "Kinh, quốc tịch Việt Nam",
+             "choice": "Lần thứ hai", "number": "Không cần", "phone": "0912345678", "address": "thôn 3, xã Ea Kar"}
+    proc, seen = content.procedures["ho-tich.ket-hon"], []
+    while c.state.pending is not None and c.state.pending.kind == "field":
+        seen.append(_asked(c))
+        c.say(typed[proc.form_field(_asked(c)).type])
+    assert c.state.pending is not None and c.state.pending.kind == "review", c.text
+    return seen
+
+
+def test_first_marriages_are_not_asked_which_marriage_it_is(content: Any) -> None:
+    asked = _ket_hon_fields(content, "Đúng cả")
+    assert "bride_marriage_no" not in asked and "groom_marriage_no" not in asked
+    assert "bride_residence" not in asked                  # the ID number came with the name
+    again = _ket_hon_fields(content, "Có điều khác", "Đúng vậy", "Đã đủ tuổi", "Không, cả hai đang độc thân",
+                            "Có người đã ly hôn", "Tại Tòa án Việt Nam")
+    assert "bride_marriage_no" in again and "groom_marriage_no" in again   # after a divorce it is asked
