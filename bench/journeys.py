@@ -7,8 +7,9 @@ exactly as the REST/web chat runtime calls them. Run twice: typed with diacritic
 case).
 
 The citizen types naturally first — a bare 12-digit number for an identity paper, "Thửa số 25, tờ bản đồ số 7",
-"cùng địa chỉ với mẹ", "là tôi", a child's name with the birth date and sex in one message — and only when the bot
-refuses does it retype the value in the strict form (each refusal costs a turn, as it would cost a person).
+"cùng địa chỉ với mẹ", "là tôi", a child's name with the birth date and sex in one message, and what else the bot's
+example invites with a name ("Ghi luôn ngày sinh, giới tính và số căn cước…") — and only when the bot refuses does it
+retype the value in the strict form (each refusal costs a turn, as it would cost a person).
 
     /work/main/.venv/bin/python bench/journeys.py            # table + medians
     /work/main/.venv/bin/python bench/journeys.py --json     # machine-readable
