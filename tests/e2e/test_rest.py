@@ -48,6 +48,8 @@ async def test_khai_sinh_request_reaches_checklist_and_field_collection(client: 
 async def test_typed_button_title_works_like_its_payload(client: Any) -> None:
     s = new_sender()
     await post(client, s, "làm khai sinh cho bé")
+    r = await post(client, s, "có điều khác")
+    assert "sinh ra ở Việt Nam" in texts(r)
     r = await post(client, s, "có")
     assert "người nước ngoài" in texts(r)
 
