@@ -56,7 +56,7 @@ def _csrf(html: str) -> str:
 async def _talk_until(client: TestClient, marker: str, tries: int = 6) -> list[str]:
     sender = new_sender()
     seen: list[str] = []
-    for text in ["tôi muốn đăng ký khai sinh cho con"] + ["1"] * tries:
+    for text in ["tôi muốn đăng ký khai sinh cho con", "Có điều khác"] + ["1"] * tries:   # each question alone
         r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
         seen += [m.get("text", "") for m in await r.json()]
         if any(marker in s for s in seen):
@@ -92,7 +92,7 @@ async def test_admin_edits_previews_publishes_and_rolls_back(admin_client: TestC
     # Preview shows the draft; the live bot still says the old text.
     state: Any = None
     seen: list[str] = []
-    for text in ["tôi muốn đăng ký khai sinh cho con"] + ["1"] * 6:
+    for text in ["tôi muốn đăng ký khai sinh cho con", "Có điều khác"] + ["1"] * 6:
         r = await c.post("/console/admin/preview/turn", json={"files": {FLOW: edited}, "state": state, "text": text},
                          headers={**H, "X-CSRF-Token": token})
         data = await r.json()
