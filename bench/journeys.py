@@ -7,8 +7,9 @@ exactly as the REST/web chat runtime calls them. Run twice: typed with diacritic
 case).
 
 The citizen types naturally first — a bare 12-digit number for an identity paper, "Thửa số 25, tờ bản đồ số 7",
-"cùng địa chỉ với mẹ", "là tôi", a child's name with the birth date and sex in one message — and only when the bot
-refuses does it retype the value in the strict form (each refusal costs a turn, as it would cost a person).
+"cùng địa chỉ với mẹ", "là tôi", a child's name with the birth date and sex in one message, and what else the bot's
+example invites with a name ("Ghi luôn ngày sinh, giới tính và số căn cước…") — and only when the bot refuses does it
+retype the value in the strict form (each refusal costs a turn, as it would cost a person).
 
     /work/main/.venv/bin/python bench/journeys.py            # table + medians
     /work/main/.venv/bin/python bench/journeys.py --json     # machine-readable
@@ -88,13 +89,17 @@ def natural(f: FormField, proc: Procedure, flow: Flow, st: ConversationState, as
         if role and p == role and known.get("requester_name"):
             return ["là tôi", known["requester_name"]]
         siblings = {g.type for g in proc.form.fields if g.section == f.section and g.id != f.id} if proc.form else set()
-        if "date_past" in siblings:   # a person is named with the birth date (and a child with its sex)
-            born = CHILD_BORN if p == "child" else STRICT["date_past"]
-            more = ", con trai" if p == "child" and "gender" in siblings else ""
-            if not more and "gender" in siblings and "giới tính" in asked:   # the bot invites it: people follow
-                more = ", nam"
-            return [f"{name}, sinh {born}{more}", name]
-        return [name]
+        invited = asked[asked.find("Ghi luôn"):] if "Ghi luôn" in asked else ""   # people follow the bot's example
+        parts = [name]
+        if "ngày sinh" in invited:
+            parts.append(f"sinh {CHILD_BORN if p == 'child' else STRICT['date_past']}")
+        if p == "child" and "gender" in siblings:   # a child's sex is said unasked ("con trai")
+            parts.append("con trai")
+        elif "giới tính" in invited:
+            parts.append("nam")
+        if "số căn cước" in invited:
+            parts.append(ID)
+        return [", ".join(parts), name] if len(parts) > 1 else [name]
     if f.type == "date_past":
         return [CHILD_BORN if p == "child" else STRICT["date_past"]]
     if f.type == "identity_document":

@@ -34,6 +34,10 @@ class Option(_Strict):
     switch_to: ProcedureId | None = Field(default=None, description="Continue with another procedure")
     handoff: bool = False
     end: bool = False
+    sets: dict[str, str] = Field(
+        default_factory=dict,
+        description="Answers this option also gives to later questions ({question: value}): a combined question "
+                    "(\"Đúng cả\") answers them at once, and they are not asked")
 
 
 class _Conditional(_Strict):
@@ -88,6 +92,10 @@ class FieldItem(_Conditional):
         default_factory=dict, description="Field values ({field: value}) that make `same_as` certain: then the field "
                                           "is copied and not asked (the requester said she is the mother)")
     suggest: tuple[str, ...] = Field(default=(), description="Usual answers offered as buttons (e.g. Kinh)")
+    not_needed_with: Slug | None = Field(
+        default=None, description="A field holding an identity paper: once it carries a 12-digit personal ID number "
+                                  "(số định danh cá nhân), this field is not needed and not asked (the nơi cư trú of a "
+                                  "hộ tịch requester)")
 
     @model_validator(mode="after")
     def _same_as_needs_label(self) -> FieldItem:
@@ -190,9 +198,11 @@ class Flow(_Strict):
                     if o.goto and o.goto not in ids:
                         raise PlacedError(f"bước {s.id}: lựa chọn '{o.label}' trỏ tới bước không tồn tại: {o.goto}",
                                           ("steps", si, "options", oi, "goto"))
+                    if (bad := self._bad_sets(si, o)) is not None:
+                        raise PlacedError(f"bước {s.id}: lựa chọn '{o.label}': {bad}", ("steps", si, "options", oi, "sets"))
             if isinstance(s, FieldsStep):
                 for ii, it in enumerate(s.items):
-                    for ref in filter(None, (it.same_as, *it.copy_if)):
+                    for ref in filter(None, (it.same_as, *it.copy_if, it.not_needed_with)):
                         if ref not in fields:
                             raise PlacedError(
                                 f"bước {s.id}: trường '{it.field}' dùng trường không có trong luồng: {ref}",
@@ -203,6 +213,21 @@ class Flow(_Strict):
                             ("steps", si, "items", ii, "prefill_from"))
         self._valid_checks(questions)
         return self
+
+    def _bad_sets(self, index: int, opt: Option) -> str | None:
+        """Why an option's ``sets`` cannot hold: each names a later question and one of its plain options (an answer
+        that hands off, switches or jumps must be chosen by the citizen, never implied)."""
+        later = {s.id: s for s in self.steps[index + 1:] if isinstance(s, QuestionStep)}
+        for qid, value in opt.sets.items():
+            step = later.get(qid)
+            if step is None:
+                return f"sets trỏ tới câu hỏi không có phía sau: {qid}"
+            implied = next((o for o in step.options if o.value == value), None)
+            if implied is None:
+                return f"câu hỏi {qid} không có lựa chọn '{value}'"
+            if implied.handoff or implied.switch_to or implied.end or implied.goto or implied.sets:
+                return f"lựa chọn '{implied.label}' của {qid} không thể ngầm định (chuyển cán bộ, chuyển thủ tục, nhảy bước)"
+        return None
 
     def _valid_checks(self, questions: set[str]) -> None:
         fields = {it.field for s in self.steps if isinstance(s, FieldsStep) for it in s.items}

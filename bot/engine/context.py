@@ -70,6 +70,7 @@ class TurnContext:
     today: dt.date
     province: str | None = None
     privacy_url: str = "/privacy"
+    assistant_name: str = "Trợ lý Một cửa"  # the configured name (content.assistant_name): the only one citizens see
     thresholds: Thresholds = field(default_factory=Thresholds)
     drafts: tuple[DraftSummary, ...] | None = None
     humans_on_duty: bool = True

@@ -254,10 +254,10 @@ def _welcome(state: ConversationState, out: Out, folded: str, u: Understanding) 
     state = replace(state, welcomed=True)
     consent = out.p("consent", privacy_url=out.ctx.privacy_url)
     if folded in {"/start", "start", ""} or u.label == "greet" and u.confidence >= out.ctx.thresholds.intent:
-        out.phrase("welcome")
+        out.phrase("welcome", assistant=out.ctx.assistant_name)
         out.say(consent)
         return state, True
-    out.say(out.p("welcome_brief") + " " + consent)   # they already said what they need: one greeting line
+    out.say(out.p("welcome_brief", assistant=out.ctx.assistant_name) + " " + consent)   # they already said what they need: one greeting line
     return state, False
 
 

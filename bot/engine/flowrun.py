@@ -96,7 +96,10 @@ def _step_fields(step: FieldsStep, answers: dict[str, str]) -> list[str]:
 # --- display -----------------------------------------------------------------------------------
 
 def display_value(f: FormField, value: str) -> str:
-    """How a stored value reads back to the citizen (ISO dates as dd/mm/yyyy): the field type's display."""
+    """How a stored value reads back to the citizen: the field type's display (ISO dates as dd/mm/yyyy), or a
+    tapped quick answer as its button ("2 bản", stored as 2 for the desk)."""
+    if (tapped := next((q.label for q in f.quick if q.value == value), None)) is not None:
+        return tapped
     return field_kind(f.type).display(value)
 
 
@@ -140,6 +143,9 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
             out.say(step.say)
             return request_handoff(state, out, "flow_step", step_id=step.id)
         if isinstance(step, QuestionStep):
+            if _answered(step, answers):
+                i += 1
+                continue
             return _ask_question(state, out, step)
         if isinstance(step, DocumentsStep):
             docs = _step_docs(step, answers, proc)
@@ -152,7 +158,7 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
             if produced:
                 intro.append(out.p("docs_prefilled_note", docs=", ".join(produced)))
             if intro:
-                out.say(" ".join(intro))
+                out.say_on(" ".join(intro))
             out.emit(ev.DocumentsReached(procedure_id=proc.id, step_id=step.id, count=len(docs)))
             return prompt_document(state, out, proc, step)
         if isinstance(step, FieldsStep):
@@ -163,7 +169,7 @@ def advance(state: ConversationState, out: Out, index: int) -> ConversationState
                 i += 1
                 continue
             if step.intro:
-                out.say(step.intro)
+                out.say_on(step.intro)
             out.emit(ev.FieldsReached(procedure_id=proc.id, step_id=step.id, count=len(fields)))
             return prompt_field(state, out, proc, step)
         if isinstance(step, ReviewStep):
@@ -256,6 +262,25 @@ def match_option(step: QuestionStep, raw: str, folded: str, affirm: bool | None)
     return None
 
 
+def _implied_answers(state: ConversationState, out: Out, opt: Option) -> tuple[ConversationState, list[str]]:
+    """A combined question's answer also answers the later questions it names (``sets``): stored, not asked again;
+    what each implied answer says (the fee that applies…) is said with the chosen option's own text."""
+    said = [opt.say] if opt.say else []
+    flow = out.ctx.content.flow(state.procedure_id) if opt.sets else None
+    for qid, value in opt.sets.items():
+        state = state.with_answer(qid, value)
+        step = next((s for s in flow.steps if s.id == qid), None) if flow else None
+        implied = next((o for o in step.options if o.value == value), None) if isinstance(step, QuestionStep) else None
+        if implied is not None and implied.say:
+            said.append(implied.say)
+    return state, said
+
+
+def _answered(step: QuestionStep, answers: dict[str, str]) -> bool:
+    """Already answered with one of this question's options (by a combined question, or before a switch)."""
+    return any(o.value == answers.get(step.id) for o in step.options)
+
+
 class StartProcedure(Protocol):
     """`bot.engine.identify.start_procedure`, passed in: identify runs flows, so this module never imports it."""
 
@@ -266,9 +291,9 @@ class StartProcedure(Protocol):
 def answer_question(state: ConversationState, out: Out, step: QuestionStep, opt: Option,
                     start_procedure: StartProcedure) -> ConversationState:
     state = state.push(out.ctx.thresholds.max_history).with_answer(step.id, opt.value)
-    state = replace(state, pending=None)
-    if opt.say:
-        out.say(opt.say)
+    state, said = _implied_answers(replace(state, pending=None), out, opt)
+    if said:
+        out.say("\n".join(said))
     if opt.handoff:
         return request_handoff(state, out, "flow_option", step_id=step.id)
     if opt.switch_to:
@@ -395,7 +420,8 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
             filled = state.field_map.get(it.same_as) or None
         elif it.prefill_from and it.prefill_from in answers and flow:
             value = answers[it.prefill_from]
-            filled = it.prefill_map.get(value) or flow.option_label(it.prefill_from, value)
+            # with a map, an unmapped answer ("Không rõ") fills nothing: the field is asked
+            filled = it.prefill_map.get(value) if it.prefill_map else flow.option_label(it.prefill_from, value)
         elif known and proc is not None and (f := proc.form_field(it.field)) is not None:
             filled = known.get(f.type)   # e.g. the phone number the desk typed when it opened the conversation
         if filled:
@@ -405,8 +431,31 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
     return state
 
 
-def _item(step: FieldsStep, fid: str) -> FieldItem | None:
-    return next((it for it in step.items if it.field == fid), None)
+def _item(step: FieldsStep, fid: str, answers: dict[str, str] | None = None) -> FieldItem | None:
+    """The item that asks ``fid`` under these answers (a field may have one item per case: copied or asked)."""
+    items = [it for it in step.items if it.field == fid]
+    live = [it for it in items if answers is None or applies(it, answers)]
+    return next(iter(live or items), None)
+
+
+_PERSONAL_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+def _not_needed(state: ConversationState, step: FieldsStep, fid: str) -> bool:
+    """A field the form wants only without a personal ID number, once that number is known (``not_needed_with``)."""
+    it, filled = _item(step, fid, state.answer_map), state.field_map
+    return bool(it and it.not_needed_with and _PERSONAL_ID.search(filled.get(it.not_needed_with, "")))
+
+
+def _same_person(state: ConversationState, proc: Procedure, step: FieldsStep, f: FormField) -> set[str | None]:
+    """The form sections about the person ``f`` names: its own, and those whose name copies it (the requester is the
+    person the paper is for): their birth date, sex and ID number can come with the name."""
+    sections = {f.section}
+    if f.type == "person_name":
+        for it in step.items:
+            if it.copy_from == f.id and applies(it, state.answer_map) and (g := proc.form_field(it.field)):
+                sections.add(g.section)
+    return sections
 
 
 def _can_reuse(state: ConversationState, it: FieldItem | None) -> bool:
@@ -419,7 +468,7 @@ def _can_reuse(state: ConversationState, it: FieldItem | None) -> bool:
 
 def _shortcut_buttons(state: ConversationState, step: FieldsStep, fid: str) -> tuple[Button, ...]:
     """The flow's one-tap answers for this field: reuse another answer ("Là tôi"), then usual answers."""
-    it = _item(step, fid)
+    it = _item(step, fid, state.answer_map)
     if it is None:
         return ()
     out: tuple[Button, ...] = ()
@@ -430,7 +479,7 @@ def _shortcut_buttons(state: ConversationState, step: FieldsStep, fid: str) -> t
 
 def _reused(state: ConversationState, step: FieldsStep, fid: str, raw: str, folded: str) -> str | None:
     """The reused answer when the citizen tapped or typed the shortcut ("cùng địa chỉ với mẹ", "là tôi")."""
-    it = _item(step, fid)
+    it = _item(step, fid, state.answer_map)
     if not _can_reuse(state, it) or it is None or it.same_as is None:
         return None
     said = folded.strip(" .!")
@@ -490,9 +539,11 @@ def _fill_many(state: ConversationState, out: Out, proc: Procedure, step: Fields
     if first is None or first.value is None:
         return None
     got = {f.id: first.value}
+    sections = _same_person(state, proc, step, f)
     others = [g for g in (proc.form_field(x) for x in _step_fields(step, state.answer_map))
-              if g is not None and g.id not in state.field_map and g.id != f.id and g.section == f.section
+              if g is not None and g.id not in state.field_map and g.id != f.id and g.section in sections
               and g.type not in ("person_name", "choice")]
+    others.sort(key=lambda g: g.type in ("address", "text"))   # "sinh 15/3/1990" is a date before it is a place
     rest = segs[1:]
     while rest:
         seg = rest.pop(0)
@@ -505,14 +556,20 @@ def _fill_many(state: ConversationState, out: Out, proc: Procedure, step: Fields
     return got
 
 
-def _more_hint(out: Out, proc: Procedure, f: FormField, todo: list[str]) -> str:
-    """Asking a name, say that the same person's birth date and sex can come in the same message."""
-    kinds = {g.type for g in (proc.form_field(x) for x in todo) if g is not None and g.section == f.section}
-    if "date_past" in kinds and "gender" in kinds:
-        return " " + out.p("name_more_hint_date_gender")
-    if "date_past" in kinds:
-        return " " + out.p("name_more_hint_date")
-    return ""
+_MORE_KINDS = (("date_past", "date"), ("gender", "gender"), ("id_number", "id"), ("identity_document", "id"))
+
+
+def _more_hint(out: Out, proc: Procedure, f: FormField, todo: list[str], sections: set[str | None]) -> str:
+    """Asking a name, say what else of the same person can come in the same message (birth date, sex, the ID
+    number), with an example in that order — the answer is read part by part (``_fill_many``)."""
+    kinds = {g.type for g in (proc.form_field(x) for x in todo) if g is not None and g.section in sections}
+    parts = list(dict.fromkeys(key for kind, key in _MORE_KINDS if kind in kinds))
+    if not parts:
+        return ""
+    what = [out.p(f"name_more_what_{k}") for k in parts]
+    joined = ", ".join(what[:-1]) + f" {out.p('and_word')} {what[-1]}" if len(what) > 1 else what[0]
+    example = ", ".join(out.p(f"name_more_example_{k}") for k in parts)
+    return " " + out.p("name_more_hint", what=joined, example=example)
 
 
 def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: FieldsStep) -> ConversationState:
@@ -520,7 +577,7 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
     fields = _step_fields(step, state.answer_map)
     filled = state.field_map
     i = state.item
-    while i < len(fields) and fields[i] in filled:
+    while i < len(fields) and (fields[i] in filled or _not_needed(state, step, fields[i])):
         i += 1
     if i >= len(fields):
         return next_step(replace(state, item=i), out)
@@ -528,7 +585,8 @@ def prompt_field(state: ConversationState, out: Out, proc: Procedure, step: Fiel
     assert f is not None
     text = f.ask or f"{f.label}?"
     if f.type == "person_name":
-        text += _more_hint(out, proc, f, [x for x in fields[i + 1:] if x not in filled])
+        todo = [x for x in fields[i + 1:] if x not in filled and not ((it := _item(step, x, state.answer_map)) and it.not_needed_with)]
+        text += _more_hint(out, proc, f, todo, _same_person(state, proc, step, f))   # the ID spares the rest
     buttons = _shortcut_buttons(state, step, f.id)
     nxt = next((proc.form_field(x) for x in fields[i + 1:] if x not in filled), None)
     buttons += _field_buttons(f, nxt.type if nxt is not None and nxt.section == f.section else None)

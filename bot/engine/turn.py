@@ -1,7 +1,7 @@
 """The result of one engine step, and a small builder the phases share."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.content.rules import render_rules
@@ -33,6 +33,16 @@ class Out:
         text = render_rules(text, self.ctx.content.rules, self.ctx.today)
         if text or buttons:
             self.replies.append(Text(text=text, buttons=buttons))
+
+    def say_on(self, text: str) -> None:
+        """Say ``text`` as part of this turn's last message when that one waits for no answer (no buttons):
+        "Xong phần giấy tờ. Tiếp theo mình hỏi…" is one message, not two."""
+        last = self.replies[-1] if self.replies else None
+        if isinstance(last, Text) and not last.buttons and last.sender == "bot" and text:
+            self.replies[-1] = replace(last, text=last.text + " " + render_rules(text, self.ctx.content.rules,
+                                                                               self.ctx.today))
+        else:
+            self.say(text)
 
     def phrase(self, key: str, buttons: tuple[Button, ...] = (), **values: Any) -> None:
         self.say(self.ctx.content.phrase(key, **values), buttons)

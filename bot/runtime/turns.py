@@ -135,6 +135,7 @@ class TurnRunner:
         on_duty, next_text = duty(now, team, **(commune or {})) if duty else (True, None)
         return TurnContext(content=self.content.current, today=now.astimezone(_VN).date(),
                            province=self.settings.content.province, privacy_url=self.settings.privacy.privacy_url,
+                           assistant_name=self.settings.content.assistant_name,
                            thresholds=self.thresholds, drafts=drafts, new_draft_code=code,
                            humans_on_duty=on_duty, next_duty_text=next_text,
                            office_hours=self.settings.content.office_hours,

@@ -18,6 +18,7 @@ from bot.content.flow import (
     Flow,
     HandoffStep,
     MessageStep,
+    Option,
     QuestionStep,
     ReviewStep,
     applies,
@@ -80,13 +81,17 @@ def walk(flow: Flow, today: dt.date = WALK_DAY) -> list[Walk]:
                 w = _with(w, docs=[it.doc for it in step.items if applies(it, answers)])
             elif isinstance(step, FieldsStep):
                 live = [it for it in step.items if applies(it, answers)]
-                pre = [it.field for it in live if it.copy_from or it.value is not None or it.prefill_from]
+                pre = [it.field for it in live if it.copy_from or it.value is not None or it.prefill_from
+                       and (not it.prefill_map or answers.get(it.prefill_from) in it.prefill_map)]   # else asked
                 w = _with(w, fields=[it.field for it in live], asked=[it.field for it in live if it.field not in pre],
                           prefilled=pre)
             elif isinstance(step, QuestionStep):
+                if answers.get(step.id) in {o.value for o in step.options}:   # implied by a combined question
+                    i += 1
+                    continue
                 for opt in step.options:
-                    nxt = {**answers, step.id: opt.value}
-                    said = [render_rules(opt.say, rules, today)] if opt.say else []
+                    nxt = {**answers, step.id: opt.value, **opt.sets}
+                    said = [render_rules(x, rules, today) for x in (opt.say, *_implied_says(flow, opt)) if x]
                     if opt.handoff:
                         found.append(_end(w, nxt, "handoff", said))
                     elif opt.switch_to:
@@ -108,6 +113,12 @@ def walk(flow: Flow, today: dt.date = WALK_DAY) -> list[Walk]:
 
     go(0, {}, Walk({}, ""))
     return found
+
+
+def _implied_says(flow: Flow, opt: Option) -> list[str | None]:
+    """What the answers a combined option implies say (the engine says them with the option's own text)."""
+    steps = {s.id: s for s in flow.steps if isinstance(s, QuestionStep)}
+    return [next((o.say for o in steps[q].options if o.value == v), None) for q, v in opt.sets.items() if q in steps]
 
 
 def asked_docs(proc: Procedure, docs: list[str]) -> list[str]:

@@ -22,6 +22,14 @@ def content() -> ContentSnapshot:
     return load_content(ROOT, require_all=False)
 
 
+def _offered(chat: Chat, answer: str) -> None:
+    """``answer`` is on the buttons; at a usual-case question ("Đúng cả" / "Có điều khác") the citizen who gives
+    their answers one by one first taps "Có điều khác"."""
+    if answer not in chat.buttons and "Có điều khác" in chat.buttons:
+        chat.say("Có điều khác")
+    assert answer in chat.buttons, f"{answer!r} not offered; buttons {chat.buttons}; text {chat.text}"
+
+
 def start(content: ContentSnapshot, pid: str, *answers: str) -> Chat:
     """A chat that picked ``pid`` and gave ``answers`` (button labels) in order, none rejected or handed off."""
     chat = Chat(content)
@@ -29,7 +37,7 @@ def start(content: ContentSnapshot, pid: str, *answers: str) -> Chat:
     chat.say("tôi cần làm thủ tục", u((pid, 0.95)))
     assert chat.event("procedure_identified")["procedure_id"] == pid
     for a in answers:
-        assert a in chat.buttons, f"{a!r} not offered; buttons {chat.buttons}; text {chat.text}"
+        _offered(chat, a)
         chat.say(a)
         assert "handoff_requested" not in chat.events, chat.text
     return chat
@@ -39,7 +47,7 @@ def said_since(chat: Chat, *answers: str) -> str:
     """Everything the bot said while the citizen gave ``answers``."""
     out: list[str] = []
     for a in answers:
-        assert a in chat.buttons, f"{a!r} not offered; buttons {chat.buttons}; text {chat.text}"
+        _offered(chat, a)
         chat.say(a)
         out.append(chat.text)
     return "\n".join(out)
@@ -101,7 +109,7 @@ def documents_shown(chat: Chat) -> dict[str, str]:
 # --- 3. proxies: the relationship that counts is to the person who authorizes ------------------------
 
 KS = "ho-tich.khai-sinh"
-KS_TO_WHO = ("Có", "Không, đều là người Việt Nam", "Chỉ làm khai sinh", "Trong 60 ngày", "Đã có")
+KS_TO_WHO = ("Có điều khác", "Có", "Không, đều là người Việt Nam", "Chỉ làm khai sinh", "Trong 60 ngày", "Đã có")
 
 
 def test_aunt_registering_a_birth_needs_no_authorization_and_no_certification(content: ContentSnapshot) -> None:
@@ -125,7 +133,7 @@ def test_proxy_certification_depends_on_kinship_with_the_parent_not_the_child(co
 
 
 def test_trich_luc_proxy_is_told_certification_is_the_rule(content: ContentSnapshot) -> None:
-    chat = start(content, "ho-tich.trich-luc")
+    chat = start(content, "ho-tich.trich-luc", "Có điều khác")
     text = said_since(chat, "Tôi đi xin thay theo ủy quyền")
     assert "phải được chứng thực" in text
     said_since(chat, "Ở xã/phường nơi tôi định nộp", "Không / chưa rõ")
@@ -160,7 +168,7 @@ def test_birth_with_father_acknowledging_asks_for_the_acknowledgement_papers(con
 # --- 6. the ID example on hộ tịch forms -----------------------------------------------------------------
 
 def test_id_example_names_the_police_department_that_issued_2021_cards(content: ContentSnapshot) -> None:
-    chat = start(content, "ho-tich.trich-luc", "Của chính tôi", "Ở xã/phường nơi tôi định nộp", "Không / chưa rõ")
+    chat = start(content, "ho-tich.trich-luc", "Đúng cả", "Không / chưa rõ")
     documents_shown(chat)
     asked = []
     for answer in ("Nguyễn Văn An", "bỏ qua"):
@@ -386,7 +394,7 @@ def test_craft_liquor_fee_names_the_appraisal_amount_from_the_circular(content: 
 
 def test_family_business_authorization_must_be_notarised_or_certified(content: ContentSnapshot) -> None:
     """NĐ 168/2025: the members' authorization of the household representative is notarised or certified."""
-    chat = start(content, "kinh-doanh.ho-kinh-doanh", "Đã đủ 18 tuổi", "Không", "Cả gia đình cùng đăng ký",
+    chat = start(content, "kinh-doanh.ho-kinh-doanh", "Có điều khác", "Đã đủ 18 tuổi", "Không", "Cả gia đình cùng đăng ký",
                  "Chủ hộ tự đi nộp", "Nộp trực tiếp")
     docs = documents_shown(chat)
     assert "công chứng hoặc chứng thực" in docs["van-ban-uy-quyen-chu-ho"]

@@ -93,6 +93,9 @@ async def test_admin_edits_previews_publishes_and_rolls_back(live: TestClient, b
     # Preview in the embedded simulator shows the draft text.
     await page.fill("#sim-text", "tôi muốn đăng ký khai sinh cho con")
     await page.click("#sim-send")
+    await page.locator(".sim-log .bot", has_text="Đúng cả").last.wait_for()
+    await page.fill("#sim-text", "Có điều khác")   # not the usual case: the edited question is asked alone
+    await page.click("#sim-send")
     for _ in range(8):
         if await page.locator(".sim-log .bot", has_text=NEW_ASK).count():
             break
@@ -222,7 +225,7 @@ async def test_editor_explains_errors_in_vietnamese_at_their_line(live: TestClie
     await page.fill("#flow", broken)
     await page.wait_for_selector(f"#problems .problem >> text=dòng {goto_line}")
     shown = await _problems(page)
-    assert any("Bước 1, lựa chọn 2" in s for s in shown), shown
+    assert any("Bước 2, lựa chọn 2" in s for s in shown), shown   # step 1 is the usual case
     assert not any("steps.0" in s for s in shown)
 
     # Publishing it is refused: a banner with the count, the text and the form-style panel stay.

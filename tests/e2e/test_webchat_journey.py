@@ -39,7 +39,10 @@ async def test_reload_shows_button_titles_and_links_are_safe_links(client: Any, 
     await page.wait_for_selector(".msg.bot >> text=Xem lại hồ sơ")
     mine = await page.locator(".msg.me").all_inner_texts()
     assert not [t for t in mine if t.startswith("/")], mine          # was "/tl born_in_vn yes", "/giayto co"…
-    assert "Có" in mine and "Chỉ làm khai sinh" in mine and mine[-1].startswith("Xác nhận"), mine
+    assert "Đúng cả" in mine and "Chỉ làm khai sinh" in mine and mine[-1].startswith("Xác nhận"), mine
+    for button in ("#human", "#restart"):   # the header buttons keep one line each on this phone
+        box = await page.locator(button).bounding_box()
+        assert box is not None and box["height"] <= 50, (button, box)
     # The privacy page and the draft link are links; a command such as /xoadulieu stays text.
     privacy = page.locator(".msg.bot a", has_text="/privacy").first
     assert await privacy.get_attribute("href") == str(client.server.make_url("/privacy"))

@@ -49,11 +49,12 @@ class HttpCitizen:
 
 
 async def talk_until(client: Any, marker: str, tries: int = 6) -> list[str]:
-    """A new REST citizen asks for khai sinh and taps "1" until a reply shows ``marker``; every text seen."""
+    """A new REST citizen asks for khai sinh, takes each question alone ("Có điều khác" at the usual-case
+    question) and taps "1" until a reply shows ``marker``; every text seen."""
     from tests.conftest import new_sender
 
     sender, seen = new_sender(), []
-    for text in ["tôi muốn đăng ký khai sinh cho con"] + ["1"] * tries:
+    for text in ["tôi muốn đăng ký khai sinh cho con", "Có điều khác"] + ["1"] * tries:
         seen += [m.get("text", "") for m in await post(client, sender, text)]
         if any(marker in s for s in seen):
             break

@@ -37,7 +37,7 @@ NOT_FOUND_HTML = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow"><title>Không tìm thấy</title></head>
 <body><h1>Không tìm thấy trang</h1>
-<p>Đường dẫn không đúng hoặc đã hết hiệu lực. Bạn mở lại đường dẫn trợ lý Một cửa đã gửi, hoặc nhắn "xem lại hồ sơ".</p>
+<p>Đường dẫn không đúng hoặc đã hết hiệu lực. Bạn mở lại đường dẫn mà trợ lý đã gửi, hoặc nhắn "xem lại hồ sơ".</p>
 </body></html>"""
 OK_MESSAGES = {
     "status": "Đã cập nhật trạng thái hồ sơ.",

@@ -82,7 +82,7 @@ async def test_admin_edits_previews_publishes_and_rolls_back(admin_client: TestC
     # Preview shows the draft; the live bot still says the old text.
     state: Any = None
     seen: list[str] = []
-    for text in ["tôi muốn đăng ký khai sinh cho con"] + ["1"] * 6:
+    for text in ["tôi muốn đăng ký khai sinh cho con", "Có điều khác"] + ["1"] * 6:
         r = await c.post("/console/admin/preview/turn", json={"files": {FLOW: edited}, "state": state, "text": text},
                          headers={**H, "X-CSRF-Token": token})
         data = await r.json()

@@ -96,7 +96,7 @@ async def test_assisted_conversation_team_isolation_and_idempotent_posts(client:
     assert who.phone == PHONE and who.officer == "lan" and who.citizen_name == "Nguyễn Thị Hoa"
     page = await (await client.get(f"/console/assist/{cid}")).text()
     assert "Nguyễn Thị Hoa" in page and "0912 *** 678" in page and PHONE not in page
-    assert "trợ lý Một cửa" in page   # the welcome, as on any channel
+    assert "Trợ lý Một cửa" in page   # the welcome, as on any channel
 
     mid = mid_of(page)
     for _ in range(2):   # the same POST twice (a double tap, a re-sent request): one turn

@@ -27,6 +27,7 @@ def _khai_tu_late(content: Any, today: dt.date) -> Chat:
     chat = Chat(content, today=today)
     chat.say("/start")
     chat.say("tôi muốn làm giấy khai tử cho bố", u(("ho-tich.khai-tu", 0.95)))
+    chat.say("Có điều khác")   # not the usual case (died more than 15 days ago): each question alone
     chat.say("Đúng vậy")
     chat.say("Quá 15 ngày")
     return chat
@@ -118,7 +119,7 @@ def test_validation_rejects_an_end_date_written_into_a_flow_say(content: Any) ->
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if "say: >-" in ln and "Miễn lệ phí đến" in
                 text.splitlines()[i])
     errors = _errors(cat, {**flo, name: text}, phrases, spec)
-    assert errors == [(f"{name}:{line}: steps.2.options.0.say: câu có thời hạn \"đến 28/02/2027\" viết thẳng vào "
+    assert errors == [(f"{name}:{line}: steps.3.options.0.say: câu có thời hạn \"đến 28/02/2027\" viết thẳng vào "
                        "nội dung sẽ sai khi hết hạn: chuyển thành một quy định trong procedures_catalog/_rules.yml "
                        "(valid_from, valid_to, sources) và dẫn bằng {rule:mã}")]
 

@@ -55,4 +55,4 @@ def test_a_syntax_error_hides_the_errors_it_causes_and_a_bad_goto_names_its_line
     goto = files[FLOW].replace('value: "no"\n        handoff: true', 'value: "no"\n        goto: khong-co\n        handoff: true', 1)
     line = next(i for i, t in enumerate(goto.splitlines(), 1) if "goto: khong-co" in t)
     (p,) = check({**files, FLOW: goto}, (), require_all=False)
-    assert p["line"] == line and p["place"] == "Bước 1, lựa chọn 2 (goto)"
+    assert p["line"] == line and p["place"] == "Bước 2, lựa chọn 2 (goto)"   # step 1 is the usual case

@@ -27,9 +27,11 @@ class Chat:
     humans_on_duty: bool = True
     office_hours: str | None = None
     thresholds: Thresholds = field(default_factory=Thresholds)
+    assistant_name: str = "Trợ lý Một cửa"
 
     def ctx(self) -> TurnContext:
         return TurnContext(content=self.content, today=self.today, new_draft_code=self.code,
+                           assistant_name=self.assistant_name,
                            humans_on_duty=self.humans_on_duty, office_hours=self.office_hours,
                            thresholds=self.thresholds)
 

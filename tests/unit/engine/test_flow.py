@@ -18,6 +18,7 @@ def chat(content) -> Chat:  # type: ignore[no-untyped-def]
 
 def walk_to_documents(chat: Chat, birth_cert: str = "Đã có", witness: str | None = None) -> None:
     chat.say("tôi muốn làm giấy khai sinh cho con", KHAI_SINH)
+    chat.say("Có điều khác")  # the usual-case question: then each question alone
     chat.say("Có")
     chat.say("Không, đều là người Việt Nam")
     chat.say("Chỉ làm khai sinh")
@@ -32,16 +33,19 @@ def walk_to_documents(chat: Chat, birth_cert: str = "Đã có", witness: str | N
 def test_first_contact_shows_welcome_and_privacy_notice(content) -> None:  # type: ignore[no-untyped-def]
     c = Chat(content)
     c.say("/start")
-    assert "trợ lý Một cửa" in c.text
+    assert "Trợ lý Một cửa" in c.text
     assert "/xoadulieu" in c.text
 
 
 def test_confident_request_starts_the_flow_with_the_first_question(chat: Chat) -> None:
     chat.say("tôi muốn làm giấy khai sinh cho con", KHAI_SINH)
     assert "Đăng ký khai sinh" in chat.text
+    assert "Bé sinh ở Việt Nam, cha và mẹ đều là người Việt Nam" in chat.text   # the usual case, in one question
+    assert chat.buttons == ["Đúng cả", "Có điều khác"]
+    assert chat.event("procedure_identified")["procedure_id"] == "ho-tich.khai-sinh"
+    chat.say("Có điều khác")   # then each condition is asked alone
     assert "sinh ra ở Việt Nam" in chat.text
     assert chat.buttons[:2] == ["Có", "Không, sinh ở nước ngoài"]
-    assert chat.event("procedure_identified")["procedure_id"] == "ho-tich.khai-sinh"
 
 
 def test_unsure_nlu_clarifies_instead_of_guessing_then_offers_a_person(chat: Chat) -> None:
@@ -168,6 +172,7 @@ def test_review_lets_the_citizen_correct_a_field_then_confirm_requests_the_draft
 
 def test_back_undoes_the_last_answer(chat: Chat) -> None:
     chat.say("khai sinh", KHAI_SINH)
+    chat.say("Có điều khác")  # the usual-case question: then each question alone
     chat.say("Có")
     assert chat.state.pending.ref == "foreign_parent"
     chat.say("quay lại")
@@ -186,6 +191,7 @@ def test_restart_anywhere_clears_the_procedure(chat: Chat) -> None:
 
 def test_fee_question_mid_flow_is_answered_with_source_then_the_question_repeats(chat: Chat) -> None:
     chat.say("khai sinh", KHAI_SINH)
+    chat.say("Có điều khác")  # the usual-case question: then each question alone
     chat.say("lệ phí bao nhiêu vậy", u(("ask_fee", 0.9)))
     assert "Miễn lệ phí" in chat.text
     assert "Nguồn:" in chat.text
@@ -194,6 +200,7 @@ def test_fee_question_mid_flow_is_answered_with_source_then_the_question_repeats
 
 def test_born_abroad_is_handed_to_a_person(chat: Chat) -> None:
     chat.say("khai sinh", KHAI_SINH)
+    chat.say("Có điều khác")  # the usual-case question: then each question alone
     chat.say("Không, sinh ở nước ngoài")
     assert chat.event("handoff_requested")["reason"] == "flow_option"
     assert chat.state.mode == "waiting_human"
@@ -201,6 +208,7 @@ def test_born_abroad_is_handed_to_a_person(chat: Chat) -> None:
 
 def test_human_request_then_agent_chat_then_return_to_chosen_step(chat: Chat) -> None:
     chat.say("khai sinh", KHAI_SINH)
+    chat.say("Có điều khác")  # the usual-case question: then each question alone
     chat.say("/canbo")
     assert chat.state.mode == "waiting_human"
     assert chat.event("handoff_requested")["reason"] == "citizen_request"
@@ -241,6 +249,7 @@ def test_damaged_state_falls_back_to_a_fresh_conversation() -> None:
 
 def test_document_list_and_legal_basis_are_answered_at_any_moment_with_sources(chat: Chat) -> None:
     chat.say("khai sinh", KHAI_SINH)
+    chat.say("Có điều khác")  # the usual-case question: then each question alone
     chat.say("vậy cần những giấy tờ gì?")
     assert "Giấy tờ cần có (Đăng ký khai sinh)" in chat.text
     assert "Giấy chứng sinh" in chat.text and "Nguồn:" in chat.text

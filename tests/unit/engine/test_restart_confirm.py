@@ -24,6 +24,7 @@ def chat(content) -> Chat:  # type: ignore[no-untyped-def]
 
 def _answered_one(chat: Chat) -> None:
     chat.say("khai sinh", KHAI_SINH)
+    chat.say("Có điều khác")  # the usual-case question: then each question alone
     chat.say("Có")                                   # born_in_vn answered, now at foreign_parent
     assert chat.state.pending.ref == "foreign_parent"
 
@@ -44,6 +45,7 @@ def test_an_exact_restart_command_with_answers_asks_first_and_erases_nothing(cha
 
 def test_the_open_first_question_of_a_flow_is_something_to_lose(chat: Chat) -> None:
     chat.say("khai sinh", KHAI_SINH)
+    chat.say("Có điều khác")  # the usual-case question: then each question alone
     question = chat.state.pending
     chat.say("/huy")
     assert chat.state.pending.kind == PendingKind.CONFIRM_RESTART and "restarted" not in chat.events
@@ -92,6 +94,7 @@ def test_back_still_works_after_a_cancelled_restart(chat: Chat) -> None:
 def test_a_restart_asked_during_a_side_question_counts_the_flow_question(chat: Chat) -> None:
     """Asked to delete data mid-flow (the flow's question waits in resume), "/huy" still asks first."""
     chat.say("khai sinh", KHAI_SINH)
+    chat.say("Có điều khác")  # the usual-case question: then each question alone
     question = chat.state.pending
     chat.say("/xoadulieu")
     chat.say("/huy")

@@ -13,6 +13,7 @@ def started(content: Any) -> Chat:
     c = Chat(content)
     c.say("/start")
     c.say("tôi muốn làm giấy khai sinh cho con", KHAI_SINH)
+    c.say("Có điều khác")  # the usual-case question: then each question alone
     c.say("Có")
     assert "người nước ngoài" in c.text
     return c
