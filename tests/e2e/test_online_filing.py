@@ -13,7 +13,7 @@ from bot.storage.desk_models import draft_history
 from bot.storage.handoff_models import handoffs
 from bot.storage.repo import drafts
 from tests.conftest import new_sender
-from tests.e2e.test_all_procedures import post
+from tests.fakes.http import post
 from tests.integration.dossier.test_desk import NAME, texts, walk_to_draft
 
 PASSWORD = "mat-khau-an-toan-1"

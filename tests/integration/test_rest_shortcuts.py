@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import new_sender
-from tests.e2e.test_all_procedures import post
+from tests.fakes.http import post
 
 
 def _texts(replies: list[dict[str, Any]]) -> str:
