@@ -54,11 +54,15 @@ def routes(delivery: PullDelivery, *, max_body: int, max_chars: int, too_long_re
                 # A polite answer the citizen can read; nothing is stored.
                 return web.json_response([{"recipient_id": body["sender"], "text": too_long_reply}], status=413)
             return reject_response(exc)
-        try:
-            replies = await delivery.turn(msg)
-        except RateLimited as exc:
-            return web.json_response(to_rasa(exc.replies, msg.sender_id), status=429)
-        return web.json_response(to_rasa(replies, msg.sender_id))
+        return await answer_turn(delivery, msg)
 
     return [web.get("/webhooks/rest/", status), web.post("/webhooks/rest/webhook", webhook)]
 
+
+async def answer_turn(delivery: PullDelivery, msg: InboundMessage) -> web.Response:
+    """Run one pull turn and answer in the Rasa REST shape: 200 with the replies, 429 with the polite wait."""
+    try:
+        replies = await delivery.turn(msg)
+    except RateLimited as exc:
+        return web.json_response(to_rasa(exc.replies, msg.sender_id), status=429)
+    return web.json_response(to_rasa(replies, msg.sender_id))

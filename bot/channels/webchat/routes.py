@@ -13,9 +13,9 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.channels.base import Rejected, clean_id, read_json, reject_response, to_rasa
-from bot.channels.rest import parse
+from bot.channels.rest import answer_turn, parse
 from bot.runtime.pubsub import PubSub
-from bot.runtime.pull import PullDelivery, RateLimited
+from bot.runtime.pull import PullDelivery
 from bot.settings import Settings
 
 HERE = Path(__file__).parent
@@ -99,11 +99,7 @@ def routes(delivery: PullDelivery, settings: Settings, pubsub: PubSub | None = N
             msg = parse(body, max_chars=max_chars, channel=CHANNEL)
         except Rejected as exc:
             return reject_response(exc)
-        try:
-            replies = await delivery.turn(msg)
-        except RateLimited as exc:
-            return web.json_response(to_rasa(exc.replies, msg.sender_id), status=429)
-        return web.json_response(to_rasa(replies, msg.sender_id))
+        return await answer_turn(delivery, msg)
 
     async def poll(request: web.Request) -> web.Response:
         sender = _sender(request)

@@ -122,21 +122,21 @@ def _edit_ctx(request: web.Request, who: Principal, pid: str, cat_text: str, flo
                 [("flow", f) for f in line_fields(flow_text, "flow")])
 
 
-async def validate(request: web.Request) -> web.StreamResponse:
+async def _edited(request: web.Request) -> tuple[dict[str, Any], dict[str, str], Any]:
+    """An admin's POST of edited files: (its JSON, the whole content set with the edits, the versions store)."""
     who = await require_admin(request)
     await check_csrf(request, who)
     data = await _json(request)
-    files = await _draft_files(request, data.get("files"))
-    versions = request.app[VERSIONS]
+    return data, await _draft_files(request, data.get("files")), request.app[VERSIONS]
+
+
+async def validate(request: web.Request) -> web.StreamResponse:
+    _data, files, versions = await _edited(request)
     return web.json_response({"problems": check(files, versions.spec, require_all=versions.require_all)})
 
 
 async def preview(request: web.Request) -> web.StreamResponse:
-    who = await require_admin(request)
-    await check_csrf(request, who)
-    data = await _json(request)
-    files = await _draft_files(request, data.get("files"))
-    versions = request.app[VERSIONS]
+    data, files, versions = await _edited(request)
     try:
         draft = build_snapshot(files, versions.spec, require_all=versions.require_all)
     except ContentErrors as exc:
