@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+if TYPE_CHECKING:   # the redis client is imported only by a worker that uses Redis (~0.1 s of start-up otherwise)
+    from redis.asyncio import Redis
 
 
 class RateLimiter(Protocol):
@@ -39,7 +39,11 @@ class RedisRateLimiter:
         self.redis, self.prefix = redis, prefix
         self.limit = int(rate * 10) + burst
         self.fallback = MemoryRateLimiter(rate, burst)
+        from redis.exceptions import RedisError
+
         from bot.runtime.redis_backend import _Breaker
+
+        self._errors = (RedisError, OSError)
 
         # While Redis is unreachable, count in memory without paying a connect timeout on every message.
         self.breaker = _Breaker()
@@ -56,6 +60,6 @@ class RedisRateLimiter:
             count, _ = await pipe.execute()
             self.breaker.ok()
             return int(count) <= self.limit
-        except (RedisError, OSError) as exc:
+        except self._errors as exc:
             self.breaker.fail(type(exc).__name__)
             return await self.fallback.allow(key)
