@@ -6,7 +6,7 @@
 - untrained (with --untrained): the first `motcua run` with an empty cache, i.e. without the install step: the
   worker validates the content and trains the NLU model itself
 
-    python bench/startup.py [--runs 3] [--untrained] [--root CHECKOUT] [--content DIR]
+    python bench/startup.py [--runs 3] [--untrained] [--root CHECKOUT] [--content DIR] [--cache DIR]
 """
 from __future__ import annotations
 
@@ -63,12 +63,14 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--root", default=str(ROOT), help="the checkout to start (A/B against another commit)")
     p.add_argument("--content", help="content root (MOTCUA_CONTENT__ROOT), e.g. a copy with 2,000 imported entries")
+    p.add_argument("--cache", help="an NLU/content cache folder to reuse (built once with `motcua nlu build`)")
     p.add_argument("--untrained", action="store_true", help="also start once per run without the install step")
     args = p.parse_args()
     figures: dict[str, list[tuple[float, float]]] = {"install (nlu build)": [], "cold": [], "warm": [],
                                                      "untrained": []}
     for _ in range(args.runs):
-        env = _env(f"{tempfile.mkdtemp()}/startup.sqlite3", tempfile.mkdtemp(prefix="nlu-cache-"), args.content)
+        env = _env(f"{tempfile.mkdtemp()}/startup.sqlite3", args.cache or tempfile.mkdtemp(prefix="nlu-cache-"),
+                   args.content)
         figures["install (nlu build)"].append((build(args.root, env), 0.0))
         figures["cold"].append(one(args.root, env))
         figures["warm"].append(one(args.root, env))

@@ -6,11 +6,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import ROOT
 
 
-def test_nlu_build_prepares_what_the_first_start_loads(tmp_path: Path) -> None:
+def test_nlu_build_prepares_what_the_first_start_loads(tmp_path: Path, monkeypatch: Any) -> None:
     from bot.content.cache import load_content_cached
     from bot.content.knowledge import knowledge_items, labels
     from bot.settings import load_settings
@@ -34,4 +35,24 @@ def test_nlu_build_prepares_what_the_first_start_loads(tmp_path: Path) -> None:
     again = subprocess.run([sys.executable, "-m", "bot", "nlu", "build"], cwd=ROOT, env=env, capture_output=True,
                            text=True, timeout=600)
     assert again.returncode == 0 and models[0].stat().st_mtime_ns == stamp   # current: nothing retrained
-    assert settings.nlu.backend == "builtin"
+    # A worker on the same content finds the model through the build's index, without building the training set.
+    import nlu.training
+    from bot.runtime.understanding import NluService
+
+    def no_training_set(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("the training set was built")
+
+    monkeypatch.setattr(nlu.training, "default_training_set", no_training_set)
+    settings.nlu.model_cache_dir = str(cache)
+    parser = NluService(settings).build(snap)
+    assert parser.parse("tôi muốn làm giấy khai sinh cho con").label == "ho-tich.khai-sinh"
+    # An admin-assigned example changes the inputs: the index does not answer, the training set decides.
+    from nlu.api import Example
+
+    service = NluService(settings)
+    service.extra_examples = (Example("xin giấy chứng sinh", "ho-tich.khai-sinh"),)
+    try:
+        service.build(snap)
+        raise AssertionError("a model was reused for other inputs")
+    except AssertionError as exc:
+        assert "training set was built" in str(exc)
