@@ -59,7 +59,9 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     else:
         # SQLite has one writer at a time: one shared connection makes turns queue in asyncio (cheap, fair)
         # instead of spinning in SQLite's busy handler.
-        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
+        from bot.storage.fairpool import FairPool  # first come, first served (see the module)
+
+        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60, poolclass=FairPool)
         if make_url(full).get_driver_name() == "aiosqlite":
             from bot.storage.sqlite_onehop import dbapi  # one thread hop per statement (see the module)
 
