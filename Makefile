@@ -17,7 +17,10 @@ $(STAMP): pyproject.toml | $(PY)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# The NLU model and the validated content are built here, not on the server's first start (`motcua nlu build`:
+# trains only when the catalog, the training data or the NLU code changed since the last build).
 install: $(STAMP)
+	$(PY) -m bot nlu build
 
 # Debian packages the tests need: headless Chromium (Playwright drives it), poppler for PDF checks, nginx to check
 # the shipped site in deploy/nginx with `nginx -t` (tests/deploy).
@@ -40,7 +43,7 @@ services:
 
 run: install
 	$(PY) -m bot db upgrade
-	$(PY) -m bot run
+	$(PY) -m bot run --no-migrate
 
 # Static checks, fast and first: style and bugs (ruff), types (mypy), the import arrows (import-linter).
 lint: install

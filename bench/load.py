@@ -1,10 +1,19 @@
-"""Load benchmark: N simulated citizens hold full conversations over the REST channel.
+"""Load benchmark: N simulated citizens talk to the bot over the REST channel.
 
-Each citizen asks for a procedure in free text, taps the first button of every question, says "Có" to every
-document, types valid values for every field, confirms the review, then starts again. Prints throughput,
-latency percentiles, errors, and the server's resident memory.
+Two workloads (``--mix``):
+- ``full``: each citizen asks for a procedure in free text, taps the first button of every question, says "Có" to
+  every document, types valid values for every field, confirms the review, then starts again (mostly taps and
+  short field answers).
+- ``openers``: what citizens send first. Each citizen opens a NEW conversation and sends six free-text messages
+  drawn from realistic requests (procedure questions with and without diacritics, stories, fee / time / where
+  questions, small talk, clarifications), then starts over as another citizen.
+- ``both``: half the citizens run each.
+
+Prints throughput, latency percentiles, errors, the server's CPU time per turn (its process CPU time over the
+measured window / turns) and its resident memory.
 
     python bench/load.py --citizens 50 --seconds 20                    # spawns `motcua run` on SQLite
+    python bench/load.py --mix openers --citizens 50 --seconds 15      # first contacts, free text only
     python bench/load.py --citizens 1000 --workers 2 --db postgresql+asyncpg://postgres@127.0.0.1/bench \
                          --redis redis://127.0.0.1:6379/3
     python bench/load.py --url http://127.0.0.1:8080 --citizens 50     # an already running server
@@ -58,6 +67,36 @@ def answer_for(replies: list[dict]) -> str:
     return random.choice(OPENERS)
 
 
+# What citizens type in their first messages (the `openers` workload), as they type it: with and without
+# diacritics, abbreviations, long stories, side questions, small talk and answers to "which one did you mean?".
+FIRST_MESSAGES = [
+    # procedure questions, with diacritics
+    "tôi muốn làm giấy khai sinh cho con", "cho tôi hỏi thủ tục đăng ký kết hôn", "đăng ký tạm trú cho người thuê trọ",
+    "thủ tục chứng thực bản sao giấy tờ", "làm lại căn cước bị mất thì làm sao", "tôi muốn khai tử cho bố",
+    "xin giấy xác nhận tình trạng hôn nhân", "đăng ký hộ kinh doanh cá thể", "xin cấp giấy phép xây dựng nhà ở",
+    "trích lục khai sinh bản sao", "chứng thực chữ ký trên giấy ủy quyền", "đăng ký thường trú cho vợ về ở cùng",
+    # without diacritics, abbreviations
+    "lam giay khai sinh cho be nha minh", "mk mún lm gks cho con", "dang ky ket hon can giay to gi",
+    "xin xac nhan cu tru", "thu tuc tam tru the nao ad", "lam so do lan dau", "chuyen muc dich su dung dat",
+    "xin tro cap ho ngheo", "dk kinh doanh ho ca the",
+    # stories
+    "con tôi mới sinh được hai tuần ở bệnh viện huyện, giờ tôi muốn đăng ký khai sinh cho cháu thì cần mang gì",
+    "bà nội tôi mất tuần trước, gia đình muốn làm giấy báo tử và xin hỗ trợ mai táng",
+    "em với bạn trai định cưới vào tháng sau, hai đứa cùng ở xã này, cần làm giấy tờ gì ạ",
+    "nha toi moi mua dat cua hang xom, gio muon sang ten so do thi lam the nao",
+    "tôi đi làm ăn xa về, căn cước bị mất trong lúc đi xe khách, giờ muốn làm lại",
+    # fee / time / where
+    "lệ phí bao nhiêu", "mat bao lau thi co ket qua", "nộp hồ sơ ở đâu", "làm online được không",
+    "phí đăng ký khai sinh là bao nhiêu tiền", "bao giờ thì lấy được kết quả", "cần mang theo giấy tờ gì",
+    "uy ban xa lam viec gio nao",
+    # small talk
+    "xin chào", "chào bot", "alo", "cảm ơn nhé", "ok", "bạn là ai vậy", "hello ad oi",
+    # clarifications
+    "ý tôi là khai sinh", "không phải, tôi hỏi về kết hôn", "cái thứ hai", "đúng rồi", "không", "tôi chưa hiểu",
+    "làm cho con tôi", "là khai tử ấy",
+]
+
+
 class Stats:
     def __init__(self) -> None:
         self.latencies: list[float] = []
@@ -91,6 +130,45 @@ async def citizen(session: aiohttp.ClientSession, url: str, cid: int, stop: floa
         message = answer_for(replies)
         if think:
             await asyncio.sleep(random.uniform(0.5, 1.5) * think)  # a person reads and types
+
+
+async def opener(session: aiohttp.ClientSession, url: str, cid: int, stop: float, stats: Stats,
+                 think: float = 0.0) -> None:
+    """One citizen after another: each a new conversation of six free-text first messages."""
+    if think:
+        await asyncio.sleep(random.uniform(0, think))
+    n = 0
+    while time.perf_counter() < stop:
+        n += 1
+        sender = f"open-{os.getpid()}-{cid}-{n}-{random.randrange(1 << 30)}"
+        for message in random.sample(FIRST_MESSAGES, 6):
+            if time.perf_counter() >= stop:
+                return
+            t0 = time.perf_counter()
+            try:
+                async with session.post(url, json={"sender": sender, "message": message}) as resp:
+                    await resp.json()
+                    ok = resp.status == 200
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                ok = False
+            stats.latencies.append(time.perf_counter() - t0)
+            if not ok:
+                stats.errors += 1
+                await asyncio.sleep(0.05)
+            if think:
+                await asyncio.sleep(random.uniform(0.5, 1.5) * think)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -155,29 +233,39 @@ async def run(args: argparse.Namespace) -> None:
         if args.workers > 1:
             cmd += ["--workers", str(args.workers)]
         t_start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+        proc = subprocess.Popen(cmd, cwd=args.root or ROOT, env=env)
         await wait_ready(base)
-        print(f"start-up to ready: {time.perf_counter() - t_start:.2f} s (includes migrations)")
-    stats = Stats()
+        print(f"start-up to ready: {time.perf_counter() - t_start:.2f} s (includes migrations); rss at ready "
+              + " / ".join(f"{rss_mb(p):.0f}" for p in server_pids(proc)) + " MB")
     url = base + "/webhooks/rest/webhook"
+    kinds = {"full": [citizen], "openers": [opener], "both": [citizen, opener]}[args.mix]
+    per_kind = {k.__name__: Stats() for k in kinds}
+    servers = server_pids(proc) if proc is not None else []
     conn = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=conn, timeout=aiohttp.ClientTimeout(total=30)) as session:
         # warm-up
-        await asyncio.gather(*(citizen(session, url, -i, time.perf_counter() + 2, Stats()) for i in range(5)))
+        await asyncio.gather(*(k(session, url, -i, time.perf_counter() + 2, Stats()) for k in kinds for i in range(3)))
+        cpu0 = cpu_seconds(servers)
         t0 = time.perf_counter()
         stop = t0 + args.seconds
-        await asyncio.gather(*(citizen(session, url, i, stop, stats, args.think) for i in range(args.citizens)))
+        await asyncio.gather(*(kinds[i % len(kinds)](session, url, i, stop, per_kind[kinds[i % len(kinds)].__name__],
+                                                      args.think) for i in range(args.citizens)))
         elapsed = time.perf_counter() - t0
-    lat = sorted(stats.latencies)
-
-    def pct(p: float) -> float:
-        return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")
-
-    print(f"citizens={args.citizens} think={args.think}s workers={args.workers} db={'postgresql' if (args.db or '').startswith('postgres') else 'sqlite'}"
-          f"{' redis' if args.redis else ''} duration={elapsed:.1f}s")
-    print(f"turns={len(lat)} throughput={len(lat) / elapsed:.0f} turns/s errors={stats.errors} drafts={stats.drafts}")
-    print(f"latency ms: p50={pct(0.50):.1f} p95={pct(0.95):.1f} p99={pct(0.99):.1f} max={lat[-1] * 1000 if lat else 0:.1f}"
-          f" mean={statistics.mean(lat) * 1000 if lat else 0:.1f}")
+        cpu = cpu_seconds(servers) - cpu0
+    print(f"citizens={args.citizens} mix={args.mix} think={args.think}s workers={args.workers} "
+          f"db={'postgresql' if (args.db or '').startswith('postgres') else 'sqlite'}"
+          f"{' redis' if args.redis else ''} duration={elapsed:.1f}s load average={os.getloadavg()[0]:.2f}")
+    everything = Stats()
+    for name, stats in per_kind.items():
+        everything.latencies += stats.latencies
+        everything.errors += stats.errors
+        everything.drafts += stats.drafts
+        if len(per_kind) > 1:
+            report(f"[{name}] ", stats, elapsed)
+    report("", everything, elapsed)
+    if servers and everything.latencies:
+        print(f"server cpu: {cpu:.2f} s = {cpu * 1000 / len(everything.latencies):.2f} ms per turn "
+              f"({cpu / elapsed * 100:.0f} % of one core)")
     if proc is not None:
         kids = [p for p in children(proc.pid) if b"resource_tracker" not in _cmdline(p)]
         if kids:
@@ -193,6 +281,24 @@ async def run(args: argparse.Namespace) -> None:
             proc.kill()
 
 
+def server_pids(proc: subprocess.Popen) -> list[int]:
+    """The server's worker processes (or the server itself with one worker)."""
+    kids = [p for p in children(proc.pid) if b"resource_tracker" not in _cmdline(p)]
+    return [proc.pid, *kids]
+
+
+def report(prefix: str, stats: Stats, elapsed: float) -> None:
+    """Throughput and latency percentiles of one set of turns."""
+    lat = sorted(stats.latencies)
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")
+
+    print(f"{prefix}turns={len(lat)} throughput={len(lat) / elapsed:.0f} turns/s errors={stats.errors} drafts={stats.drafts}")
+    print(f"{prefix}latency ms: p50={pct(0.50):.1f} p95={pct(0.95):.1f} p99={pct(0.99):.1f}"
+          f" max={lat[-1] * 1000 if lat else 0:.1f} mean={statistics.mean(lat) * 1000 if lat else 0:.1f}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--citizens", type=int, default=50)
@@ -201,6 +307,9 @@ def main() -> None:
     p.add_argument("--db")
     p.add_argument("--redis")
     p.add_argument("--url")
+    p.add_argument("--root", help="run the server from this checkout (A/B against another commit's worktree)")
+    p.add_argument("--mix", choices=("full", "openers", "both"), default="full",
+                   help="full conversations, first-contact openers (six free-text messages each), or half each")
     p.add_argument("--think", type=float, default=0.0,
                    help="mean seconds a citizen waits between messages (0 = closed loop, maximum throughput)")
     asyncio.run(run(p.parse_args()))

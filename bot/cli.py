@@ -155,12 +155,34 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return asyncio.run(run_terminal(_settings(args), sender=args.sender))
 
 
+def cmd_nlu_build(s: Settings) -> int:
+    """`motcua nlu build`: what a worker would build on its first start, built now (`make install`, `make run`).
+
+    Validates the content into its cache and trains the NLU model into `nlu.model_cache_dir`, exactly as
+    `build_services` and `NluService.start` look them up, so the first `motcua run` after an install only loads
+    them. Does nothing but check when both are current."""
+    from bot.content.cache import load_content_cached
+    from bot.runtime.understanding import NluService
+
+    t0 = time.perf_counter()
+    cache = s.path(s.nlu.model_cache_dir)
+    snap = load_content_cached(s.root, cache)
+    if s.nlu.backend == "builtin":
+        s.nlu.train_apart = False   # this process is the one apart from the server
+        NluService(s).build(snap)
+    print(f"Mô hình NLU và nội dung đã sẵn sàng trong {cache} ({len(snap.procedures)} thủ tục, "
+          f"{time.perf_counter() - t0:.1f} giây).")
+    return 0
+
+
 def cmd_nlu(args: argparse.Namespace, rest: list[str]) -> int:
     from bot.content.knowledge import knowledge_items, labels
     from bot.content.loader import load_content
     from nlu import cli as nlu_cli
 
     s = _settings(args)
+    if rest[:1] == ["build"]:
+        return cmd_nlu_build(s)
 
     def factory():  # type: ignore[no-untyped-def]
         from nlu.training import default_training_set
@@ -278,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.admin.cli import add_parser as add_content_parser
 
     add_content_parser(sub, _settings)
-    sub.add_parser("nlu", help="NLU tools: predict | eval FILE | train | export-rasa DIR", add_help=False)
+    sub.add_parser("nlu", help="NLU tools: build | predict | eval FILE | train | export-rasa DIR", add_help=False)
     return p
 
 

@@ -7,10 +7,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from bot.admin.reports import Report, Table
 
 
@@ -32,6 +28,10 @@ def table_csv(report: Report, key: str) -> bytes:
 
 def report_xlsx(report: Report, keys: list[str] | None = None) -> bytes:
     """One sheet per table; numbers stay numbers so the commune's formulas work."""
+    from openpyxl import Workbook  # here, not at import: openpyxl is ~0.1-0.5 s of every worker's start-up
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     wb.remove(wb.active)
     for key in keys or list(report.tables):

@@ -28,7 +28,7 @@ from bot.engine import events as ev
 from bot.engine.commune import DRAFT, close_question, ensure_commune
 from bot.engine.messages import Button, Text
 from bot.engine.state import ConversationState, Pending, PendingKind
-from bot.engine.text import fold
+from bot.engine.text import fold, fold_label
 from bot.engine.turn import Out
 from nlu.fields import FieldResult, field_kind, validate_field
 from nlu.restore import is_plain
@@ -248,10 +248,10 @@ def match_option(step: QuestionStep, raw: str, folded: str, affirm: bool | None)
     if folded.isdigit() and 1 <= int(folded) <= len(step.options):
         return step.options[int(folded) - 1]
     for o in step.options:
-        if folded == fold(o.label) or folded in {fold(s) for s in o.synonyms}:
+        if folded == fold_label(o.label) or any(folded == fold_label(s) for s in o.synonyms):
             return o
     for o in step.options:
-        lab = fold(o.label)
+        lab = fold_label(o.label)
         if len(folded) >= 3 and (lab.startswith(folded) or (len(folded) >= 6 and folded in lab)):
             return o
     if affirm is not None:

@@ -20,6 +20,13 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=8192)
+def fold_label(text: str) -> str:
+    """`fold` of a flow's option labels and synonyms, which every turn on a question compares against:
+    folded once per worker, not once per turn. Only for text from the catalog and flows, never a citizen's."""
+    return fold(text)
+
+
 def clean(text: str, limit: int = 4000) -> str:
     """NFC, strip control characters, trim; what the engine stores and echoes."""
     text = unicodedata.normalize("NFC", text)

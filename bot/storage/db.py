@@ -43,7 +43,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute(f"PRAGMA busy_timeout={getattr(dbapi_conn, 'busy_timeout_ms', 5000)}")
     cur.close()
 
 
@@ -59,11 +59,13 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     else:
         # SQLite has one writer at a time: one shared connection makes turns queue in asyncio (cheap, fair)
         # instead of spinning in SQLite's busy handler.
-        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
+        from bot.storage.fairpool import FairPool  # first come, first served (see the module)
+
+        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60, poolclass=FairPool)
         if make_url(full).get_driver_name() == "aiosqlite":
             from bot.storage.sqlite_onehop import dbapi  # one thread hop per statement (see the module)
 
-            kwargs["module"] = dbapi()
+            kwargs["module"] = dbapi(inline=True)
     engine = create_async_engine(full, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

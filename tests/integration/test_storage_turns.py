@@ -88,3 +88,36 @@ async def test_a_restart_loses_nothing(db_url: str, trained_parser: Any, content
         assert any("60 ngày" in r.get("text", "") for r in out.replies)
     finally:
         await second.close()
+
+
+async def test_sqlite_turn_waits_for_another_process_holding_the_write_lock(sqlite_url: str, trained_parser: Any,
+                                                                             content: Any) -> None:
+    """Statements run in the event loop's thread; a write lock held elsewhere (a CLI command, a second worker)
+    is waited for in aiosqlite's thread, so the turn is stored once the lock is released, and the loop keeps
+    serving meanwhile."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    svc = build_services(make_settings(sqlite_url), content=ContentStore(content))
+    svc.nlu.use(trained_parser, content.version)
+    other = sqlite3.connect(make_url(sqlite_url).database, isolation_level=None)
+    try:
+        s = new_sender()
+        await svc.runner.handle(msg(s, "xin chào"))
+        other.execute("BEGIN IMMEDIATE")   # another process's write transaction
+        turn = asyncio.ensure_future(svc.runner.handle(msg(s, "tôi muốn làm giấy khai sinh cho con")))
+        ticks = 0
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert not turn.done() and ticks == 20     # the loop was not blocked while the turn waited
+        other.execute("COMMIT")
+        await asyncio.wait_for(turn, 5)
+        row = await svc.repo.load("rest", s)
+        assert row is not None and row.state["procedure_id"] == "ho-tich.khai-sinh"
+        ins = [e.text for e in await svc.repo.transcript(row.id) if e.direction == "in"]
+        assert ins == ["xin chào", "tôi muốn làm giấy khai sinh cho con"]
+    finally:
+        other.close()
+        await svc.close()
