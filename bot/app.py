@@ -12,6 +12,7 @@ import jinja2
 from aiohttp import web
 
 from bot.admin.daily import DailyReports, TelegramFiles
+from bot.admin.misses import EXAMPLES_TOPIC
 from bot.channels import rest
 from bot.channels.webchat import routes as webchat
 from bot.privacy.retention import retention_loop
@@ -123,7 +124,9 @@ def _lifetime(services: Services, settings: Settings) -> Callable[[web.Applicati
             gc.freeze()
         tasks = [asyncio.create_task(services.effects.sweeper()),
                  *([asyncio.create_task(services.handoff.communes.listen())] if services.handoff else []),
-                 asyncio.create_task(retention_loop(services.repo, services.clock, settings.privacy.retention_days))]
+                 asyncio.create_task(retention_loop(
+                     services.repo, services.clock, settings.privacy.retention_days,
+                     examples_gone=lambda: services.pubsub.publish(EXAMPLES_TOPIC, {})))]
         if services.handoff is not None:   # team hours changed elsewhere (admin page, CLI, other worker)
             tasks.append(asyncio.create_task(services.handoff.follow_teams()))
         if settings.reports.daily:

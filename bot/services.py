@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.admin.misses import EXAMPLES_TOPIC
 from bot.content.cache import load_content_cached
 from bot.dossier.cccd_intake import CccdIntake, cccd_decoder
 from bot.dossier.codes import new_code
@@ -88,6 +89,11 @@ def build_services(settings: Settings, *, clock: Callable[[], dt.datetime] = utc
     effects.on(ev.DraftRequested, create_draft)
     effects.on(ev.OnlineFiled, record_citizen_filing)
     effects.on(ev.DataDeletionRequested, delete_citizen_data)
+
+    async def erased(_row: Any, _conv: Any) -> None:   # every worker retrains without the erased labelled messages
+        await pubsub.publish(EXAMPLES_TOPIC, {})
+
+    effects.after(ev.DataDeletionRequested, erased)
 
     from bot.dossier.desk import Desk
 

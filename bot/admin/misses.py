@@ -132,3 +132,24 @@ class Misses:
             rows = (await conn.execute(select(TrainingExampleRow.text, TrainingExampleRow.label)
                                        .order_by(TrainingExampleRow.id))).all()
         return [Example(text=r.text, label=r.label, style="admin") for r in rows]
+
+
+# A citizen's erasure deleted labelled examples taken from their messages: every worker retrains without them.
+EXAMPLES_TOPIC = "nlu-examples"
+
+
+async def forget_erased_examples(nlu: Any, misses: Misses, content: Any) -> bool:
+    """When the model serving now was trained with an example the database no longer holds (an erasure or the
+    retention job removed it), train on what it holds now and delete the cached models that still hold the erased
+    words. True when it retrained. New examples are not its business (assigning retrains on its own)."""
+    import asyncio
+
+    examples = tuple(await misses.examples())
+    if not set(nlu.extra_examples) - set(examples):
+        return False
+    nlu.extra_examples = examples
+    task = nlu.retrain(content.current)
+    if task is not None:
+        await task
+    await asyncio.to_thread(nlu.prune_cache, content.current)
+    return True

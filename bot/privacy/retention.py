@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import Text, and_, bindparam, cast, delete, exists, select, update
@@ -77,13 +77,17 @@ async def _idle_conversations(conn: AsyncConnection, cutoff: dt.datetime) -> int
     return len(ids)
 
 
-async def retention_loop(repo: Repo, clock: Callable[[], dt.datetime], days: int, every_s: float = 3600.0) -> None:
-    """Runs `purge` every hour in each worker (idempotent, so several workers do no harm)."""
+async def retention_loop(repo: Repo, clock: Callable[[], dt.datetime], days: int, every_s: float = 3600.0,
+                         examples_gone: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Runs `purge` every hour in each worker (idempotent, so several workers do no harm); ``examples_gone`` is
+    called when labelled examples were deleted (the NLU retrains without them)."""
     while True:
         try:
             counts = await purge(repo, clock(), days)
             if any(counts.values()):
                 log.info("retention purge", extra=counts)
+            if counts.get("training_examples") and examples_gone is not None:
+                await examples_gone()
         except Exception as exc:  # noqa: BLE001 — the purge loop must outlive one failed run
             log_failure(log, "retention purge failed", exc)
         await asyncio.sleep(every_s)

@@ -31,6 +31,7 @@ class NluService:
         self.last_train_seconds: float | None = None
         self._training: asyncio.Task[None] | None = None
         self.extra_examples: tuple[Any, ...] = ()   # admin-assigned misses (bot/admin/misses.py), trained with the catalog
+        self._model_file: str | None = None         # the cached model file serving now (kept by ``prune_cache``)
 
     @property
     def ready(self) -> bool:
@@ -49,6 +50,7 @@ class NluService:
         index = cache / f"nlu-for-{_inputs_key(snapshot, self.extra_examples)}.txt"
         known = _known_model(index)
         if known is not None:
+            self._model_file = _indexed(index)
             return known
         ts = default_training_set(knowledge_items(snapshot), labels(snapshot), extra=self.extra_examples)
         path = BuiltinParser.cache_path(ts, cache)
@@ -57,7 +59,25 @@ class NluService:
         parser = BuiltinParser.load_or_train(ts, cache_dir=cache)   # trains here only if the child could not
         if path.exists():
             _write_index(index, path.name)
+            self._model_file = path.name
         return parser
+
+    def prune_cache(self, snapshot: ContentSnapshot) -> int:
+        """Delete every cached model (and its index) but the one serving now and the one built from the shipped
+        data alone: after a citizen's labelled message is erased, no file on disk keeps its words. Returns how many
+        files went. Another worker's model is rebuilt from the database when it next trains."""
+        if self.backend != "builtin" or self._model_file is None:
+            return 0
+        cache = self.settings.path(self.settings.nlu.model_cache_dir)
+        plain = cache / f"nlu-for-{_inputs_key(snapshot, ())}.txt"
+        keep = {self._model_file, _indexed(plain) or "", plain.name}
+        keep |= {p.name for p in cache.glob("nlu-for-*.txt") if _indexed(p) in keep}
+        gone = 0
+        for p in cache.glob("nlu-*"):
+            if p.name not in keep:
+                p.unlink(missing_ok=True)
+                gone += 1
+        return gone
 
     def use(self, parser: Any, version: str | None = None) -> None:
         """Serve an already trained parser (tests, or a model shared between workers)."""
@@ -130,6 +150,14 @@ def _known_model(index: Any) -> Any:
         parser.parse("xin chào")   # a model from other code fails here, not in a conversation
         return parser
     except Exception:  # noqa: BLE001 - no index, a removed model or a stale one: build as before
+        return None
+
+
+def _indexed(index: Any) -> str | None:
+    """The model file name an index points to, or None."""
+    try:
+        return str(index.read_text(encoding="utf-8").strip()) or None
+    except OSError:
         return None
 
 

@@ -2,6 +2,7 @@
 after "/xoadulieu" and after the retention job, on SQLite and PostgreSQL; reports add up before and after."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import random
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import JSON, String, Text, select, update
 
+from bot.admin.misses import EXAMPLES_TOPIC
 from bot.engine import InboundMessage
 from bot.privacy.registry import (
     ANONYMOUS_EVENT_KEYS,
@@ -222,7 +224,9 @@ async def test_deletion_and_retention_leave_nothing_personal_and_reports_add_up(
     figures = await report_figures(services)
 
     await post(client, who.sender, "/xoadulieu")
-    await post(client, who.sender, "/xoadulieu_xacnhan")
+    async with services.pubsub.subscribe(EXAMPLES_TOPIC) as erasures:   # every worker hears of it (the NLU)
+        await post(client, who.sender, "/xoadulieu_xacnhan")
+        await asyncio.wait_for(anext(aiter(erasures)), 5)
     assert cid not in await queued(client)   # nobody is left to call back
 
     check_cleared(await personal_values(services, cid, code), who)

@@ -21,7 +21,7 @@ from bot.admin.audit import AuditError, mark_verified
 from bot.admin.audit import audit as content_audit
 from bot.admin.charts import bar_chart
 from bot.admin.export import report_xlsx, table_csv
-from bot.admin.misses import Misses
+from bot.admin.misses import EXAMPLES_TOPIC, Misses, forget_erased_examples
 from bot.admin.preview import preview_turn
 from bot.admin.reports import Period, build_report
 from bot.admin.structured import line_fields
@@ -426,6 +426,15 @@ def setup(app: web.Application, services: Any) -> None:
 
     app.add_routes(daily.routes() + routes() + teams.routes())
 
+    async def follow_erasures() -> None:
+        """A citizen's data was erased somewhere: retrain without their labelled messages, if there were any."""
+        async with services.pubsub.subscribe(EXAMPLES_TOPIC) as events:
+            async for _event in events:
+                try:
+                    await forget_erased_examples(services.nlu, app[MISSES], services.content)
+                except Exception:   # the next erasure or publish tries again
+                    log.exception("could not retrain after an erasure")
+
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         try:
             services.nlu.extra_examples = tuple(await app[MISSES].examples())
@@ -433,9 +442,10 @@ def setup(app: web.Application, services: Any) -> None:
                 services.nlu.retrain(services.content.current)
         except Exception:   # no admin tables yet (migration not run): keep serving the files
             log.exception("could not load the published content version")
-        task = asyncio.create_task(versions.follow())
+        tasks = [asyncio.create_task(versions.follow()), asyncio.create_task(follow_erasures())]
         yield
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     app.cleanup_ctx.append(lifetime)
