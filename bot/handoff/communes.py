@@ -119,7 +119,7 @@ def _lower_type(name: str) -> str:
 
 
 def find_commune(text: str, province: str | None) -> Commune | None:
-    """The province's commune ``text`` names: its code ("24121") or its name ("xã Ea Tul", "ea tul")."""
+    """The province's commune ``text`` names: its code ("24277") or its name ("xã Ea Tul", "ea tul")."""
     from nlu.geo import find_province, find_ward
 
     text = text.strip()
