@@ -10,6 +10,7 @@ from types import ModuleType
 
 from bot.handoff.communes import find_commune, old_names, province_communes
 from nlu.geo import WARDS, provinces, wards
+from nlu.geo_old import old_units
 
 MIGRATION = Path(__file__).parents[3] / "bot/storage/migrations/versions/0010_h21codes.py"
 
@@ -44,6 +45,9 @@ def test_official_codes_including_the_pair_the_old_package_swapped() -> None:
     assert hit is not None and hit.name == "Xã Vinh Quý" and hit.addressee == "xã Vinh Quý"
     by_name = find_commune("xa ha lang", "Cao Bằng")
     assert by_name is not None and by_name.code == "1558"
+    for typed in ("xã Ea H’leo", "xa ea h'leo", "Ea Hleo"):             # either apostrophe, or none
+        hit = find_commune(typed, "Đắk Lắk")
+        assert hit is not None and hit.code == "24184", typed
 
 
 def test_every_province_has_unique_codes_and_names_written_properly() -> None:
@@ -58,7 +62,9 @@ def test_every_province_has_unique_codes_and_names_written_properly() -> None:
 
 def test_every_old_name_points_at_a_commune_of_the_list() -> None:
     for info in provinces().values():
-        codes = {c.code for c in province_communes(info.name)}
+        listed = province_communes(info.name)
+        codes, names = {c.code for c in listed}, {c.name for c in listed}
+        assert {n for unit in old_units(info.name) for n in unit.into} <= names, info.name   # none dropped
         index = old_names(info.name)
         assert index, info.name
         assert {code for names in index.values() for n in names for code in n.codes} <= codes, info.name
