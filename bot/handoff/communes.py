@@ -55,7 +55,7 @@ class Commune:
 
 
 def _clean(name: str) -> str:
-    """The package writes a few names with a double space ("Phường  Buôn Ma Thuột")."""
+    """One space between words, whatever the caller typed or an older row stored."""
     return " ".join(name.split())
 
 
