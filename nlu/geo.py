@@ -1,13 +1,17 @@
 """Provinces and wards in the post-July-2025 structure (34 provinces, no districts).
 
-Names come from the ``vietnam-provinces`` package; the 63 → 34 merger table maps an
-old province a citizen still writes ("Bình Dương") to the province it belongs to now.
+Provinces come from the ``vietnam-provinces`` package; communes and wards, with their official codes, from
+``data/wards_2025.csv`` (the National Statistics Office's list: the installed package's 2025 codes are wrong for
+about 120 units, see ``scripts/build_wards_2025.py``). The 63 → 34 merger table maps an old province a citizen
+still writes ("Bình Dương") to the province it belongs to now.
 """
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from nlu.normalize import fold, nfc_lower
 
@@ -31,6 +35,7 @@ _ALIASES = {
     "dac lac": "dak_lak", "daklak": "dak_lak", "khanh hoa": "khanh_hoa", "thanh hoa": "thanh_hoa",
     "da nang": "da_nang", "can tho": "can_tho", "hai phong": "hai_phong",
 }
+WARDS = Path(__file__).parent / "data" / "wards_2025.csv"
 _PREFIX = re.compile(r"^(?:tinh|thanh pho|tp|t p)\s+")
 
 
@@ -47,7 +52,7 @@ class ProvinceInfo:
 
 
 def _key(text: str) -> str:
-    k = fold(nfc_lower(text)).replace("-", " ").replace(".", " ").replace("'", "")
+    k = fold(nfc_lower(text)).replace("-", " ").replace(".", " ").replace("'", "").replace("’", "")
     k = re.sub(r"\s+", " ", k).strip()
     return _PREFIX.sub("", k)
 
@@ -94,13 +99,28 @@ def _ward_key(text: str) -> str:
     return _WARD_PREFIX.sub("", _key(text))
 
 
+@dataclass(frozen=True, slots=True)
+class WardInfo:
+    """A 2025 commune, ward or special zone: its official code, name and province code."""
+
+    code: int
+    name: str            # "Xã Vinh Quý"
+    province_code: int
+
+
+@lru_cache(maxsize=1)
+def wards() -> tuple[WardInfo, ...]:
+    """Every 2025 commune-level unit of the country, by code (read once from the shipped list)."""
+    with WARDS.open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.reader(f) if r and not r[0].startswith("#")][1:]
+    return tuple(WardInfo(int(code), name, int(province)) for code, name, province, _name in rows)
+
+
 @lru_cache(maxsize=1)
 def _ward_index() -> dict[tuple[int, str], list[str]]:
-    from vietnam_provinces import Ward
-
     index: dict[tuple[int, str], list[str]] = {}
-    for w in Ward.iter_all():
-        index.setdefault((int(w.province_code.value), _ward_key(w.name)), []).append(w.name)
+    for w in wards():
+        index.setdefault((w.province_code, _ward_key(w.name)), []).append(w.name)
     return index
 
 
@@ -177,5 +197,5 @@ def suggest_ward(text: str, province: ProvinceInfo) -> str | None:
     return names[hit[2]] if hit else None
 
 
-__all__ = ["ProvinceInfo", "find_province", "find_ward", "find_ward_anywhere", "province_names_folded", "provinces",
-           "suggest_ward", "ward_short_names"]
+__all__ = ["WARDS", "ProvinceInfo", "WardInfo", "find_province", "find_ward", "find_ward_anywhere",
+           "province_names_folded", "provinces", "suggest_ward", "ward_short_names", "wards"]

@@ -2,8 +2,8 @@
 
 A citizen who types "thon 3, xa ea tul, dak lak" means "thôn 3, xã Ea Tul, tỉnh Đắk Lắk", and the form must
 say so. Only whole phrases from known lists are restored: address and facility words (``data/place_words.yml``),
-the 2025 wards and provinces (``vietnam-provinces``, through ``nlu.geo``) and name syllables
-(``data/name_syllables.yml``). A word found in none of them stays as typed and makes the result uncertain, so
+the 2025 wards (``data/wards_2025.csv``) and provinces (``vietnam-provinces``), through ``nlu.geo``, and name
+syllables (``data/name_syllables.yml``). A word found in none of them stays as typed and makes the result uncertain, so
 the caller can ask the citizen to confirm. The lists are read once, on first use.
 """
 from __future__ import annotations

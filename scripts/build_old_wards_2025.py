@@ -24,6 +24,12 @@ from vietnam_provinces.legacy import Province as OldProvince
 from vietnam_provinces.legacy import Ward as OldWard
 
 
+def _name(raw: str) -> str:
+    """As in ``wards_2025.csv``: one space between words, a capital type word (the NSO writes "xã Bắc Sơn" once)."""
+    name = " ".join(raw.split())
+    return name[:1].upper() + name[1:]
+
+
 def main() -> None:
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow([f"# source: {SOURCE} (NSO), via vietnam-provinces {vietnam_provinces.__version__}"])
@@ -38,7 +44,7 @@ def main() -> None:
         new = [Ward.from_code(n.code) for n in entry.new_wards]
         new_province = Province.from_code(new[0].province_code).name
         rows.append([new_province, province.name, district.name, " ".join(old.name.split()),
-                     "|".join(" ".join(w.name.split()) for w in new), "1" if entry.old_ward.is_partly_merged else "0"])
+                     "|".join(_name(w.name) for w in new), "1" if entry.old_ward.is_partly_merged else "0"])
     out.writerows(sorted(rows))
 
 

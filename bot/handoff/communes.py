@@ -1,5 +1,5 @@
 """Communes as data (issue 21): the configured province's communes and wards from the 2025 administrative units
-(``vietnam-provinces`` through ``nlu.geo``), each with what its admins set — its own team, the desk's hours,
+(the NSO's list with official codes, through ``nlu.geo``), each with what its admins set — its own team, the desk's hours,
 address, phone and notes — in the ``communes`` table.
 
 Every worker keeps the rows in memory (the routing and duty hooks are synchronous) and reloads them when any
@@ -55,22 +55,20 @@ class Commune:
 
 
 def _clean(name: str) -> str:
-    """The package writes a few names with a double space ("Phường  Buôn Ma Thuột")."""
+    """One space between words, whatever the caller typed or an older row stored."""
     return " ".join(name.split())
 
 
 @lru_cache(maxsize=8)
 def province_communes(province: str | None) -> tuple[Commune, ...]:
     """The communes and wards of ``province`` (any spelling ``nlu.geo`` knows; old merged names too), by name."""
-    from vietnam_provinces import Ward
-
-    from nlu.geo import find_province
+    from nlu.geo import find_province, wards
 
     found = find_province(province) if province else None
     if found is None:
         return ()
     code = found[0].code
-    rows = [Commune(str(int(w.code.value)), _clean(w.name)) for w in Ward.iter_all() if int(w.province_code.value) == code]
+    rows = [Commune(str(w.code), _clean(w.name)) for w in wards() if w.province_code == code]
     return tuple(sorted(rows, key=lambda c: c.name))
 
 
@@ -121,7 +119,7 @@ def _lower_type(name: str) -> str:
 
 
 def find_commune(text: str, province: str | None) -> Commune | None:
-    """The province's commune ``text`` names: its code ("24121") or its name ("xã Ea Tul", "ea tul")."""
+    """The province's commune ``text`` names: its code ("24277") or its name ("xã Ea Tul", "ea tul")."""
     from nlu.geo import find_province, find_ward
 
     text = text.strip()

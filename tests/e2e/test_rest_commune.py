@@ -94,3 +94,20 @@ async def test_a_citizen_changes_commune_with_or_without_diacritics(client: Any,
     assert (await state(services, s))["commune"] == find_commune("xã Ea Tul", PROVINCE).code  # type: ignore[union-attr]
     r = await post(client, s, "tôi chuyển sang phường khác rồi")
     assert "chuyển sang xã/phường nào" in texts(r)
+
+
+async def test_a_commune_is_kept_under_its_official_code(client: Any, services: Any, clock: Any) -> None:
+    """Cao Bằng, where the package release used before gave "Xã Hạ Lang" the NSO code of "Xã Vinh Quý" (1561):
+    the desk an admin sets up by name and the commune a citizen names are both the right one."""
+    services.settings.content.province = "Cao Bằng"
+    services.handoff.communes.province = "Cao Bằng"
+    await services.handoff.communes.set("xã Vinh Quý", clock(), phone="0206 3880 111")
+    await services.handoff.communes.set("1558", clock(), phone="0206 3880 222")
+    for typed, code, phone in (("xa vinh quy", "1561", "0206 3880 111"), ("xã Hạ Lang", "1558", "0206 3880 222")):
+        s = new_sender()
+        await post(client, s, "tôi muốn làm giấy khai sinh cho con")
+        r = await post(client, s, "nộp hồ sơ ở đâu vậy")
+        assert "Bạn ở xã/phường nào của Cao Bằng?" in texts(r), texts(r)
+        r = await post(client, s, typed)
+        assert phone in texts(r), texts(r)
+        assert (await state(services, s))["commune"] == code
