@@ -60,7 +60,8 @@ def answer_for(replies: list[dict]) -> str:
             if b["payload"] in ("/xacnhan", "/giayto co"):
                 return b["payload"]
         return buttons[0]["payload"]
-    last = (replies[-1].get("text", "") if replies else "").lower()
+    # The question itself, not its hint: "Họ và tên … là gì? (Ghi luôn số căn cước cũng được…)" asks a name.
+    last = (replies[-1].get("text", "") if replies else "").lower().split("(")[0]
     for key, value in ANSWERS:
         if key in last:
             return value

@@ -26,7 +26,7 @@ async def test_preview_uses_the_draft_wording(files, spec, trained_parser) -> No
     nlu = LiveNlu(trained_parser)
     state: dict[str, Any] | None = None
     seen: list[str] = []
-    for text in ["tôi muốn đăng ký khai sinh cho con", "1", "1", "1", "1"]:
+    for text in ["tôi muốn đăng ký khai sinh cho con", "Có điều khác", "1", "1", "1", "1"]:
         state, replies, _events = await preview_turn(draft, state, text, nlu=nlu, today=dt.date(2026, 5, 1))
         seen += [r.get("text", "") for r in replies]
         if any("XEM THỬ" in s for s in seen):
