@@ -98,8 +98,9 @@ def test_dockerfile_copies_what_exists_and_bakes_model_and_fonts() -> None:
             for src in shlex.split(arg)[:-1]:
                 assert (DEPLOY.parent / src).exists(), f"COPY {src}: not in the repository"
     runs = " ".join(arg for op, arg in ins if op == "RUN")
-    train = re.search(r"motcua (nlu train --cache \S+)", runs)
-    assert train and train.group(1).endswith("/opt/motcua/var/nlu")   # = content.root / nlu.model_cache_dir
+    # `motcua nlu build` (what `make install` runs) writes the model and its index under content.root/var/nlu,
+    # where a worker looks first; it must run from the install directory and be a command the CLI knows.
+    assert "motcua nlu build" in runs and ("WORKDIR", "/opt/motcua") in ins
     assert "font_files()" in runs and "pip install -q -e ." in runs
     cmd = next(arg for op, arg in ins if op == "CMD")
     import json
