@@ -132,11 +132,9 @@ def _backends(settings: Settings) -> tuple[ConversationLocks, PubSub, RateLimite
     rate, burst = settings.server.sender_rate, settings.server.sender_burst
     if not settings.redis.url:
         return LocalLocks(), MemoryPubSub(), SenderLimiter(rate, burst), None
-    from redis.asyncio import Redis
+    from bot.runtime.redis_backend import RedisLocks, RedisPubSub, redis_client
 
-    from bot.runtime.redis_backend import RedisLocks, RedisPubSub
-
-    redis = Redis.from_url(settings.redis.url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    redis = redis_client(settings.redis.url, settings.redis.max_connections, settings.redis.pool_timeout)
     return RedisLocks(redis), RedisPubSub(redis), SenderLimiter(rate, burst, redis=redis), redis
 
 

@@ -41,6 +41,10 @@ class DatabaseSettings(BaseModel):
 
 class RedisSettings(BaseModel):
     url: str | None = None
+    # A worker's connections to Redis. A burst of turns beyond this waits up to pool_timeout seconds for a free one
+    # instead of failing (a failure would drop the worker to single-worker locks for a moment).
+    max_connections: int = Field(default=200, ge=4)
+    pool_timeout: float = Field(default=5.0, gt=0)
 
 
 class NluSettings(BaseModel):

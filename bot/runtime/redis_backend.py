@@ -28,6 +28,17 @@ if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[
 """
 
 
+def redis_client(url: str, max_connections: int = 200, pool_timeout: float = 5.0) -> Redis:
+    """A worker's Redis client on a blocking pool: when every connection is busy (a burst of a thousand citizens),
+    a turn waits for one instead of failing with MaxConnectionsError, which would open the breaker below and drop
+    the worker to in-process locks while other workers still use Redis."""
+    from redis.asyncio import BlockingConnectionPool
+
+    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=pool_timeout,
+                                           socket_timeout=1.0, socket_connect_timeout=1.0)
+    return Redis.from_pool(pool)   # the client owns the pool: closing it closes every connection
+
+
 class _Breaker:
     """After a Redis failure, skip Redis for a few seconds instead of paying a timeout on every turn."""
 

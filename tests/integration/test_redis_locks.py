@@ -37,3 +37,27 @@ async def test_a_lock_left_by_a_dead_worker_frees_within_the_ttl(redis: Redis) -
     async with locks.hold("rest:dead"):
         waited = time.monotonic() - t0
     assert 2.0 < waited < 4.0
+
+
+async def test_a_burst_beyond_the_pool_waits_for_a_connection_instead_of_dropping_to_local_locks(
+        redis: Redis) -> None:
+    """A thousand citizens at once once exhausted the client's connections (MaxConnectionsError): the breaker opened
+    and the worker fell back to in-process locks. On the blocking pool a turn waits for a free connection."""
+    from bot.runtime.redis_backend import redis_client
+
+    url = "redis://{host}:{port}/{db}".format(**redis.connection_pool.connection_kwargs)
+    small = redis_client(url, max_connections=4, pool_timeout=5.0)
+    locks = RedisLocks(small, prefix="motcua:test:burst:")
+    held: list[int] = []
+
+    async def turn(i: int) -> None:
+        async with locks.hold(f"rest:burst-{i}"):
+            held.append(i)
+            await asyncio.sleep(0.02)
+
+    try:
+        await asyncio.gather(*(turn(i) for i in range(60)))
+        assert sorted(held) == list(range(60))
+        assert not locks.breaker.open and not locks.breaker.warned   # Redis was never taken for down
+    finally:
+        await small.aclose()
