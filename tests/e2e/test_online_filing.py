@@ -241,3 +241,31 @@ async def test_reports_count_drafts_by_how_they_were_filed(client: Any, services
     diff = [r2[1] - r1[1] for r1, r2 in zip(before.tables["cach_nop"].rows, after.tables["cach_nop"].rows)]
     assert diff == [1, 1, 1, 1, 1]   # citizen online, digital team, desk, abandoned, still open
     assert after.tables["cach_nop"].rows[0][0].startswith("Người dân tự nộp trực tuyến")
+
+
+async def test_abandoned_is_measured_by_the_service_clock(services: Any) -> None:
+    """A draft 20 days old is still open today; seen from 15 days later (the service clock, not the machine's),
+    the same period's report counts it abandoned."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from bot.admin.reports import Period, build_report
+    from bot.dossier.codes import new_code
+
+    now = services.clock()
+    period = Period(now - dt.timedelta(days=25), now + dt.timedelta(days=30), "55 ngày")
+
+    async def abandoned_open(at: dt.datetime) -> tuple[int, int]:
+        rows = (await build_report(services.repo.engine, period, now=at)).tables["cach_nop"].rows
+        return rows[3][1], rows[4][1]
+
+    before_today, before_later = await abandoned_open(now), await abandoned_open(now + dt.timedelta(days=15))
+    made = now - dt.timedelta(days=20)
+    async with services.repo.engine.begin() as conn:
+        await conn.execute(insert(drafts).values(
+            code=new_code("ho-tich.khai-sinh"), token_hash="x", procedure_id="ho-tich.khai-sinh", data={},
+            status="draft", complete_documents=True, created_at=made, updated_at=made))
+    today, later = await abandoned_open(now), await abandoned_open(now + dt.timedelta(days=15))
+    assert (today[0] - before_today[0], today[1] - before_today[1]) == (0, 1)      # still open today
+    assert (later[0] - before_later[0], later[1] - before_later[1]) == (1, 0)      # abandoned 15 days later
