@@ -86,6 +86,8 @@ async def test_stuck_at_a_step_hands_off_with_the_step_reached(client: Any, serv
     # from the step reached (never the review again, which would make a second draft).
     await services.handoff.add_agent("lan22", PASSWORD, services.settings.handoff.default_team)
     lan = await services.handoff.get_agent("lan22")
+    # The console's "Bước đang đến" is the walk's step, not the review the flow stopped at.
+    assert (await services.handoff.conversation(lan, row.id))["step_text"] == "Tự nộp trực tuyến — bước 2/7: Tìm thủ tục"
     await services.handoff.claim(lan, row.id)
     await services.handoff.return_to_bot(lan, row.id, None)
     r = await post(client, s, "5")

@@ -130,6 +130,8 @@ async def test_receipt_photo_is_read_by_the_digital_team_in_the_console(
         shown = await agent.locator("#receipt img").evaluate("i => i.complete && i.naturalWidth")
         assert shown == 360                                                   # the photo itself, loaded
         assert "Tự nộp trực tuyến — đã làm xong 7 bước" in await agent.inner_text("#step")
+        said_last = await agent.locator("#transcript .msg.citizen .text").all_inner_texts()
+        assert said_last[-1] == "[Ảnh người dân gửi]"                        # the photo, not an empty line
         photo = await agent.request.get(f"{base}/console/c/{cid}/bien-nhan")
         assert photo.status == 200 and photo.headers["content-type"] == "image/png" and await photo.body() == png
         assert photo.headers["x-content-type-options"] == "nosniff"
@@ -138,6 +140,7 @@ async def test_receipt_photo_is_read_by_the_digital_team_in_the_console(
         await agent.fill("#portal-code", PORTAL_CODE)
         await agent.click("#portal-save")
         await agent.wait_for_selector(f"#portal-done >> text={PORTAL_CODE}")
+        assert "Đã lập hồ sơ nháp" in await agent.inner_text("#step")          # no longer "review" nor the walk
         await agent.screenshot(path=str(SHOTS / "console-receipt-read-1366x768.png"))
         other = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
         page = await other.new_page()
