@@ -109,6 +109,8 @@ async def test_assisted_draft_claimed_and_followed_from_the_desk(client: Any, se
         assert (await state()).get("pending") is None
         assert not [c for c in await officer.locator("#chips button").all_inner_texts() if "trực tuyến" in c]
         assert "nộp trực tuyến được" not in " ".join(await transcript(officer, 6))
+        await officer.locator("#drafts").scroll_into_view_if_needed()
+        await officer.screenshot(path=str(SHOTS / "assist-draft-links-800x1100.png"))
         await officer.click("#drafts a.online-link")
         await officer.wait_for_selector(f"#online h3 >> text={code}")
         assert await officer.locator("#online-values button.copy").count() >= 15

@@ -137,6 +137,8 @@ async def test_receipt_photo_is_read_by_the_digital_team_in_the_console(
         assert photo.headers["x-content-type-options"] == "nosniff"
         SHOTS.mkdir(parents=True, exist_ok=True)
         await agent.screenshot(path=str(SHOTS / "console-receipt-photo-1366x768.png"))
+        await agent.locator("#portal-form").scroll_into_view_if_needed()
+        await agent.screenshot(path=str(SHOTS / "console-receipt-form-1366x768.png"))
         await agent.fill("#portal-code", PORTAL_CODE)
         await agent.click("#portal-save")
         await agent.wait_for_selector(f"#portal-done >> text={PORTAL_CODE}")
