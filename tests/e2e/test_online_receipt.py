@@ -164,3 +164,13 @@ async def test_receipt_photo_is_read_by_the_digital_team_in_the_console(
     assert d.status == "submitted_online" and d.official_number == PORTAL_CODE
     assert [(h.action, h.actor) for h in hist] == [("online_citizen", "mai22")]   # the citizen filed; Mai read it
     assert (await tg.state())["pending"] is None        # the code question is over: not asked again
+
+
+async def test_the_receipt_photo_goes_with_the_citizens_data(tg: Tg, content: Any) -> None:  # noqa: F811
+    """Deletion on request forgets the draft, and its receipt photo with it (the bytes are personal data)."""
+    code = await to_code_question(tg, content)
+    await send_photo(tg, "rcpt2", receipt_png())
+    assert await stored(tg, code) is not None
+    await tg.say("xoá dữ liệu của tôi")
+    await tg.tap("/xoadulieu_xacnhan")
+    assert await stored(tg, code) is None

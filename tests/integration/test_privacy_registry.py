@@ -149,7 +149,6 @@ async def personal_values(services: Any, cid: int, code: str) -> dict[tuple[str,
     draft_ids = select(t["drafts"].c.id).where(t["drafts"].c.code == code)
     owner = {"conversations": t["conversations"].c.id == cid, "drafts": t["drafts"].c.code == code,
              "draft_history": t["draft_history"].c.draft_id.in_(draft_ids),
-             "draft_receipts": t["draft_receipts"].c.draft_id.in_(draft_ids),
              "training_examples": t["training_examples"].c.event_id.in_(ev_ids)}
     out: dict[tuple[str, str], list[Any]] = {}
     async with services.repo.engine.connect() as conn:
