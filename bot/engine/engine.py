@@ -211,7 +211,7 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
             return online.photo_at_code(state, out)   # a photo of the portal's receipt: the code typed, please
         if msg.attachment is not None:
             out.phrase("attachment_unsupported")
-            return reprompt(state, out)
+            return _ask_again(state, out)
         out.phrase("not_understood")
         return state
 
@@ -791,8 +791,12 @@ def _back(state: ConversationState, out: Out) -> ConversationState:
 
 def _resume(state: ConversationState, out: Out) -> ConversationState:
     """Back to the flow's question after a side question (rating, deletion, call-back)."""
-    state = replace(state, pending=state.resume, resume=None)
-    if state.pending is not None and state.pending.kind in online.KINDS:   # the online walk: its step again
+    return _ask_again(replace(state, pending=state.resume, resume=None), out)
+
+
+def _ask_again(state: ConversationState, out: Out) -> ConversationState:
+    """What is pending, asked again: the online walk's step or code question (bot/engine/online.py), else the flow's."""
+    if state.pending is not None and state.pending.kind in online.KINDS:
         return online.reprompt(state, out)
     return reprompt(state, out)
 
@@ -821,7 +825,7 @@ def _attachment(state: ConversationState, inp: CitizenSaid, out: Out) -> Convers
     """Fields decoded from a CCCD photo by the runtime: fill them and show for confirmation."""
     if inp.extract_error:
         out.say(inp.extract_error)
-        return reprompt(state, out)
+        return _ask_again(state, out)
     proc = out.ctx.content.procedure(state.procedure_id)
     if proc is None or proc.form is None:
         out.phrase("attachment_unsupported")

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot.storage.repo import drafts
 from tests.conftest import new_sender
-from tests.fakes.driver import walk_to_review
 from tests.e2e.test_webchat_journey import SHOTS
+from tests.fakes.driver import walk_to_review
 from tests.fakes.http import rest_text as rest
 
 pytestmark = pytest.mark.browser
