@@ -152,6 +152,7 @@ async def test_an_agent_files_a_khai_sinh_for_the_citizen_in_the_console(
         client: Any, services: Any, browser: Any) -> None:
     """"Nhờ tổ công nghệ số nộp giúp": a handoff of its own kind; the console (1366x768) shows every value with a
     copy button, the documents, the steps; the agent records the portal code and the citizen is told with it."""
+    from tests.e2e.test_online_receipt import console_login
     from tests.e2e.test_webchat_journey import SHOTS
 
     s, code, _ = await walk_to_draft(client, services)
@@ -163,11 +164,7 @@ async def test_an_agent_files_a_khai_sinh_for_the_citizen_in_the_console(
     base = str(client.server.make_url("/")).rstrip("/")
     ctx = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     agent = await ctx.new_page()
-    await agent.goto(base + "/console/login")
-    await agent.fill("#username", "hoa22")
-    await agent.fill("#password", PASSWORD)
-    await agent.click("#login")
-    await agent.wait_for_selector("h1 >> text=Hàng chờ")
+    await console_login(agent, base, "hoa22")
     row = agent.locator(f'tr.ticket[data-id="{cid}"]')
     assert await row.locator("td", has_text="nộp trực tuyến giúp").count() == 1
     await row.locator("a").click()

@@ -37,6 +37,15 @@ def receipt_png() -> bytes:
     return buf.getvalue()
 
 
+async def console_login(page: Any, base: str, username: str) -> None:
+    """Sign in to the console and wait for the queue."""
+    await page.goto(base + "/console/login")
+    await page.fill("#username", username)
+    await page.fill("#password", PASSWORD)
+    await page.click("#login")
+    await page.wait_for_selector("h1 >> text=Hàng chờ")
+
+
 async def to_code_question(t: Tg, content: Any) -> str:
     """Walk khai sinh to its draft on Telegram, choose "Tự nộp trực tuyến" and tap "Xong" to the code question."""
     await walk_to_review(content, t.state, t.tap, t.say)
@@ -118,11 +127,7 @@ async def test_receipt_photo_is_read_by_the_digital_team_in_the_console(
     try:
         anon = await agent.request.get(f"{base}/console/c/{cid}/bien-nhan", max_redirects=0)
         assert anon.status in (302, 303, 401)                                 # not without signing in
-        await agent.goto(base + "/console/login")
-        await agent.fill("#username", "mai22")
-        await agent.fill("#password", PASSWORD)
-        await agent.click("#login")
-        await agent.wait_for_selector("h1 >> text=Hàng chờ")
+        await console_login(agent, base, "mai22")
         row = agent.locator(f'tr.ticket[data-id="{cid}"]')
         assert await row.locator("td", has_text="Đọc mã hồ sơ trên ảnh biên nhận").count() == 1
         await row.locator("a").click()
@@ -146,11 +151,7 @@ async def test_receipt_photo_is_read_by_the_digital_team_in_the_console(
         await agent.screenshot(path=str(SHOTS / "console-receipt-read-1366x768.png"))
         other = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
         page = await other.new_page()
-        await page.goto(base + "/console/login")
-        await page.fill("#username", "khac22")
-        await page.fill("#password", PASSWORD)
-        await page.click("#login")
-        await page.wait_for_selector("h1 >> text=Hàng chờ")
+        await console_login(page, base, "khac22")
         assert (await page.request.get(f"{base}/console/c/{cid}/bien-nhan")).status == 403   # another team's
         await other.close()
     finally:
