@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.content.online import files_online
 from bot.dossier.receipt import has_receipt, receipt_of
+from bot.handoff.ticket import OPEN
 from bot.engine.online import FILE_FOR_ME, RECEIPT_REASON, STEP_PREFIX
 from bot.engine.online import fill as fill_step
 from bot.runtime.effects import EffectEnv
@@ -155,4 +156,18 @@ async def file_for_citizen(handoff: Any, viewer: Any, conversation_id: int, text
     await handoff.notify_citizen(conversation_id, snap.phrase(
         "online_receipt_read" if read else "online_team_filed", code=row.code,
         name=proc.name if proc else row.procedure_id, number=portal_code), filed=row.code)
+    if read and ticket.status in OPEN:
+        await _close_task(handoff, viewer, conversation_id)
     return portal_code
+
+
+async def _close_task(handoff: Any, viewer: Any, conversation_id: int) -> None:
+    """Reading the code was the whole task: close the ticket, so the citizen is back with the bot (who answers
+    "hồ sơ của tôi đến đâu" at once) and the queue is clean. Claimed by someone else: left to them."""
+    from bot.handoff.service import Forbidden
+    from bot.handoff.ticket import TransitionError
+
+    try:
+        await handoff.close(viewer, conversation_id)
+    except (Forbidden, TransitionError):
+        return

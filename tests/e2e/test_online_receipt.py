@@ -147,7 +147,7 @@ async def test_receipt_photo_is_read_by_the_digital_team_in_the_console(
         await agent.fill("#portal-code", PORTAL_CODE)
         await agent.click("#portal-save")
         await agent.wait_for_selector(f"#portal-done >> text={PORTAL_CODE}")
-        assert "Đã lập hồ sơ nháp" in await agent.inner_text("#step")          # no longer "review" nor the walk
+        assert "Đã đóng" in await agent.inner_text("#ticket-status")           # reading the code was the task
         await agent.screenshot(path=str(SHOTS / "console-receipt-read-1366x768.png"))
         other = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
         page = await other.new_page()
@@ -164,7 +164,12 @@ async def test_receipt_photo_is_read_by_the_digital_team_in_the_console(
         hist = (await conn.execute(select(draft_history).where(draft_history.c.draft_id == d.id))).all()
     assert d.status == "submitted_online" and d.official_number == PORTAL_CODE
     assert [(h.action, h.actor) for h in hist] == [("online_citizen", "mai22")]   # the citizen filed; Mai read it
-    assert (await tg.state())["pending"] is None        # the code question is over: not asked again
+    st = await tg.state()
+    assert st["pending"]["kind"] == "rating" and st["mode"] == "bot"   # the code question is over; the task closed
+    assert "đánh giá" in last_text(tg)
+    assert [t.status for t in await tickets(tg)] == ["closed"]
+    await tg.say("hồ sơ của tôi đến đâu rồi")
+    assert PORTAL_CODE in last_text(tg) and "đã nộp trực tuyến" in last_text(tg)
 
 
 async def test_the_receipt_photo_goes_with_the_citizens_data(tg: Tg, content: Any) -> None:  # noqa: F811
