@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.content.online import files_online
 from bot.dossier.receipt import has_receipt, receipt_of
-from bot.handoff.ticket import OPEN
 from bot.engine.online import FILE_FOR_ME, RECEIPT_REASON, STEP_PREFIX
 from bot.engine.online import fill as fill_step
+from bot.handoff.ticket import OPEN
 from bot.runtime.effects import EffectEnv
 from bot.storage.desk_models import draft_history
 from bot.storage.repo import LIVE_DRAFT, ConversationRow, drafts
