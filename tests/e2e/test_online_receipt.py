@@ -148,6 +148,7 @@ async def test_receipt_photo_is_read_by_the_digital_team_in_the_console(
         await agent.click("#portal-save")
         await agent.wait_for_selector(f"#portal-done >> text={PORTAL_CODE}")
         assert "Đã đóng" in await agent.inner_text("#ticket-status")           # reading the code was the task
+        assert await agent.locator("#receipt img").evaluate("i => i.decode().then(() => i.naturalWidth)") == 360
         await agent.screenshot(path=str(SHOTS / "console-receipt-read-1366x768.png"))
         other = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
         page = await other.new_page()
