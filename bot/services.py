@@ -12,6 +12,7 @@ from bot.dossier.cccd_intake import CccdIntake, cccd_decoder
 from bot.dossier.codes import new_code
 from bot.dossier.documents import DraftDocuments
 from bot.dossier.online import record_citizen_filing
+from bot.dossier.receipt import ReceiptIntake
 from bot.dossier.service import create_draft
 from bot.engine import DraftSummary
 from bot.engine import events as ev
@@ -109,7 +110,7 @@ def build_services(settings: Settings, *, clock: Callable[[], dt.datetime] = utc
     push = OutboxWorker(repo, clock)
     cccd = CccdIntake(push, store, cccd_decoder())
     runner = TurnRunner(settings, repo, store, nlu, locks, clock=clock, hooks=TurnHooks(
-        new_code=code_maker(), extract=cccd, list_drafts=list_drafts, effects=effects.run, wants=effects.wants,
+        new_code=code_maker(), extract=cccd, receipt=ReceiptIntake(push, engine, clock), list_drafts=list_drafts, effects=effects.run, wants=effects.wants,
         team_for=handoff.team_for, duty=handoff.duty, commune_of=handoff.commune_of, on_turn=metrics.on_turn,
         communes=handoff.commune_choices, old_communes=handoff.communes.old_names, office=handoff.communes.office,
         limiter=limiter,

@@ -97,12 +97,13 @@ class DailyReports:
         def name(code: str) -> str:
             return f"{label.get(code, code)} ({code})"
 
-        province = await build_report(self.engine, period, None, self.name_of, commune_name=name)
+        province = await build_report(self.engine, period, None, self.name_of, commune_name=name, now=self.clock())
         chat = self.settings.reports.province_telegram_chat_id or self.settings.handoff.telegram_group_chat_id
         out = [self._file(province, PROVINCE, day, "Toàn tỉnh", chat)]
         configured = {code for code, c in known.items() if c.team}
         for code in sorted(configured | await active_communes(self.engine, period)):
-            rep = await build_report(self.engine, period, None, self.name_of, commune=code, commune_name=name)
+            rep = await build_report(self.engine, period, None, self.name_of, commune=code, commune_name=name,
+                                     now=self.clock())
             team = known[code].team if code in known else None
             out.append(self._file(rep, code, day, label.get(code, f"Xã/phường mã {code}"),
                                   self.team_chat(team) if team else None))

@@ -111,9 +111,11 @@ def _minutes(seconds: list[float]) -> tuple[float | None, float | None]:
 
 async def build_report(engine: AsyncEngine, period: Period, team: str | None = None,
                        name_of: Callable[[str], str] = lambda pid: pid, commune: str | None = None,
-                       commune_name: Callable[[str], str] = lambda code: code) -> Report:
+                       commune_name: Callable[[str], str] = lambda code: code,
+                       now: dt.datetime | None = None) -> Report:
     """All tables of the dashboard for ``team`` (None = every team) and ``commune`` (its 2025 code; None = the
-    whole province) in ``period``, plus the per-commune summary (see ``_commune_of``)."""
+    whole province) in ``period``, plus the per-commune summary (see ``_commune_of``). ``now`` is the service's
+    clock (what "abandoned" is measured against when the period has not ended yet); None = the real time."""
     events, conversations, drafts = await _rows(engine, period, team)
     per_commune = await _by_commune(engine, period, events, drafts, team)
     by_type: dict[str, list[Any]] = defaultdict(list)
@@ -146,7 +148,7 @@ async def build_report(engine: AsyncEngine, period: Period, team: str | None = N
         ["Tiếp nhận đủ giấy tờ ngay lần đầu", desk.first_visit_complete],
         ["Tỷ lệ đủ giấy tờ ngay lần đầu (%)", desk.first_visit_rate],
     ])
-    outcomes = await _outcomes(engine, drafts, min(period.end, dt.datetime.now(dt.UTC)))
+    outcomes = await _outcomes(engine, drafts, min(aware(period.end), aware(now or dt.datetime.now(dt.UTC))))
     unrec = Table("khong_hieu", "Tin nhắn bot không hiểu (gần nhất)", ["Thời điểm (giờ Việt Nam)", "Nội dung"])
     for e in list(reversed(by_type[EventType.UNRECOGNIZED]))[:100]:
         unrec.rows.append([vn_time(e.created_at), mask_digits(str((e.data or {}).get("text", "")))])

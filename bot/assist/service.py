@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.content.online import files_online
 from bot.dossier.service import DRAFT_STATUS_VI
 from bot.engine import InboundMessage
 from bot.engine import events as ev
@@ -196,7 +197,9 @@ class AssistService:
             p = snap.procedure(d.procedure_id)
             seen[d.code] = {"code": d.code, "procedure": p.name if p else d.procedure_id,
                             "status": DRAFT_STATUS_VI.get(d.status, d.status),
-                            "claimed": CHANNEL_VI.get(claimed_codes.get(d.code, ""), claimed_codes.get(d.code))}
+                            "claimed": CHANNEL_VI.get(claimed_codes.get(d.code, ""), claimed_codes.get(d.code)),
+                            # filed online by the officer from the console's panel (not offered to the citizen here)
+                            "online": d.status == "draft" and files_online(p) and snap.online is not None}
         return {
             "id": conversation_id, "team": conv.team, "mode": conv.mode,
             "citizen": who.citizen_name if who else "", "phone": mask_phone(who.phone if who else None),

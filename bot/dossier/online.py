@@ -15,11 +15,14 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.content.online import files_online
-from bot.engine.online import FILE_FOR_ME, STEP_PREFIX
+from bot.dossier.receipt import has_receipt, receipt_of
+from bot.engine.online import FILE_FOR_ME, RECEIPT_REASON, STEP_PREFIX
 from bot.engine.online import fill as fill_step
+from bot.handoff.ticket import OPEN
 from bot.runtime.effects import EffectEnv
 from bot.storage.desk_models import draft_history
 from bot.storage.repo import LIVE_DRAFT, ConversationRow, drafts
+from bot.web.vntime import vn_time
 
 BY_CITIZEN, BY_TEAM = "online_citizen", "online_team"
 SUBMITTED = "submitted_online"
@@ -72,7 +75,8 @@ ERR_NO_DRAFT = "Cuộc trò chuyện này chưa có hồ sơ nháp để nộp t
 
 
 async def _filing_rows(repo: Any, conversation_id: int) -> tuple[Any, Any, Any]:
-    """(conversation, latest ticket, the draft to file): a "nộp giúp" ticket names its draft, else the newest one."""
+    """(conversation, latest ticket, the draft to file): a "nộp giúp" or receipt ticket names its draft, else the
+    newest one."""
     from bot.storage.handoff_models import handoffs
 
     conv = await repo.load_by_id(conversation_id)
@@ -80,7 +84,7 @@ async def _filing_rows(repo: Any, conversation_id: int) -> tuple[Any, Any, Any]:
         ticket = (await conn.execute(select(handoffs).where(handoffs.c.conversation_id == conversation_id)
                                      .order_by(handoffs.c.id.desc()).limit(1))).first()
         q = select(drafts).where(and_(drafts.c.conversation_id == conversation_id, LIVE_DRAFT))
-        if ticket is not None and ticket.reason == FILE_FOR_ME and ticket.step_id:
+        if ticket is not None and ticket.reason in (FILE_FOR_ME, RECEIPT_REASON) and ticket.step_id:
             q = q.where(drafts.c.code == ticket.step_id)
         row = (await conn.execute(q.order_by(drafts.c.id.desc()).limit(1))).first()
     return conv, ticket, row
@@ -105,6 +109,12 @@ def _documents(proc: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+async def filing_receipt(repo: Any, conversation_id: int) -> Any:
+    """The receipt photo of the draft the panel files (mime_type, content, received_at), or None."""
+    _, _, row = await _filing_rows(repo, conversation_id)
+    return await receipt_of(repo.engine, row.id) if row is not None else None
+
+
 async def filing_panel(repo: Any, snap: Any, conversation_id: int) -> dict[str, Any] | None:
     """What the agent needs to file the draft on the portal: values to copy, documents, the steps as a checklist
     (the one the citizen was stuck at marked), and the portal code once recorded. None: nothing to file online."""
@@ -117,27 +127,47 @@ async def filing_panel(repo: Any, snap: Any, conversation_id: int) -> dict[str, 
     data = row.data or {}
     steps = [{"id": s.id, "title": s.title, "say": fill_step(s.say, proc), "reached": s.id == reached}
              for s in snap.online.steps_for(proc.id)]
+    receipt_at = await has_receipt(repo.engine, row.id)
     return {"code": row.code, "procedure": proc.name, "status": row.status,
             "for_me": ticket is not None and ticket.reason == FILE_FOR_ME,
+            "receipt_at": vn_time(receipt_at) if receipt_at else None,
+            "read_receipt": ticket is not None and ticket.reason == RECEIPT_REASON and receipt_at is not None,
             "portal_code": row.official_number if row.status == SUBMITTED else None,
             "values": _values(proc, data), "documents": _documents(proc, data), "steps": steps,
             "reached": next((f"Bước {i + 1}: {s['title']}" for i, s in enumerate(steps) if s["reached"]), None)}
 
 
 async def file_for_citizen(handoff: Any, viewer: Any, conversation_id: int, text: str | None) -> str:
-    """The agent filed the draft on the portal: store its code (history ``online_team``) and tell the citizen with
-    the code. Returns the code; ValueError carries the agent's message."""
+    """The agent filed the draft on the portal (history ``online_team``), or read its code on the receipt photo the
+    citizen sent (the citizen filed it: ``online_citizen``): store the code and tell the citizen with it. Returns
+    the code; ValueError carries the agent's message."""
     portal_code = clean_portal_code(text)
     await handoff.conversation(viewer, conversation_id)   # the agent's team may see it (Forbidden otherwise)
-    _, _, row = await _filing_rows(handoff.repo, conversation_id)
+    _, ticket, row = await _filing_rows(handoff.repo, conversation_id)
     if row is None:
         raise ValueError(ERR_NO_DRAFT)
     if row.status == SUBMITTED:
         raise ValueError(ERR_ALREADY.format(code=row.code, number=row.official_number))
+    read = ticket is not None and ticket.reason == RECEIPT_REASON and await has_receipt(handoff.repo.engine, row.id)
     async with handoff.repo.engine.begin() as conn:
-        await mark_filed(conn, row, portal_code, viewer.username, BY_TEAM, handoff.clock())
+        await mark_filed(conn, row, portal_code, viewer.username, BY_CITIZEN if read else BY_TEAM, handoff.clock())
     snap = handoff.content.current
     proc = snap.procedure(row.procedure_id)
     await handoff.notify_citizen(conversation_id, snap.phrase(
-        "online_team_filed", code=row.code, name=proc.name if proc else row.procedure_id, number=portal_code))
+        "online_receipt_read" if read else "online_team_filed", code=row.code,
+        name=proc.name if proc else row.procedure_id, number=portal_code), filed=row.code)
+    if read and ticket.status in OPEN:
+        await _close_task(handoff, viewer, conversation_id)
     return portal_code
+
+
+async def _close_task(handoff: Any, viewer: Any, conversation_id: int) -> None:
+    """Reading the code was the whole task: close the ticket, so the citizen is back with the bot (who answers
+    "hồ sơ của tôi đến đâu" at once) and the queue is clean. Claimed by someone else: left to them."""
+    from bot.handoff.service import Forbidden
+    from bot.handoff.ticket import TransitionError
+
+    try:
+        await handoff.close(viewer, conversation_id)
+    except (Forbidden, TransitionError):
+        return

@@ -83,6 +83,9 @@ class TurnContext:
     # Old commune names of the province: "ward|district" and "ward|" keys (``nlu.placekeys``) → what they became.
     old_communes: Mapping[str, tuple[OldName, ...]] = field(default_factory=lambda: MappingProxyType({}))
     office: CommuneOffice | None = None    # the citizen's commune's desk, when known and configured
+    # An officer runs this conversation for the citizen in front of them (assisted mode, bot/assist): the walk
+    # through filing online is not offered — the officer files the draft from the console or takes it at the desk.
+    assisted: bool = False
 
 
 __all__ = ["CommuneOffice", "DraftSummary", "OldName", "ParseContext", "Thresholds", "TurnContext"]

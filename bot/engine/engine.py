@@ -116,6 +116,7 @@ class TurnNeeds:
     nlu: ParseContext | None        # classify the text against this context; None: read without the classifier
     drafts: bool                    # list the citizen's drafts ("/hoso", or the bot asked which draft)
     draft_code_for: str | None      # make a new draft code for this procedure (the summary is being answered)
+    receipt_for: str | None = None  # a photo now is the portal receipt of this draft (the bot asks its code)
 
     def wants_drafts(self, understanding: Understanding | None) -> bool:
         """The drafts are also needed when the classifier read a status question."""
@@ -129,7 +130,8 @@ def turn_needs(state: ConversationState, text: str) -> TurnNeeds:
     drafts = Prefetch.DRAFTS in prefetch or fold(text) in DRAFTS_WORDS or text.startswith("/hoso")
     before_draft = state.pending is not None and asking(state) and state.pending.ref == DRAFT
     code_for = state.procedure_id if Prefetch.DRAFT_CODE in prefetch or before_draft else None
-    return TurnNeeds(nlu, drafts, code_for)
+    receipt = state.pending.ref if state.pending is not None and state.pending.kind is PendingKind.ONLINE_CODE else None
+    return TurnNeeds(nlu, drafts, code_for, receipt)
 
 
 def _nlu_context(state: ConversationState) -> ParseContext:
@@ -183,7 +185,7 @@ def step(state: ConversationState, inp: Input, ctx: TurnContext) -> Turn:
         return out.turn(_ask_rating(state, out))
     if isinstance(inp, Notify):
         out.say(inp.text)
-        return out.turn(state)
+        return out.turn(online.filed_elsewhere(state, inp.filed) if inp.filed else state)
     raise TypeError(f"unknown input {type(inp).__name__}")  # pragma: no cover - programming error
 
 
@@ -200,6 +202,8 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
         if done:
             return state
 
+    if inp.receipt:
+        return online.receipt_received(state, out)   # kept with the draft: the digital team reads the code
     if inp.extracted or inp.extract_error:
         return _attachment(state, inp, out)
     if not raw:
@@ -207,7 +211,7 @@ def _citizen(state: ConversationState, inp: CitizenSaid, out: Out) -> Conversati
             return online.photo_at_code(state, out)   # a photo of the portal's receipt: the code typed, please
         if msg.attachment is not None:
             out.phrase("attachment_unsupported")
-            return reprompt(state, out)
+            return _ask_again(state, out)
         out.phrase("not_understood")
         return state
 
@@ -787,8 +791,12 @@ def _back(state: ConversationState, out: Out) -> ConversationState:
 
 def _resume(state: ConversationState, out: Out) -> ConversationState:
     """Back to the flow's question after a side question (rating, deletion, call-back)."""
-    state = replace(state, pending=state.resume, resume=None)
-    if state.pending is not None and state.pending.kind in online.KINDS:   # the online walk: its step again
+    return _ask_again(replace(state, pending=state.resume, resume=None), out)
+
+
+def _ask_again(state: ConversationState, out: Out) -> ConversationState:
+    """What is pending, asked again: the online walk's step or code question (bot/engine/online.py), else the flow's."""
+    if state.pending is not None and state.pending.kind in online.KINDS:
         return online.reprompt(state, out)
     return reprompt(state, out)
 
@@ -817,7 +825,7 @@ def _attachment(state: ConversationState, inp: CitizenSaid, out: Out) -> Convers
     """Fields decoded from a CCCD photo by the runtime: fill them and show for confirmation."""
     if inp.extract_error:
         out.say(inp.extract_error)
-        return reprompt(state, out)
+        return _ask_again(state, out)
     proc = out.ctx.content.procedure(state.procedure_id)
     if proc is None or proc.form is None:
         out.phrase("attachment_unsupported")

@@ -13,13 +13,15 @@ class CitizenSaid:
     """A citizen message, already understood by the NLU (None when it was a button payload).
 
     ``extracted`` holds field values the runtime decoded from an attachment (the CCCD QR);
-    ``extract_error`` a hint when decoding failed.
+    ``extract_error`` a hint when decoding failed (or why a receipt photo was not kept);
+    ``receipt``: the runtime kept this photo as the portal receipt of the draft the bot asked the code of.
     """
 
     message: InboundMessage
     understanding: Understanding | None = None
     extracted: Mapping[str, str] = field(default_factory=dict)
     extract_error: str | None = None
+    receipt: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +65,13 @@ class AgentClosed(_AgentInput):
 
 @dataclass(frozen=True, slots=True)
 class Notify:
-    """A system message to the citizen (e.g. a dossier status change) that also shows in the transcript."""
+    """A system message to the citizen (e.g. a dossier status change) that also shows in the transcript.
+
+    ``filed``: the draft this notice reports filed online (the digital team recorded its portal code), so a walk or
+    a code question about that draft is over."""
 
     text: str
+    filed: str | None = None
 
 
 Input = CitizenSaid | AgentClaimed | AgentSaid | AgentSetField | AgentReturned | AgentClosed | Notify

@@ -25,6 +25,7 @@ SELF, TEAM, DESK = "/tunop", "/nhonop", "/quaymotcua"
 DONE, STUCK = "/xong", "/bikek"
 FILE_FOR_ME = "file_for_me"     # the handoff reason (its kind): the digital team files the draft
 STUCK_REASON = "online_stuck"
+RECEIPT_REASON = "online_receipt"   # a handoff: read the portal code on the receipt photo the citizen sent
 STEP_PREFIX = "online:"         # a handoff's step id while filing online: "online:<guide step id>"
 # A portal dossier code: letters, digits, dots, dashes or slashes, at least 4 digits (e.g. 000.00.31.H12-261206-0001).
 _PORTAL_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/]{4,48}[A-Za-z0-9]")
@@ -33,7 +34,7 @@ _PORTAL_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/]{4,48}[A-Za-z0-9]")
 def offer(state: ConversationState, out: Out, proc: Procedure) -> ConversationState:
     """After the draft: the three ways on, when this procedure can be filed online (else the state unchanged)."""
     code = state.last_draft
-    if not code or out.ctx.content.online is None or not files_online(proc):
+    if not code or out.ctx.assisted or out.ctx.content.online is None or not files_online(proc):
         return state
     buttons = (Button(out.p("online_self"), SELF), Button(out.p("online_team"), TEAM),
                Button(out.p("online_desk"), DESK))
@@ -193,10 +194,38 @@ def answer_code(state: ConversationState, out: Out, raw: str, folded: str) -> Co
 
 
 def photo_at_code(state: ConversationState, out: Out) -> ConversationState:
-    """A photo of the receipt: the bot cannot read it, so it asks for the code typed (or a person)."""
+    """A photo of the receipt where none can be kept (no storage hook): it asks for the code typed (or a person)."""
     p = state.pending
     out.phrase("online_code_photo", buttons=p.buttons if p else ())
     return state
+
+
+def receipt_received(state: ConversationState, out: Out) -> ConversationState:
+    """The receipt photo is kept with the draft (the runtime did it): a person of the digital team reads the code
+    in the console and records it. The code question stays pending, so the citizen may still type the code, and
+    a person giving the conversation back without it asks it again."""
+    p = state.pending
+    code = p.ref if p is not None and p.kind is PendingKind.ONLINE_CODE else state.last_draft or ""
+    if state.mode != "bot":
+        out.phrase("online_receipt_again", code=code)
+        return state
+    out.emit(ev.HandoffRequested(reason=RECEIPT_REASON, procedure_id=state.procedure_id, step_id=code))
+    if out.ctx.humans_on_duty:
+        out.phrase("online_receipt_received", code=code)
+    else:
+        out.phrase("online_receipt_received_later", code=code,
+                   when=out.ctx.next_duty_text or "giờ hành chính ngày làm việc tiếp theo")
+    return replace(state, mode="waiting_human")
+
+
+def filed_elsewhere(state: ConversationState, draft: str) -> ConversationState:
+    """The digital team recorded the draft's portal code: a walk step or the code question about it is dropped
+    (pending or kept to resume), so giving the conversation back does not ask again."""
+    def about(p: Pending | None) -> bool:
+        return p is not None and p.kind in KINDS and (p.ref or "").split("#")[0] == draft   # "<code>#<step>"
+
+    return replace(state, pending=None if about(state.pending) else state.pending,
+                   resume=None if about(state.resume) else state.resume)
 
 
 KINDS = frozenset({PendingKind.ONLINE_CHOICE, PendingKind.ONLINE_STEP, PendingKind.ONLINE_CODE})

@@ -99,5 +99,33 @@ def shown_transcript(rows: Iterable[Any], snap: ContentSnapshot, procedure_id: s
         elif text.startswith("/"):
             stored = body.get("title") if body else None
             text = str(stored or offered.get(text) or payload_title(text, snap, procedure_id) or text)
+        elif not text and body and isinstance(body.get("attachment"), dict):
+            text = _ATTACHMENT_VI.get(body["attachment"].get("kind"), "[Tệp đính kèm]")   # a photo, no caption
         out.append({"sender": r.sender, "text": text, "at": r.created_at})
     return out
+
+
+_ATTACHMENT_VI = {"image": "[Ảnh người dân gửi]", "document": "[Tệp người dân gửi]"}
+ONLINE_WALK = "Tự nộp trực tuyến"
+
+
+def online_step_text(state: Any, snap: ContentSnapshot) -> str | None:
+    """Where the citizen stands in filing online (pending, or kept to resume while a person helps), or that the
+    draft is made; None otherwise. The console shows this instead of the flow's step, which is still the review."""
+    from bot.engine.state import PendingKind
+
+    p = next((q for q in (state.pending, state.resume) if q is not None and q.kind in (
+        PendingKind.ONLINE_CHOICE, PendingKind.ONLINE_STEP, PendingKind.ONLINE_CODE)), None)
+    if p is None:
+        return "Đã lập hồ sơ nháp — xong các bước hỏi thông tin" if state.phase == "done" else None
+    if p.kind is PendingKind.ONLINE_CHOICE:
+        return "Chọn cách nộp: tự nộp trực tuyến, nhờ tổ công nghệ số hay mang đến bộ phận một cửa"
+    steps = snap.online.steps_for(state.procedure_id) if snap.online is not None and state.procedure_id else ()
+    if p.kind is PendingKind.ONLINE_CODE:
+        return f"{ONLINE_WALK} — đã làm xong {len(steps)} bước, chờ mã hồ sơ Cổng cấp"
+    idx = (p.ref or "").rpartition("#")[2]
+    i = int(idx) if idx.isdigit() else 0
+    if not steps:
+        return ONLINE_WALK
+    i = min(i, len(steps) - 1)
+    return f"{ONLINE_WALK} — bước {i + 1}/{len(steps)}: {steps[i].title}"

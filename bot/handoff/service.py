@@ -43,6 +43,7 @@ REASON_VI = {
     "status_uncertain": "Hỏi tình trạng hồ sơ",
     "file_for_me": "Nhờ tổ công nghệ số nộp trực tuyến giúp",
     "online_stuck": "Bị kẹt khi tự nộp trực tuyến",
+    "online_receipt": "Đọc mã hồ sơ trên ảnh biên nhận",
 }
 DEFAULT_CANNED = (
     ("Chào hỏi", "Chào bạn, mình là cán bộ tổ công nghệ số cộng đồng. Mình đã xem nội dung bạn trao đổi với trợ lý."),
@@ -390,9 +391,10 @@ class HandoffService:
                         "requested": vn_time(r.requested_at, "%H:%M %d/%m")})
         return out
 
-    async def notify_citizen(self, conversation_id: int, text: str) -> None:
-        """A system message to the citizen on their channel (and in the transcript), e.g. "filed, code X"."""
-        await self._apply(conversation_id, Notify(text))
+    async def notify_citizen(self, conversation_id: int, text: str, filed: str | None = None) -> None:
+        """A system message to the citizen on their channel (and in the transcript), e.g. "filed, code X"
+        (``filed``: that draft is now filed online, so the bot stops asking about it)."""
+        await self._apply(conversation_id, Notify(text, filed))
 
     async def conversation(self, viewer: AgentInfo, conversation_id: int) -> dict[str, Any]:
         """Everything the agent needs to take over: transcript, procedure, step, fields, draft, notes."""
@@ -436,7 +438,8 @@ class HandoffService:
             "field_choices": [{"id": k, "label": v} for k, v in field_labels.items()],
             "docs_missing": list(state.docs_missing), "draft": drafts[-1].code if drafts else (state.last_draft or None),
             "steps": steps, "transcript": transcript,
-            "step_text": next((st["text"] for st in steps if st["id"] == state.step_id), None),
+            "step_text": display.online_step_text(state, snap)
+            or next((st["text"] for st in steps if st["id"] == state.step_id), None),
             "notes": [{"author": n.author, "text": n.text, "at": aware(n.created_at).isoformat(),
                        "time": vn_time(n.created_at)} for n in note_rows],
             "canned": ([{"title": c.title, "text": c.text} for c in canned]

@@ -76,6 +76,9 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("draft_history", "actor"): _STAFF, ("draft_history", "action"): _ID,
     ("draft_history", "from_status"): _ID, ("draft_history", "to_status"): _ID,
     ("draft_claims", "code"): "a random dossier code (see drafts.code)",
+    # The receipt photo's bytes (draft_receipts.content, binary, so not listed) are personal: the rows are deleted
+    # whenever the draft is forgotten, on request or by retention (drafts.py; tests/e2e/test_online_receipt.py).
+    ("draft_receipts", "mime_type"): "the image format the bytes were recognised as (image/jpeg, image/png…)",
     ("draft_claims", "outcome"): _ID, ("draft_claims", "channel"): _ID,
     ("assisted_citizens", "officer"): _STAFF, ("assisted_citizens", "team"): _ID,
     ("kv", "key"): "shared worker values (platform access tokens), no citizen",

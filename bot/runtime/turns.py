@@ -28,6 +28,7 @@ from bot.engine.context import CommuneOffice, OldName
 from bot.engine.events import EventType
 from bot.engine.messages import outbound_to_dict
 from bot.engine.turn import Turn
+from bot.handoff.routing import ASSIST_CHANNEL
 from bot.runtime.content import ContentStore
 from bot.runtime.locks import ConversationLocks
 from bot.runtime.understanding import NluService
@@ -41,6 +42,7 @@ STATE_CACHE_SIZE = 2000   # conversations whose last saved state this worker kee
 Clock = Callable[[], dt.datetime]
 CodeMaker = Callable[[str], str]
 Extractor = Callable[[InboundMessage, ConversationState], Awaitable[tuple[dict[str, str], str | None]]]
+ReceiptKeeper = Callable[[InboundMessage, str], Awaitable[tuple[bool, str | None]]]   # (msg, draft) -> (kept, hint)
 DraftLister = Callable[[int], Awaitable[tuple[DraftSummary, ...]]]
 TeamRouter = Callable[..., str]   # (channel, procedure id, current team[, commune=code]) -> team
 EffectRunner = Callable[[list[int], ConversationRow], Awaitable[None]]
@@ -70,6 +72,7 @@ class TurnHooks:
 
     new_code: CodeMaker | None = None          # a draft code for the procedure (dossier room)
     extract: Extractor | None = None           # fields from a citizen's photo (the CCCD intake)
+    receipt: ReceiptKeeper | None = None       # a photo of the portal's receipt kept with the draft (dossier room)
     list_drafts: DraftLister | None = None     # the citizen's drafts and their desk status
     effects: EffectRunner | None = None        # run the rooms' effects of committed events
     wants: Callable[[EventType], bool] | None = None   # whether an event type has an effect at all
@@ -130,7 +133,7 @@ class TurnRunner:
 
     def context(self, now: dt.datetime, *, drafts: tuple[DraftSummary, ...] | None = None,
                 code: str | None = None, team: str | None = None,
-                commune: dict[str, str] | None = None) -> TurnContext:
+                commune: dict[str, str] | None = None, channel: str | None = None) -> TurnContext:
         duty = self.hooks.duty
         on_duty, next_text = duty(now, team, **(commune or {})) if duty else (True, None)
         return TurnContext(content=self.content.current, today=now.astimezone(_VN).date(),
@@ -140,6 +143,7 @@ class TurnRunner:
                            humans_on_duty=on_duty, next_duty_text=next_text,
                            office_hours=self.settings.content.office_hours,
                            communes=self.hooks.communes() if self.hooks.communes else (),
+                           assisted=channel == ASSIST_CHANNEL,
                            **self._commune_context(commune))
 
     def _commune_context(self, commune: dict[str, str] | None) -> dict[str, Any]:
@@ -216,8 +220,10 @@ class TurnRunner:
         read_as = replace(needs.nlu, today=now.astimezone(_VN).date()) if needs.nlu is not None else None
         understanding = await self.nlu.aparse(msg.content, read_as) if read_as is not None else None
         extracted: dict[str, str] = {}
-        extract_error = None
-        if msg.attachment is not None and self.hooks.extract is not None:
+        extract_error, receipt = None, False
+        if msg.attachment is not None and needs.receipt_for and self.hooks.receipt is not None:
+            receipt, extract_error = await self.hooks.receipt(msg, needs.receipt_for)   # not a CCCD: no QR read
+        elif msg.attachment is not None and self.hooks.extract is not None:
             extracted, extract_error = await self.hooks.extract(msg, state)
         drafts = None
         if row is not None and self.hooks.list_drafts is not None and needs.wants_drafts(understanding):
@@ -225,15 +231,15 @@ class TurnRunner:
         code = None
         if needs.draft_code_for is not None and self.hooks.new_code:
             code = self.hooks.new_code(needs.draft_code_for)
-        said = CitizenSaid(msg, understanding, extracted, extract_error)
+        said = CitizenSaid(msg, understanding, extracted, extract_error, receipt)
         turn = step(state, said, self.context(now, drafts=drafts, code=code, team=self._team(msg.channel, state, row),
-                                              commune=self._commune(state)))
+                                              commune=self._commune(state), channel=msg.channel))
         named = self._commune(turn.state)
         if named and named != self._commune(state):
             # The citizen named their commune in this turn (and may have been handed off in it): step again with
             # that commune's team and hours. The engine is pure, so the second step is the same turn, better informed.
             known = replace(state, commune=named["commune"])
-            turn = step(state, said, self.context(now, drafts=drafts, code=code,
+            turn = step(state, said, self.context(now, drafts=drafts, code=code, channel=msg.channel,
                                                   team=self._team(msg.channel, known, row), commune=named))
         return turn, understanding
 
@@ -256,7 +262,7 @@ class TurnRunner:
                 state = self._state_of(row)
                 now = self.clock()
                 turn = step(state, inp, self.context(now, team=self._team(row.channel, state, row),
-                                                     commune=self._commune(state)))
+                                                     commune=self._commune(state), channel=row.channel))
                 rec = self._record(row.channel, row.external_id, row, turn, now, inbound=None)
                 try:
                     saved = await self.repo.save_turn(rec)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
-from sqlalchemy import DateTime, ForeignKey, String, Table, Text
+from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base, Id
@@ -34,3 +34,20 @@ class DraftHistory(Base):
 
 
 draft_history = cast(Table, DraftHistory.__table__)
+
+
+class DraftReceipt(Base):
+    """The photo of the portal's receipt a citizen sent for their draft (issue 22): a person of the digital team
+    reads the dossier code on it in the console. One per draft (a new photo replaces it); the image bytes are
+    personal data and go when the draft is forgotten (bot/privacy/drafts.py) or deleted (cascade)."""
+
+    __tablename__ = "draft_receipts"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), unique=True)
+    mime_type: Mapped[str] = mapped_column(String(32))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+draft_receipts = cast(Table, DraftReceipt.__table__)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.storage.repo import drafts
 from tests.conftest import new_sender
+from tests.e2e.test_webchat_journey import SHOTS
 from tests.fakes.driver import walk_to_review
 from tests.fakes.http import rest_text as rest
 
@@ -103,6 +104,22 @@ async def test_assisted_draft_claimed_and_followed_from_the_desk(client: Any, se
         assert code
         await officer.wait_for_selector(f"#log >> text=/nhan {code}")
         assert await officer.locator("#log a", has_text="Tờ khai").count() == 1   # the PDF link, for printing
+        # The citizen is at the desk: no "Tự nộp trực tuyến" walk is offered; the officer may file it online
+        # from the console's filing panel (values to copy, steps, the portal code), or take it at the desk.
+        assert (await state()).get("pending") is None
+        assert not [c for c in await officer.locator("#chips button").all_inner_texts() if "trực tuyến" in c]
+        assert "nộp trực tuyến được" not in " ".join(await transcript(officer, 6))
+        await officer.locator("#drafts").scroll_into_view_if_needed()
+        await officer.screenshot(path=str(SHOTS / "assist-draft-links-800x1100.png"))
+        await officer.click("#drafts a.online-link")
+        await officer.wait_for_selector(f"#online h3 >> text={code}")
+        assert await officer.locator("#online-values button.copy").count() >= 15
+        await officer.set_viewport_size({"width": 1366, "height": 768})
+        await officer.locator("#online").scroll_into_view_if_needed()
+        await officer.screenshot(path=str(SHOTS / "assist-file-online-1366x768.png"))
+        await officer.set_viewport_size({"width": 800, "height": 1100})
+        await officer.go_back()
+        await officer.wait_for_selector("#drafts li.draft")
 
         # The follow-up slip the citizen takes home: the code and "/nhan <code>", printable.
         await officer.click("#drafts a.slip-link")

@@ -86,6 +86,8 @@ async def test_stuck_at_a_step_hands_off_with_the_step_reached(client: Any, serv
     # from the step reached (never the review again, which would make a second draft).
     await services.handoff.add_agent("lan22", PASSWORD, services.settings.handoff.default_team)
     lan = await services.handoff.get_agent("lan22")
+    # The console's "Bước đang đến" is the walk's step, not the review the flow stopped at.
+    assert (await services.handoff.conversation(lan, row.id))["step_text"] == "Tự nộp trực tuyến — bước 2/7: Tìm thủ tục"
     await services.handoff.claim(lan, row.id)
     await services.handoff.return_to_bot(lan, row.id, None)
     r = await post(client, s, "5")
@@ -150,6 +152,7 @@ async def test_an_agent_files_a_khai_sinh_for_the_citizen_in_the_console(
         client: Any, services: Any, browser: Any) -> None:
     """"Nhờ tổ công nghệ số nộp giúp": a handoff of its own kind; the console (1366x768) shows every value with a
     copy button, the documents, the steps; the agent records the portal code and the citizen is told with it."""
+    from tests.e2e.test_online_receipt import console_login
     from tests.e2e.test_webchat_journey import SHOTS
 
     s, code, _ = await walk_to_draft(client, services)
@@ -161,11 +164,7 @@ async def test_an_agent_files_a_khai_sinh_for_the_citizen_in_the_console(
     base = str(client.server.make_url("/")).rstrip("/")
     ctx = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     agent = await ctx.new_page()
-    await agent.goto(base + "/console/login")
-    await agent.fill("#username", "hoa22")
-    await agent.fill("#password", PASSWORD)
-    await agent.click("#login")
-    await agent.wait_for_selector("h1 >> text=Hàng chờ")
+    await console_login(agent, base, "hoa22")
     row = agent.locator(f'tr.ticket[data-id="{cid}"]')
     assert await row.locator("td", has_text="nộp trực tuyến giúp").count() == 1
     await row.locator("a").click()
@@ -241,3 +240,31 @@ async def test_reports_count_drafts_by_how_they_were_filed(client: Any, services
     diff = [r2[1] - r1[1] for r1, r2 in zip(before.tables["cach_nop"].rows, after.tables["cach_nop"].rows)]
     assert diff == [1, 1, 1, 1, 1]   # citizen online, digital team, desk, abandoned, still open
     assert after.tables["cach_nop"].rows[0][0].startswith("Người dân tự nộp trực tuyến")
+
+
+async def test_abandoned_is_measured_by_the_service_clock(services: Any) -> None:
+    """A draft 20 days old is still open today; seen from 15 days later (the service clock, not the machine's),
+    the same period's report counts it abandoned."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from bot.admin.reports import Period, build_report
+    from bot.dossier.codes import new_code
+
+    now = services.clock()
+    period = Period(now - dt.timedelta(days=25), now + dt.timedelta(days=30), "55 ngày")
+
+    async def abandoned_open(at: dt.datetime) -> tuple[int, int]:
+        rows = (await build_report(services.repo.engine, period, now=at)).tables["cach_nop"].rows
+        return rows[3][1], rows[4][1]
+
+    before_today, before_later = await abandoned_open(now), await abandoned_open(now + dt.timedelta(days=15))
+    made = now - dt.timedelta(days=20)
+    async with services.repo.engine.begin() as conn:
+        await conn.execute(insert(drafts).values(
+            code=new_code("ho-tich.khai-sinh"), token_hash="x", procedure_id="ho-tich.khai-sinh", data={},
+            status="draft", complete_documents=True, created_at=made, updated_at=made))
+    today, later = await abandoned_open(now), await abandoned_open(now + dt.timedelta(days=15))
+    assert (today[0] - before_today[0], today[1] - before_today[1]) == (0, 1)      # still open today
+    assert (later[0] - before_later[0], later[1] - before_later[1]) == (1, 0)      # abandoned 15 days later

@@ -344,7 +344,8 @@ async def _report(request: web.Request) -> tuple[Principal, Any]:
         raise web.HTTPBadRequest(text="Xã/phường không có trong tỉnh.")
     rep = await build_report(svc.repo.engine, _period(request, to_vn(svc.clock()).date()), team,
                              name_of=lambda pid: snap.procedure(pid).name if snap.procedure(pid) else pid,
-                             commune=commune, commune_name=lambda code: f"{names.get(code, code)} ({code})")
+                             commune=commune, commune_name=lambda code: f"{names.get(code, code)} ({code})",
+                             now=svc.clock())
     return who, rep
 
 

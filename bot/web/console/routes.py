@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.dossier.online import file_for_citizen, filing_panel
+from bot.dossier.online import file_for_citizen, filing_panel, filing_receipt
 from bot.handoff.service import AgentInfo, Forbidden, HandoffService, NotFound
 from bot.handoff.ticket import TransitionError
 from bot.web.console.auth import (
@@ -167,6 +167,18 @@ class Console:
             raise web.HTTPForbidden(text="Cuộc trò chuyện này thuộc tổ khác.") from None
         raise web.HTTPFound(f"/console/c/{request.match_info['cid']}")
 
+    async def receipt_photo(self, request: web.Request) -> web.Response:
+        """The receipt photo the citizen sent for the draft being filed, for an agent who may see the conversation;
+        served as the type its bytes were recognised as, never sniffed or cached by the browser."""
+        agent, _ = await self.viewer(request)
+        c = await self._load(agent, request)
+        photo = await filing_receipt(self.h.repo, c["id"])
+        if photo is None:
+            raise web.HTTPNotFound(text="Người dân chưa gửi ảnh biên nhận.")
+        return web.Response(body=photo.content, content_type=photo.mime_type, headers={
+            "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline", "Content-Security-Policy": "default-src 'none'; sandbox"})
+
     async def conversation_json(self, request: web.Request) -> web.Response:
         agent, _ = await self.viewer(request)
         c = await self._load(agent, request)
@@ -277,6 +289,7 @@ def routes(handoff: HandoffService, settings: Any, con: Console | None = None) -
         web.get("/console/c/{cid:\\d+}", cid_route),
         web.get("/console/api/c/{cid:\\d+}", con.conversation_json),
         web.post("/console/c/{cid:\\d+}/portal", con.portal),
+        web.get("/console/c/{cid:\\d+}/bien-nhan", con.receipt_photo),
         web.post("/console/c/{cid:\\d+}/{action}", con.action),
         web.static("/console/static", STATIC),
     ]

@@ -39,11 +39,14 @@
         (d.claimed ? " · người dân đã nhận về " + d.claimed : "")));
       li.appendChild(document.createElement("br"));
       [["/dossiers/" + d.code + ".pdf", "In tờ khai (PDF)"], ["/dossiers/" + d.code, "Mở tại quầy"],
-       ["/console/assist/" + log.getAttribute("data-cid") + "/phieu/" + d.code, "Phiếu theo dõi (/nhan)"]].forEach(function (x, i) {
+       ["/console/assist/" + log.getAttribute("data-cid") + "/phieu/" + d.code, "Phiếu theo dõi (/nhan)"]]
+        .concat(d.online ? [["/console/c/" + log.getAttribute("data-cid") + "#online", "Nộp trực tuyến giúp"]] : [])
+        .forEach(function (x, i) {
         if (i) li.appendChild(document.createTextNode(" · "));
         var a = document.createElement("a"); a.href = x[0]; a.textContent = x[1];
         if (!i) { a.target = "_blank"; a.rel = "noopener"; }
         if (i === 2) a.className = "slip-link";
+        if (i === 3) a.className = "online-link";
         li.appendChild(a);
       });
       ul.appendChild(li);
