@@ -1,7 +1,7 @@
 """The photo of the portal's receipt a citizen sent for their draft (issue 22), read by the digital team.
 
 Revision ID: 0010_h22receipt
-Revises: 0009_h21commune
+Revises: 0010_h21codes
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_h22receipt"
-down_revision = "0009_h21commune"
+down_revision = "0010_h21codes"
 branch_labels = None
 depends_on = None
 
