@@ -77,8 +77,11 @@ async def _idle_conversations(conn: AsyncConnection, cutoff: dt.datetime) -> int
     return len(ids)
 
 
-async def retention_loop(repo: Repo, clock: Callable[[], dt.datetime], days: int, every_s: float = 3600.0) -> None:
-    """Runs `purge` every hour in each worker (idempotent, so several workers do no harm)."""
+async def retention_loop(repo: Repo, clock: Callable[[], dt.datetime], days: int, every_s: float = 3600.0,
+                         first_after_s: float = 0.0) -> None:
+    """Runs `purge` every hour in each worker (idempotent, so several workers do no harm), the first one
+    ``first_after_s`` after the start."""
+    await asyncio.sleep(first_after_s)
     while True:
         try:
             counts = await purge(repo, clock(), days)
