@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from load import ROOT, free_port, rss_mb, wait_ready
+from load import ROOT, cpu_seconds, free_port, rss_mb, wait_ready
 
 
 def _env(db: str, cache: str, content: str | None) -> dict[str, str]:
@@ -41,7 +41,9 @@ def build(root: str, env: dict[str, str]) -> float:
     return time.perf_counter() - t0 if done.returncode == 0 else float("nan")
 
 
-def one(root: str, env: dict[str, str], timeout: float = 600) -> tuple[float, float]:
+def one(root: str, env: dict[str, str], timeout: float = 600) -> tuple[float, float, float]:
+    """(seconds to ready, RSS MB, CPU seconds the worker used to get there: steadier than wall time on a busy
+    machine, where the wall time mostly measures the other processes)."""
     port = free_port()
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--port", str(port)], cwd=root, env=env,
@@ -49,7 +51,7 @@ def one(root: str, env: dict[str, str], timeout: float = 600) -> tuple[float, fl
     try:
         asyncio.run(wait_ready(f"http://127.0.0.1:{port}", timeout=timeout))
         elapsed = time.perf_counter() - t0
-        return elapsed, rss_mb(proc.pid)
+        return elapsed, rss_mb(proc.pid), cpu_seconds([proc.pid])
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -66,12 +68,12 @@ def main() -> None:
     p.add_argument("--cache", help="an NLU/content cache folder to reuse (built once with `motcua nlu build`)")
     p.add_argument("--untrained", action="store_true", help="also start once per run without the install step")
     args = p.parse_args()
-    figures: dict[str, list[tuple[float, float]]] = {"install (nlu build)": [], "cold": [], "warm": [],
+    figures: dict[str, list[tuple[float, float, float]]] = {"install (nlu build)": [], "cold": [], "warm": [],
                                                      "untrained": []}
     for _ in range(args.runs):
         env = _env(f"{tempfile.mkdtemp()}/startup.sqlite3", args.cache or tempfile.mkdtemp(prefix="nlu-cache-"),
                    args.content)
-        figures["install (nlu build)"].append((build(args.root, env), 0.0))
+        figures["install (nlu build)"].append((build(args.root, env), 0.0, 0.0))
         figures["cold"].append(one(args.root, env))
         figures["warm"].append(one(args.root, env))
         if args.untrained:
@@ -82,7 +84,8 @@ def main() -> None:
             continue
         secs = [r[0] for r in runs]
         rss = f"  rss at ready {statistics.median(r[1] for r in runs):.0f} MB" if runs[0][1] else ""
-        print(f"{name}: median {statistics.median(secs):.2f} s  min {min(secs):.2f}  max {max(secs):.2f}{rss}"
+        cpu = f"  cpu to ready {statistics.median(r[2] for r in runs):.2f} s" if runs[0][2] else ""
+        print(f"{name}: median {statistics.median(secs):.2f} s  min {min(secs):.2f}  max {max(secs):.2f}{rss}{cpu}"
               f"  (runs={len(runs)}, load average {os.getloadavg()[0]:.2f})")
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from bot.channels.base import Rejected, clean_id, read_json, reject_response, to_rasa
@@ -64,5 +65,12 @@ async def answer_turn(delivery: PullDelivery, msg: InboundMessage) -> web.Respon
     try:
         replies = await delivery.turn(msg)
     except RateLimited as exc:
-        return web.json_response(to_rasa(exc.replies, msg.sender_id), status=429)
-    return web.json_response(to_rasa(replies, msg.sender_id))
+        return _json(to_rasa(exc.replies, msg.sender_id), status=429)
+    return _json(to_rasa(replies, msg.sender_id))
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    """A turn's answer encoded by orjson, in UTF-8: json.dumps' pure-Python encoder and its \\uXXXX escapes
+    (most Vietnamese letters become 6 bytes) were ~2 % of a turn's CPU and about twice the bytes."""
+    return web.Response(body=orjson.dumps(data), status=status, content_type="application/json",
+                        charset="utf-8")

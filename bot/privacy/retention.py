@@ -78,9 +78,12 @@ async def _idle_conversations(conn: AsyncConnection, cutoff: dt.datetime) -> int
 
 
 async def retention_loop(repo: Repo, clock: Callable[[], dt.datetime], days: int, every_s: float = 3600.0,
-                         examples_gone: Callable[[], Awaitable[None]] | None = None) -> None:
-    """Runs `purge` every hour in each worker (idempotent, so several workers do no harm); ``examples_gone`` is
-    called when labelled examples were deleted (the NLU retrains without them)."""
+                         examples_gone: Callable[[], Awaitable[None]] | None = None,
+                         first_after_s: float = 0.0) -> None:
+    """Runs `purge` every hour in each worker (idempotent, so several workers do no harm), the first one
+    ``first_after_s`` after the start; ``examples_gone`` is called when labelled examples were deleted (the NLU
+    retrains without them)."""
+    await asyncio.sleep(first_after_s)
     while True:
         try:
             counts = await purge(repo, clock(), days)

@@ -1,7 +1,6 @@
 """The shipped systemd units load cleanly (`systemd-analyze verify`) and carry the hardening the README promises."""
 from __future__ import annotations
 
-import configparser
 import subprocess
 from pathlib import Path
 
@@ -13,11 +12,37 @@ UNITS = DEPLOY / "systemd"
 BINARY = "/opt/motcua/.venv/bin/motcua"
 
 
-def _unit(name: str) -> configparser.RawConfigParser:
-    p = configparser.RawConfigParser(strict=False, interpolation=None)
-    p.optionxform = str   # type: ignore[assignment,method-assign]
-    p.read(UNITS / name, encoding="utf-8")
-    return p
+class Section(dict[str, list[str]]):
+    """One unit section; a key may be given several times (ExecStart= of a oneshot), as systemd allows."""
+
+    def __getitem__(self, key: str) -> str:
+        """The value in force: the last one given (what systemd uses for single-valued keys)."""
+        return self.values_of(key)[-1]
+
+    def values_of(self, key: str) -> list[str]:
+        return dict.__getitem__(self, key)
+
+
+def _unit(name: str) -> dict[str, Section]:
+    """Parses a unit as systemd does: repeated keys accumulate, an empty assignment (`ExecStart=`) resets the list.
+
+    configparser keeps only the last of repeated keys, which hid a second ExecStart."""
+    sections: dict[str, Section] = {}
+    current: Section | None = None
+    for raw in (UNITS / name).read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], Section())
+            continue
+        assert current is not None and "=" in line, f"{name}: line outside a section or without '=': {raw!r}"
+        key, value = (part.strip() for part in line.split("=", 1))
+        if value:
+            current.setdefault(key, []).append(value)
+        else:
+            current[key] = []
+    return sections
 
 
 def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
@@ -46,7 +71,7 @@ def test_units_are_hardened_and_read_secrets_from_a_file(name: str) -> None:
     assert svc["NoNewPrivileges"] == "yes" and svc["ProtectSystem"] == "strict"
     assert svc["DynamicUser"] == "yes" and svc["User"] == "motcua"
     assert svc["EnvironmentFile"] == "/etc/motcua/motcua.env"
-    assert svc["ExecStart"].startswith(BINARY + " ")
+    assert all(e.startswith(BINARY + " ") for e in svc.values_of("ExecStart"))
 
 
 def test_workers_never_migrate_and_wait_for_the_migration() -> None:
@@ -54,7 +79,25 @@ def test_workers_never_migrate_and_wait_for_the_migration() -> None:
     assert "--no-migrate" in unit["Service"]["ExecStart"] and "--port %i" in unit["Service"]["ExecStart"]
     assert "motcua-migrate.service" in unit["Unit"]["Requires"] and "motcua-migrate.service" in unit["Unit"]["After"]
     migrate = _unit("motcua-migrate.service")["Service"]
-    assert migrate["Type"] == "oneshot" and migrate["ExecStart"] == f"{BINARY} db upgrade"
+    assert migrate["Type"] == "oneshot"
+    # Migrations first, then the NLU model and content cache, so a worker's first start only loads them.
+    assert migrate.values_of("ExecStart") == [f"{BINARY} db upgrade", f"{BINARY} nlu build"]
+
+
+def test_migrate_builds_the_model_where_the_workers_look() -> None:
+    env = "Environment"
+    workers = _unit("motcua@.service")["Service"].values_of(env)
+    migrate = _unit("motcua-migrate.service")["Service"].values_of(env)
+    cache = [e for e in workers if e.startswith("MOTCUA_NLU__MODEL_CACHE_DIR=")]
+    assert cache and cache[0].endswith("=/var/lib/motcua/nlu") and cache[0] in migrate
+
+
+def test_unit_parser_keeps_repeated_keys_and_resets_on_empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "x.service").write_text("[Service]\nExecStart=a\nExecStart=b\nExecStop=c\nExecStop=\nExecStop=d\n")
+    monkeypatch.setattr(__name__ + ".UNITS", tmp_path)
+    svc = _unit("x.service")["Service"]
+    assert svc.values_of("ExecStart") == ["a", "b"] and svc["ExecStart"] == "b"
+    assert svc.values_of("ExecStop") == ["d"]
 
 
 def test_env_example_loads_into_settings_as_systemd_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from redis.asyncio import Redis
 
-from bot.runtime.ratelimit import BoundedMemoryStorage, SenderLimiter, sender_limit
+from bot.runtime.ratelimit import LocalWindows, SenderLimiter, sender_limit
 
 MakeLimiter = Callable[[float, int], SenderLimiter]
 
@@ -66,8 +66,22 @@ async def test_memory_and_redis_answer_the_same_sequence_alike(redis: Redis) -> 
 
 async def test_memory_holds_a_bounded_number_of_senders() -> None:
     limiter = SenderLimiter(1.0, 2, max_keys=3)
-    storage = limiter.local.storage
-    assert isinstance(storage, BoundedMemoryStorage)
+    storage = limiter.local
+    assert isinstance(storage, LocalWindows)
     for i in range(10):
         assert await limiter.allow(f"rest:invented-{i}")
     assert len(storage.events) == 3
+    assert list(storage.events) == ["rest:invented-7", "rest:invented-8", "rest:invented-9"]   # the newest kept
+
+
+async def test_memory_forgets_silent_senders_and_lets_them_in_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr("bot.runtime.ratelimit.time.monotonic", lambda: clock[0])
+    limiter = SenderLimiter(1.0, 2)   # 2 messages per 2 s
+    assert [await limiter.allow("rest:a") for _ in range(3)] == [True, True, False]
+    clock[0] += 1.0
+    assert not await limiter.allow("rest:a")      # the window still holds both
+    clock[0] += 1.5
+    assert await limiter.allow("rest:b")          # a's window is empty: a is dropped, no task, no thread
+    assert list(limiter.local.events) == ["rest:b"]
+    assert await limiter.allow("rest:a") and await limiter.allow("rest:a") and not await limiter.allow("rest:a")
