@@ -73,17 +73,14 @@ async def test_reload_shows_button_titles_and_links_are_safe_links(client: Any, 
 
 async def test_only_http_and_same_site_links_are_made(client: Any, page: Any) -> None:
     """Text from an officer can carry anything; only http(s) and the site's own pages become links."""
-    await page.goto(str(client.server.make_url("/")))
-    await page.wait_for_selector(".msg.bot")
-    await page.evaluate("""() => {
-      const log = document.getElementById('log');
-      log.setAttribute('data-test', '1');
-    }""")
-    # Feed a crafted agent message through the page's own renderer (the poll path).
+    # Feed a crafted agent message through the page's own renderer (the poll path). The route is in place before
+    # the page loads: with the live stream open the page polls once when it opens, then only every 20 s.
     await page.route("**/webchat/api/poll*", lambda route: route.fulfill(json=[{
         "recipient_id": "x", "custom": {"sender": "agent"},
         "text": "Xem javascript:alert(1) và <img src=x onerror=window.__xss=1> tại https://dichvucong.gov.vn/p, "
                 "data:text/html,hi hoặc //evil.example/x hoặc /d/KS-1?t=a\"onmouseover=alert(1)."}]))
+    await page.goto(str(client.server.make_url("/")))
+    await page.wait_for_selector(".msg.bot")
     await page.wait_for_selector(".msg.agent", timeout=10000)
     links = await page.locator(".msg.agent a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert links[0] == "https://dichvucong.gov.vn/p"
