@@ -1,8 +1,6 @@
 """The validated-content cache: a warm start skips parsing, yet any edit (or other code) is seen and checked."""
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,16 +8,6 @@ import pytest
 from bot.content import cache, loader
 from bot.content.cache import load_content_cached
 from bot.content.yamlsrc import ContentErrors
-from tests.conftest import ROOT
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    src = Path(os.environ.get("MOTCUA_TEST_CONTENT_ROOT", ROOT))
-    shutil.copytree(src / "procedures_catalog", tmp_path / "procedures_catalog",
-                    ignore=shutil.ignore_patterns("imported"))
-    shutil.copytree(src / "flows", tmp_path / "flows")
-    return tmp_path
 
 
 def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:

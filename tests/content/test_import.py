@@ -2,11 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 from pathlib import Path
-
-import pytest
 
 from bot.content.importer import entries_from_rows, import_file
 from bot.content.knowledge import knowledge_items, labels
@@ -17,15 +13,6 @@ from tests.unit.engine.helpers import Chat
 
 SAMPLE = ROOT / "procedures_catalog" / "samples" / "danh-muc-tthc-mau.csv"
 TODAY = dt.date(2026, 11, 24)
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    src = Path(os.environ.get("MOTCUA_TEST_CONTENT_ROOT", ROOT))
-    shutil.copytree(src / "procedures_catalog", tmp_path / "procedures_catalog",
-                    ignore=shutil.ignore_patterns("imported"))
-    shutil.copytree(src / "flows", tmp_path / "flows")
-    return tmp_path
 
 
 def test_sample_list_imports_with_errors_reported_per_row(tree: Path) -> None:

@@ -8,13 +8,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 from bot.content.importer import import_file
@@ -22,7 +19,7 @@ from bot.content.loader import load_content
 from bot.dossier.draft import build_draft
 from bot.dossier.render import render_html, render_pdf
 from nlu.api import Candidate, Understanding
-from tests.conftest import ROOT, needs_tool
+from tests.conftest import needs_tool
 from tests.unit.engine.helpers import Chat, u
 
 TODAY = dt.date(2026, 12, 6)
@@ -37,15 +34,6 @@ ROW = ["1", "9.912345", "Hỗ trợ chi phí sửa chữa nhà bị hư hỏng d
        DOCS, "05 ngày làm việc", "Không", "Nghị định 20/2021/NĐ-CP\nThông tư 02/2021/TT-BLĐTBXH",
        "Quyết định hỗ trợ", "Hộ gia đình có nhà bị hư hỏng", "ghi chú không dùng"]
 PID = "tthc.9-912345"
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    src = Path(os.environ.get("MOTCUA_TEST_CONTENT_ROOT", ROOT))
-    shutil.copytree(src / "procedures_catalog", tmp_path / "procedures_catalog",
-                    ignore=shutil.ignore_patterns("imported"))
-    shutil.copytree(src / "flows", tmp_path / "flows")
-    return tmp_path
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:

@@ -32,14 +32,6 @@ class Understood(Chat):
         return super().say(text, understanding, **kw)
 
 
-@pytest.fixture
-def real(content, trained_parser) -> Understood:  # type: ignore[no-untyped-def]
-    c = Understood(content)
-    c.parser = trained_parser
-    c.say("/start")
-    return c
-
-
 @pytest.mark.parametrize("text", ["xoa het du lieu cua toi di", "Xoá hết dữ liệu của tui đi ạ",
                                   "xóa dữ liệuu của mình giúp", "XOA DU LIEU"])
 def test_delete_phrasings_reach_the_confirmation_without_the_nlu(chat: Chat, text: str) -> None:

@@ -36,14 +36,6 @@ LONG = [
 ]
 
 
-@pytest.fixture
-def real(content, trained_parser) -> Understood:  # type: ignore[no-untyped-def]
-    c = Understood(content)
-    c.parser = trained_parser
-    c.say("/start")
-    return c
-
-
 def _asked_to_delete(chat: Understood) -> None:
     assert chat.state.pending is not None and chat.state.pending.kind == "confirm_delete", chat.text
     assert "Bạn muốn xóa toàn bộ dữ liệu của mình" in chat.text
