@@ -7,15 +7,18 @@ channel's redelivery is processed, a crash after means the redelivery is recogni
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.storage import sqlite_turns
 from bot.storage.models import Conversation, Draft, EventRow, InboxMessage, OutboxMessage, TranscriptEntry
+from bot.storage.sqlite_turns import Checkout, SqliteStatements
 
 conversations = cast(Table, Conversation.__table__)
 inbox = cast(Table, InboxMessage.__table__)
@@ -119,14 +122,80 @@ def _row(r: Any) -> ConversationRow:
     return ConversationRow(r.id, r.channel, r.external_id, r.state or {}, r.version, r.mode, r.team)
 
 
+# What a turn writes, row by row: shared by the Core path and SQLite's own (`Repo._save`, `Repo._save_sqlite`).
+def _turn_values(rec: TurnRecord) -> dict[str, Any]:
+    return {"state": rec.state, "mode": rec.mode, "procedure_id": rec.procedure_id, "step_id": rec.step_id,
+            "updated_at": rec.now}
+
+
+def new_conversation_values(rec: TurnRecord) -> dict[str, Any]:
+    return {"channel": rec.channel, "external_id": rec.external_id, "version": 1, "created_at": rec.now,
+            "team": rec.team, **_turn_values(rec)}
+
+
+def bump_values(rec: TurnRecord) -> dict[str, Any]:
+    return {"b_id": rec.conversation_id, "b_version": rec.old_version, "version": rec.old_version + 1,
+            **_turn_values(rec)}
+
+
+def inbox_values(rec: TurnRecord, conv_id: int) -> dict[str, Any]:
+    return {"channel": rec.channel, "message_id": rec.message_id, "conversation_id": conv_id, "received_at": rec.now}
+
+
+def transcript_rows(rec: TurnRecord, conv_id: int) -> list[dict[str, Any]]:
+    """The citizen's message (if any) and the bot's replies, in the order they were said."""
+    rows = []
+    if rec.inbound is not None:
+        sender, text, body = rec.inbound
+        rows.append({"conversation_id": conv_id, "direction": "in", "sender": sender, "text": text, "body": body,
+                     "created_at": rec.now})
+    senders = list(rec.outbound_sender) or ["bot"] * len(rec.outbound)
+    for body, sender in zip(rec.outbound, senders):
+        rows.append({"conversation_id": conv_id, "direction": "out", "sender": sender,
+                     "text": body.get("text") or body.get("caption") or body.get("url", ""), "body": body,
+                     "created_at": rec.now})
+    return rows
+
+
+def outbox_rows(rec: TurnRecord, conv_id: int, inbox_id: int | None) -> list[dict[str, Any]]:
+    """The replies to deliver; a pull channel (REST, web chat) delivers them with this very request."""
+    sent = rec.now if rec.pull else None
+    return [{"conversation_id": conv_id, "inbox_id": inbox_id, "channel": rec.channel, "recipient": rec.external_id,
+             "body": body, "created_at": rec.now, "attempts": 1 if rec.pull else 0, "sent_at": sent}
+            for body in rec.outbound]
+
+
+def event_rows(rec: TurnRecord, conv_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(events no room acts on, stored handled; events some room acts on, left for the effects)."""
+    done: list[dict[str, Any]] = []
+    wanted: list[dict[str, Any]] = []
+    for t, d in rec.events:
+        row = {"conversation_id": conv_id, "type": t, "data": d, "team": rec.team, "commune": rec.commune,
+               "created_at": rec.now}
+        if t in rec.needs_effect:
+            wanted.append(row)
+        else:
+            row["handled_at"] = rec.now
+            done.append(row)
+    return done, wanted
+
+
 class Repo:
     """The only place that speaks SQL for conversations, transcript, events and outbox."""
 
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
+        # SQLite on the inline adapter: a turn's load and save skip SQLAlchemy's execution layer (`sqlite_turns`)
+        self._sqlite = SqliteStatements(engine.dialect, conversations, inbox, transcript, events, outbox) \
+            if sqlite_turns.supported(engine) else None
 
     # --- turns ---------------------------------------------------------------------------
     async def load(self, channel: str, external_id: str) -> ConversationRow | None:
+        if self._sqlite is not None:
+            q = self._sqlite
+            async with Checkout(self.engine.sync_engine.pool) as co:
+                r = co.run(q.load, {"b_channel": channel, "b_external_id": external_id}).fetchone()
+            return ConversationRow(r[0], r[1], r[2], q.state_of(r[3]) or {}, r[4], r[5], r[6]) if r else None
         async with self.engine.connect() as conn:
             r = (await conn.execute(LOAD, {"b_channel": channel, "b_external_id": external_id})).first()
             return _row(r) if r else None
@@ -152,6 +221,8 @@ class Repo:
     async def save_turn(self, rec: TurnRecord) -> SavedTurn:
         """Write the turn atomically; raise DuplicateMessage or VersionConflict instead of half-writing."""
         try:
+            if self._sqlite is not None:
+                return await self._save_on_sqlite(rec)
             async with self.engine.begin() as conn:
                 return await self._save(conn, rec)
         except IntegrityError as exc:
@@ -160,34 +231,33 @@ class Repo:
                 raise DuplicateMessage from None
             raise VersionConflict from None
 
+    async def _save_on_sqlite(self, rec: TurnRecord) -> SavedTurn:
+        async with Checkout(self.engine.sync_engine.pool) as co:
+            await co.begin()
+            try:
+                saved = self._save_sqlite(co, rec)
+                co.commit()
+                return saved
+            except sqlite3.Error as error:
+                co.rollback()
+                # the same exception the Core path raises (IntegrityError → duplicate or conflict), no parameters
+                raise DBAPIError.instance(None, None, error, sqlite3.Error, hide_parameters=True) from error
+            except BaseException:
+                co.rollback()
+                raise
+
     async def _save(self, conn: AsyncConnection, rec: TurnRecord) -> SavedTurn:
-        values = {"state": rec.state, "mode": rec.mode, "procedure_id": rec.procedure_id, "step_id": rec.step_id,
-                      "updated_at": rec.now}
         if rec.conversation_id is None:
-            conv_id = (await conn.execute(NEW_CONVERSATION, dict(
-                channel=rec.channel, external_id=rec.external_id, version=1, created_at=rec.now,
-                team=rec.team, **values))).scalar_one()
+            conv_id = (await conn.execute(NEW_CONVERSATION, new_conversation_values(rec))).scalar_one()
         else:
             conv_id = rec.conversation_id
-            res = await conn.execute(BUMP, {"b_id": conv_id, "b_version": rec.old_version,
-                                            "version": rec.old_version + 1, **values})
+            res = await conn.execute(BUMP, bump_values(rec))
             if res.rowcount != 1:
                 raise VersionConflict
         inbox_id = None
         if rec.message_id is not None:
-            inbox_id = (await conn.execute(NEW_INBOX, {
-                "channel": rec.channel, "message_id": rec.message_id, "conversation_id": conv_id,
-                "received_at": rec.now})).scalar_one()
-        rows = []
-        if rec.inbound is not None:
-            sender, text, body = rec.inbound
-            rows.append({"conversation_id": conv_id, "direction": "in", "sender": sender, "text": text, "body": body,
-                             "created_at": rec.now})
-        senders = list(rec.outbound_sender) or ["bot"] * len(rec.outbound)
-        for body, sender in zip(rec.outbound, senders):
-            rows.append({"conversation_id": conv_id, "direction": "out", "sender": sender,
-                             "text": body.get("text") or body.get("caption") or body.get("url", ""), "body": body,
-                             "created_at": rec.now})
+            inbox_id = (await conn.execute(NEW_INBOX, inbox_values(rec, conv_id))).scalar_one()
+        rows = transcript_rows(rec, conv_id)
         if rows:
             await conn.execute(ADD_TRANSCRIPT, rows)
         earlier: list[dict[str, Any]] = []
@@ -198,24 +268,46 @@ class Repo:
                 await _forget_secrets(conn, pending)
                 earlier = [delivered(r.body) for r in pending]
         if rec.outbound:
-            sent = rec.now if rec.pull else None
-            await conn.execute(ADD_OUTBOX, [
-                {"conversation_id": conv_id, "inbox_id": inbox_id, "channel": rec.channel, "recipient": rec.external_id,
-                     "body": body, "created_at": rec.now, "attempts": 1 if rec.pull else 0, "sent_at": sent}
-                for body in rec.outbound])
+            await conn.execute(ADD_OUTBOX, outbox_rows(rec, conv_id, inbox_id))
         event_ids: list[int] = []
-        if rec.events:
-            wanted = [(t, d) for t, d in rec.events if t in rec.needs_effect]
-            done = [(t, d) for t, d in rec.events if t not in rec.needs_effect]
-            if done:
-                await conn.execute(ADD_EVENTS, [
-                    {"conversation_id": conv_id, "type": t, "data": d, "team": rec.team, "commune": rec.commune,
-                     "created_at": rec.now, "handled_at": rec.now} for t, d in done])
-            if wanted:
-                res = await conn.execute(ADD_EVENTS_RETURNING, [
-                    {"conversation_id": conv_id, "type": t, "data": d, "team": rec.team, "commune": rec.commune,
-                     "created_at": rec.now} for t, d in wanted])
-                event_ids = [r[0] for r in res]
+        done, wanted = event_rows(rec, conv_id)
+        if done:
+            await conn.execute(ADD_EVENTS, done)
+        if wanted:
+            event_ids = [r[0] for r in await conn.execute(ADD_EVENTS_RETURNING, wanted)]
+        return SavedTurn(conv_id, inbox_id, event_ids, earlier)
+
+    def _save_sqlite(self, co: Checkout, rec: TurnRecord) -> SavedTurn:
+        """`_save` on SQLite's own connection (`sqlite_turns`): the same statements, in the same order."""
+        q = self._sqlite
+        assert q is not None
+        if rec.conversation_id is None:
+            conv_id = co.run(q.new_conversation, new_conversation_values(rec)).fetchone()[0]
+        else:
+            conv_id = rec.conversation_id
+            if co.run(q.bump, bump_values(rec)).rowcount != 1:
+                raise VersionConflict
+        inbox_id = None
+        if rec.message_id is not None:
+            inbox_id = co.run(q.new_inbox, inbox_values(rec, conv_id)).fetchone()[0]
+        rows = transcript_rows(rec, conv_id)
+        if rows:
+            co.run_many(q.add_transcript, rows)
+        earlier: list[dict[str, Any]] = []
+        if rec.pull and rec.conversation_id is not None:
+            pending = co.run(q.pending, {"b_conversation_id": conv_id}).fetchall()
+            if pending:
+                co.run_many(q.mark_taken, [{"b_id": r[0], "b_now": rec.now} for r in pending])
+                bodies = [q.body_of(r[1]) for r in pending]
+                co.run_many(q.set_body, [{"b_id": r[0], "body": b[AFTER_DELIVERY]} for r, b in zip(pending, bodies)
+                                         if isinstance(b, dict) and AFTER_DELIVERY in b])
+                earlier = [delivered(b) for b in bodies]
+        if rec.outbound:
+            co.run_many(q.add_outbox, outbox_rows(rec, conv_id, inbox_id))
+        done, wanted = event_rows(rec, conv_id)
+        if done:
+            co.run_many(q.add_event, done)
+        event_ids = [co.run(q.add_event_returning, w).fetchone()[0] for w in wanted]
         return SavedTurn(conv_id, inbox_id, event_ids, earlier)
 
     # --- outbox --------------------------------------------------------------------------
