@@ -210,6 +210,14 @@ class Repo:
 
         Keyed on (channel, sender, message id): a message id reused by another sender is a new message.
         """
+        if self._sqlite is not None:
+            q = self._sqlite
+            async with Checkout(self.engine.sync_engine.pool) as co:
+                seen = co.run(q.seen, {"b_channel": channel, "b_sender": sender, "b_message_id": message_id}).fetchone()
+                if seen is None:
+                    return None
+                bodies = co.run(q.replies_of, {"b_inbox_id": seen[0]}).fetchall()
+            return [delivered(q.body_of(r[0])) for r in bodies]
         async with self.engine.connect() as conn:
             row = (await conn.execute(SEEN, {"b_channel": channel, "b_sender": sender,
                                              "b_message_id": message_id})).first()

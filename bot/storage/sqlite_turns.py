@@ -168,6 +168,11 @@ class SqliteStatements:
         self.body_of = _result_processor(o.body, dialect)
         self.mark_taken = Prepared.of(update(outbox).where(o.id == bindparam("b_id")).values(
             sent_at=bindparam("b_now", type_=o.sent_at.type), attempts=o.attempts + 1), dialect)
+        self.seen = Prepared.of(select(inbox.c.id).select_from(inbox.join(conversations, c.id == inbox.c.conversation_id))
+                                .where(and_(c.channel == bindparam("b_channel"), c.external_id == bindparam("b_sender"),
+                                            inbox.c.message_id == bindparam("b_message_id"))), dialect)
+        self.replies_of = Prepared.of(select(o.body).where(o.inbox_id == bindparam("b_inbox_id")).order_by(o.id),
+                                      dialect)
         self.set_body = Prepared.of(update(outbox).where(o.id == bindparam("b_id")), dialect, ["body"])
 
 

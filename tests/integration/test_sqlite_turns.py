@@ -49,6 +49,8 @@ async def _walk(repo: Repo) -> list[Any]:
     out.append(await repo.save_turn(_record(cid, 2, 3, inbound=None, outbound_sender=())))
     out.append(await repo.load("rest", "citizen-1"))
     out.append(await repo.load("rest", "nobody"))
+    out.append(await repo.replies_for_message("rest", "citizen-1", "m-1"))   # a redelivery's stored replies
+    out.append(await repo.replies_for_message("rest", "someone-else", "m-1"))   # another sender's id: new
     return out
 
 
@@ -89,6 +91,7 @@ async def test_the_sqlite_path_stores_the_very_rows_the_core_path_stores(two_dbs
         finally:
             await repo.engine.dispose()
     assert results[0] == results[1]
+    assert [m.get("text") for m in results[1][5]] == ["Trả lời 1", None] and results[1][6] is None
     core, own = _dump(core_url), _dump(own_url)
     assert own == core
     # and what was stored is what a turn means: the secret was delivered once and only its masked copy is kept
