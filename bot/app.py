@@ -18,6 +18,7 @@ from bot.channels.webchat import routes as webchat
 from bot.privacy.retention import retention_loop
 from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.storage.checkpoint import database_file, wal_checkpoints
 from bot.storage.db import is_outage
 from bot.web import health, metrics
 from bot.web.console import assist as assist_pages
@@ -135,6 +136,9 @@ def _lifetime(services: Services, settings: Settings) -> Callable[[web.Applicati
                      services.repo, services.clock, settings.privacy.retention_days,
                      examples_gone=lambda: services.pubsub.publish(EXAMPLES_TOPIC, {}),
                      first_after_s=RETENTION_FIRST_AFTER_S))]
+        wal = database_file(services.repo.engine)
+        if wal is not None:   # SQLite: fold the log back from a thread, not inside a citizen's commit
+            tasks.append(asyncio.create_task(wal_checkpoints(wal)))
         if services.handoff is not None:   # team hours changed elsewhere (admin page, CLI, other worker)
             tasks.append(asyncio.create_task(services.handoff.follow_teams()))
         if settings.reports.daily:
