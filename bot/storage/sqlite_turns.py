@@ -12,6 +12,8 @@ inline once the lock is ours. PostgreSQL, and SQLite without the inline adapter,
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -79,11 +81,12 @@ def _begin_patiently(conn: sqlite3.Connection) -> None:
 class Checkout:
     """The pool's connection, held for one load or one save (``async with``)."""
 
-    __slots__ = ("_pool", "adapted", "conn", "fairy")
+    __slots__ = ("_pool", "_waiting", "adapted", "conn", "fairy")
 
     def __init__(self, pool: Any):
         self._pool = pool
         self.fairy: Any = None
+        self._waiting: asyncio.Future[Any] | None = None
 
     async def __aenter__(self) -> Self:
         queue = self._pool._pool
@@ -96,6 +99,12 @@ class Checkout:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._waiting is not None and not self._waiting.done():
+            # cancelled while waiting for the write lock: the thread may still take it, so the connection goes
+            # back only after it finished, without a transaction
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._waiting)
+            self.rollback()
         fairy, self.fairy = self.fairy, None
         self.adapted._in_tx = self.conn.in_transaction
         fairy.close()   # back to the pool; its reset skips the rollback when no transaction is open
@@ -107,7 +116,8 @@ class Checkout:
         except sqlite3.OperationalError as error:
             if not _busy(error):
                 raise
-            await self.adapted._connection._execute(_begin_patiently, self.conn)
+            self._waiting = asyncio.ensure_future(self.adapted._connection._execute(_begin_patiently, self.conn))
+            await asyncio.shield(self._waiting)
         self.adapted._in_tx = True
 
     def commit(self) -> None:

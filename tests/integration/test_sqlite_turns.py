@@ -133,3 +133,27 @@ async def test_postgresql_keeps_the_core_path_and_every_app_sqlite_database_take
             assert (repo._sqlite is None) == url.startswith("postgresql")
         finally:
             await repo.engine.dispose()
+
+
+async def test_a_turn_cancelled_while_another_process_writes_leaves_no_lock_behind(two_dbs: tuple[str, str]) -> None:
+    import asyncio
+
+    url = two_dbs[1]
+    repo = await _repo(url, core=False)
+    other = sqlite3.connect(make_url(url).database, isolation_level=None, timeout=0.5)
+    try:
+        first = await repo.save_turn(_record(None, 0, 1))
+        other.execute("BEGIN IMMEDIATE")                      # a CLI command or another worker is writing
+        waiting = asyncio.ensure_future(repo.save_turn(_record(first.conversation_id, 1, 2)))
+        await asyncio.sleep(0.1)
+        waiting.cancel()                                      # e.g. the worker shuts down
+        other.execute("COMMIT")                               # ... and the lock is released just then
+        await asyncio.gather(waiting, return_exceptions=True)
+        other.execute("BEGIN IMMEDIATE")                      # the cancelled turn kept no write lock
+        other.execute("COMMIT")
+        saved = await repo.save_turn(_record(first.conversation_id, 1, 3))   # version 1: the cancelled one wrote nothing
+        assert saved.conversation_id == first.conversation_id
+        assert (await repo.load("rest", "citizen-1")).version == 2  # type: ignore[union-attr]
+    finally:
+        other.close()
+        await repo.engine.dispose()
