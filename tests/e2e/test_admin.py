@@ -99,9 +99,12 @@ async def test_admin_edits_previews_publishes_and_rolls_back(live: TestClient, b
     for _ in range(8):
         if await page.locator(".sim-log .bot", has_text=NEW_ASK).count():
             break
-        await page.locator(".sim-log .bot .btn").last.wait_for()
-        buttons = page.locator(".sim-log .msg.bot").last.locator(".btn")
-        await buttons.first.click()
+        # the last question with buttons (a reply may end with a text after it), then its answer before looking again
+        asked = page.locator(".sim-log .msg.bot:has(.btn)").last
+        await asked.wait_for()
+        said = await page.locator(".sim-log .msg.bot").count()
+        await asked.locator(".btn").first.click()
+        await page.wait_for_function("n => document.querySelectorAll('.sim-log .msg.bot').length > n", arg=said)
         await page.wait_for_timeout(200)
     await page.wait_for_selector(f".sim-log .bot >> text={NEW_ASK}")
     assert await citizen_sees(live, ASK), "preview does not touch the live bot"
