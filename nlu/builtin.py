@@ -117,6 +117,12 @@ class BuiltinParser:
         self._clf_is_all = bool(np.array_equal(self._clf_pos, np.arange(len(self.labels))))
         self._clf_is_all = bool(np.array_equal(self._clf_pos, np.arange(len(self.labels))))
         self._intent_pos = {l: self._index[l] for l in self.labels if "." not in l}
+        yes_no, follow_up = np.zeros(len(self.labels)), np.zeros(len(self.labels))
+        yes_no[[self._intent_pos[l] for l in ("affirm", "deny") if l in self._intent_pos]] = settings.yes_no_bias
+        follow_up[[self._intent_pos[l] for l in ("ask_fee", "ask_duration", "ask_where")
+                   if l in self._intent_pos]] = settings.follow_up_bias
+        # by (yes/no expected and a short message) × 2 + (a procedure under discussion)
+        self._context_bias = (np.zeros(len(self.labels)), follow_up, yes_no, yes_no + follow_up)
         self._offsets: tuple[int, ...] = ()
         self._cues: dict[str, float] = {}   # need cues learned from the data (``nlu/stories.py``)
 
@@ -403,15 +409,11 @@ class BuiltinParser:
 
     def _apply_context(self, z: np.ndarray, folded: str, ctx: ParseContext) -> None:
         s = self.settings
-        short = len(folded.split()) <= 5
-        if ctx.expecting == "yes_no" and short:
-            for lab in ("affirm", "deny"):
-                if lab in self._intent_pos:
-                    z[self._intent_pos[lab]] += s.yes_no_bias
+        yes_no = ctx.expecting == "yes_no" and len(folded.split()) <= 5
+        if yes_no or ctx.procedure_id:
+            # one vector per case (the labels each bias raises are distinct): one array operation, not five
+            z += self._context_bias[(2 if yes_no else 0) + (1 if ctx.procedure_id else 0)]
         if ctx.procedure_id:
-            for lab in ("ask_fee", "ask_duration", "ask_where"):
-                if lab in self._intent_pos:
-                    z[self._intent_pos[lab]] += s.follow_up_bias
             pos = self._index.get(ctx.procedure_id)
             if pos is not None:
                 z[pos] += 0.5 * s.follow_up_bias

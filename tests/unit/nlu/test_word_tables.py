@@ -128,3 +128,26 @@ def test_table_features_are_scikit_learns(small, text: str) -> None:  # type: ig
     got = np.zeros(want.size)
     got[idx] = vals
     assert np.allclose(got, want, rtol=0, atol=1e-6), text
+
+
+def test_context_biases_are_the_old_per_label_sums(parser: BuiltinParser) -> None:
+    s = parser.settings
+    rng = np.random.default_rng(3)
+    for text in ("có", "đúng rồi ạ", "cho tôi hỏi lệ phí làm giấy khai sinh là bao nhiêu vậy ạ"):
+        folded = normalize(text).folded
+        for ctx in (ParseContext(), ParseContext(expecting="yes_no"), ParseContext(procedure_id="ho-tich.khai-sinh"),
+                    ParseContext(procedure_id="ho-tich.khai-tu", expecting="yes_no"),
+                    ParseContext(procedure_id="ask_fee", expecting="choice"), ParseContext(procedure_id="nope")):
+            z = rng.normal(size=len(parser.labels))
+            want = z.copy()
+            if ctx.expecting == "yes_no" and len(folded.split()) <= 5:   # the code before, label by label
+                for lab in ("affirm", "deny"):
+                    want[parser._intent_pos[lab]] += s.yes_no_bias
+            if ctx.procedure_id:
+                for lab in ("ask_fee", "ask_duration", "ask_where"):
+                    want[parser._intent_pos[lab]] += s.follow_up_bias
+                pos = parser._index.get(ctx.procedure_id)
+                if pos is not None:
+                    want[pos] += 0.5 * s.follow_up_bias
+            parser._apply_context(z, folded, ctx)
+            assert np.array_equal(z, want), (text, ctx)
