@@ -89,7 +89,8 @@ def extract_entities(text: str, *, today: dt.date | None) -> tuple[Entity, ...]:
         add("gender", "Nam" if word in ("nam", "trai") else "Nữ", m.start(), m.end())
     if "dt" in folded or "dan toc" in folded:
         _ethnicities(low, folded, add)
-    _person_names(text, folded, add)
+    if "ten" in folded or " la" in folded:    # every name cue holds one ("ho ten", "toi la", ...)
+        _person_names(text, folded, add)
     _places(text, folded, add, today)
     for m in _NUMBER.finditer(folded) if has_digit else ():
         add("number", m.group().replace(".", "").replace(",", "."), m.start(), m.end())
@@ -133,7 +134,8 @@ def _person_names(text: str, folded: str, add: Callable[[str, str, int, int], No
 def _places(text: str, folded: str, add: Callable[[str, str, int, int], None], today: dt.date | None) -> None:
     from nlu.geo import find_province
 
-    m = _ADDRESS_CUE.search(folded)
+    cue = "dia chi" in folded or "tru" in folded or "que quan" in folded or "song" in folded
+    m = _ADDRESS_CUE.search(folded) if cue else None
     if m:
         end = len(folded)
         stop = re.search(r"[.;!?\n]|\s(?:va|sdt|so dien thoai|cccd|ngay)\s", folded[m.end():])
