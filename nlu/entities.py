@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from nlu.api import Entity
 from nlu.fields.contact import normalize_phone
@@ -17,7 +18,7 @@ from nlu.fields.dates import find_dates
 from nlu.fields.ids import check_id_number
 from nlu.fields.people import find_ethnicity
 from nlu.fields.registry import validate_field
-from nlu.normalize import fold, nfc_lower
+from nlu.normalize import fold
 
 _DIGIT_RUN = re.compile(r"(?<![\w+])(\+?\d[\d .\-]{7,16}\d)(?!\w)")
 _GENDER_CUES = re.compile(
@@ -38,6 +39,8 @@ _NOT_NAME = frozenset({
 _ADDRESS_CUE = re.compile(r"(?:dia chi|thuong tru|tam tru|cu tru|que quan|song)\s*(?:tai|o|la)?\s*:?\s+")
 _NUMBER = re.compile(r"(?<![\w.,/+-])\d{1,3}(?:\.\d{3})+(?![\w.,/-]*\d)|(?<![\w.,/+-])\d{1,6}(?:,\d+)?(?![\w/-]|[.,]\d)")
 _WARD_IN_TEXT = re.compile(r"\b(?:xa|phuong|thi tran|dac khu)\s+[a-z]+(?:\s+[a-z]+){0,3}")
+_ANY_DIGIT = re.compile(r"\d")
+_LETTER_RUN = re.compile(r"[a-z]+")
 
 
 def _ent(kind: str, value: str, text: str, start: int, end: int) -> Entity:
@@ -48,8 +51,11 @@ def extract_entities(text: str, *, today: dt.date | None) -> tuple[Entity, ...]:
     """Typed values found in a free message (dates, ids, phones, …); overlapping spans keep the first, more
     specific, kind."""
     text = unicodedata.normalize("NFC", text[:4000])
-    low = nfc_lower(text)
+    low = text.lower()   # nfc_lower(text): text is NFC already
     folded = fold(low)
+    # Cheap tests first: every pattern below that needs a digit, or a cue word, is skipped without it (most
+    # messages have neither); each skip is exact, the pattern could not match.
+    has_digit = _ANY_DIGIT.search(folded) is not None
     out: list[Entity] = []
     taken: list[tuple[int, int]] = []
 
@@ -61,7 +67,7 @@ def extract_entities(text: str, *, today: dt.date | None) -> tuple[Entity, ...]:
             out.append(_ent(kind, value, text, s, e))
             taken.append((s, e))
 
-    for m in _DIGIT_RUN.finditer(folded):
+    for m in _DIGIT_RUN.finditer(folded) if has_digit else ():
         raw = m.group(1)
         digits = re.sub(r"\D", "", raw)
         phone = normalize_phone(raw)
@@ -71,20 +77,22 @@ def extract_entities(text: str, *, today: dt.date | None) -> tuple[Entity, ...]:
             add("id_number", digits, m.start(1), m.end(1))
         elif len(digits) == 9 and not raw.startswith("+") and re.fullmatch(r"[\d ]+", raw):
             add("old_id_number", digits, m.start(1), m.end(1))
-    for d in find_dates(text, today) if today is not None else ():
+    for d in find_dates(text, today) if today is not None and has_digit else ():
         if d.value is None:
             continue
         span = folded[d.start:d.end]
         if d.year is None and "." in span and "thang" not in span:
             continue  # "1.5 triệu" is not a date
         add("date", d.value.isoformat(), d.start, d.end)
-    for m in _GENDER_CUES.finditer(folded):
+    for m in _GENDER_CUES.finditer(folded) if "trai" in folded or "gai" in folded or "gioi tinh" in folded else ():
         word = m.group(1) or m.group(3)
         add("gender", "Nam" if word in ("nam", "trai") else "Nữ", m.start(), m.end())
-    _ethnicities(low, folded, add)
-    _person_names(text, folded, add)
+    if "dt" in folded or "dan toc" in folded:
+        _ethnicities(low, folded, add)
+    if "ten" in folded or " la" in folded:    # every name cue holds one ("ho ten", "toi la", ...)
+        _person_names(text, folded, add)
     _places(text, folded, add, today)
-    for m in _NUMBER.finditer(folded):
+    for m in _NUMBER.finditer(folded) if has_digit else ():
         add("number", m.group().replace(".", "").replace(",", "."), m.start(), m.end())
     out.sort(key=lambda e: e.start)
     return tuple(out)
@@ -124,9 +132,10 @@ def _person_names(text: str, folded: str, add: Callable[[str, str, int, int], No
 
 
 def _places(text: str, folded: str, add: Callable[[str, str, int, int], None], today: dt.date | None) -> None:
-    from nlu.geo import find_province, province_names_folded
+    from nlu.geo import find_province
 
-    m = _ADDRESS_CUE.search(folded)
+    cue = "dia chi" in folded or "tru" in folded or "que quan" in folded or "song" in folded
+    m = _ADDRESS_CUE.search(folded) if cue else None
     if m:
         end = len(folded)
         stop = re.search(r"[.;!?\n]|\s(?:va|sdt|so dien thoai|cccd|ngay)\s", folded[m.end():])
@@ -140,13 +149,38 @@ def _places(text: str, folded: str, add: Callable[[str, str, int, int], None], t
             res = validate_field("address", seg, today=today or dt.date.min)   # an address does not read the day
             add("address", res.value if res.ok and res.value else seg, s, s + len(seg))
 
-    for name, _code in province_names_folded():
-        if len(name) < 4 or " " not in name and name not in ("hue", "hcm", "tphcm") or name not in folded:
-            continue   # (a substring test first: most messages name no province, and the regex costs ~20x more)
+    names, always, by_first_run = _province_search()
+    found = by_first_run.keys() & set(_LETTER_RUN.findall(folded))
+    for i in sorted(always.union(*(by_first_run[r] for r in found))) if found or always else ():
+        name = names[i]
+        if name not in folded:
+            continue   # (a substring test first: the regex costs ~20x more)
         for m in re.finditer(rf"(?<![a-z]){re.escape(name)}(?![a-z])", folded):
             hit = find_province(name)
             if hit:
                 add("province", hit[0].name, m.start(), m.end())
+
+
+@lru_cache(maxsize=1)
+def _province_search() -> tuple[tuple[str, ...], frozenset[int], dict[str, frozenset[int]]]:
+    """The province names a message is searched for (folded, longest first; at least 4 letters, and more than one
+    word but for hue/hcm/tphcm), which of them to try always, and the others by their first word.
+
+    A name found between non-letters starts with one whole letter run of the message (``[a-z]+``), its first word,
+    so a message is only searched for the names whose first word it holds (most hold none)."""
+    from nlu.geo import province_names_folded
+
+    names = tuple(name for name, _code in province_names_folded()
+                  if not (len(name) < 4 or " " not in name and name not in ("hue", "hcm", "tphcm")))
+    always: set[int] = set()
+    by_first: dict[str, set[int]] = {}
+    for i, name in enumerate(names):
+        first = _LETTER_RUN.match(name)
+        if first is None:
+            always.add(i)   # does not start with a plain letter: tried on every message
+        else:
+            by_first.setdefault(first.group(), set()).add(i)
+    return names, frozenset(always), {k: frozenset(v) for k, v in by_first.items()}
 
 
 __all__ = ["extract_entities"]
