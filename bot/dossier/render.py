@@ -12,7 +12,6 @@ import threading
 from pathlib import Path
 
 import jinja2
-import segno
 
 from bot.dossier.draft import DraftContent
 
@@ -65,6 +64,8 @@ def officer_url(base_url: str, code: str) -> str:
 
 def qr_data_uri(url: str) -> str:
     """An SVG QR code of the officer's link, embedded in the page (no file, no network)."""
+    import segno  # here: rendering a draft needs it, a worker's start does not
+
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
