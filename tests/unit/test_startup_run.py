@@ -1,8 +1,10 @@
-"""`motcua run` pauses the cyclic GC while the worker imports and wires itself up, then freezes what it built and
-turns the GC back on (bot/cli.py ``pause_gc`` / ``resume_gc``); no other path may leave it off."""
+"""What `motcua run` does for a quick start (bot/cli.py): it pauses the cyclic GC while the worker imports and wires
+itself up, then freezes what it built and turns the GC back on (``pause_gc`` / ``resume_gc``; no other path may
+leave it off), and asks OpenBLAS for one thread unless the operator chose (``single_blas_thread``)."""
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,9 +44,8 @@ def test_resume_is_a_no_op_when_nothing_paused_the_gc() -> None:
 
 
 def test_an_early_return_of_run_leaves_the_gc_on(monkeypatch: Any, capsys: Any) -> None:
-    monkeypatch.setenv("MOTCUA_CHANNELS__TELEGRAM__ENABLED", "true")
-    monkeypatch.setenv("MOTCUA_CHANNELS__TELEGRAM__MODE", "polling")
-    assert main(["run", "--workers", "2", "--no-migrate"]) == 2
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    assert _early_run(monkeypatch) == 2
     assert gc.isenabled()
 
 
@@ -58,3 +59,21 @@ def test_another_command_with_run_among_its_arguments_keeps_the_gc_on(monkeypatc
     monkeypatch.setattr("bot.cli.cmd_validate", validate)
     main(["validate", "--root", "run"])
     assert seen == [True] and gc.isenabled()
+
+
+def _early_run(monkeypatch: Any) -> int:
+    monkeypatch.setenv("MOTCUA_CHANNELS__TELEGRAM__ENABLED", "true")
+    monkeypatch.setenv("MOTCUA_CHANNELS__TELEGRAM__MODE", "polling")
+    return main(["run", "--workers", "2", "--no-migrate"])   # refused before it serves anything
+
+
+def test_run_asks_openblas_for_one_thread(monkeypatch: Any, capsys: Any) -> None:
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    assert _early_run(monkeypatch) == 2
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_the_operators_openblas_threads_win(monkeypatch: Any, capsys: Any) -> None:
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    assert _early_run(monkeypatch) == 2
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
