@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 import threading
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from bot.dossier.draft import DraftContent
+
+if TYPE_CHECKING:   # jinja2 is imported with the first draft rendered, not by every worker's start
+    import jinja2
 
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "procedures_catalog"
 GENERIC_TEMPLATE = "forms/_generic.html.j2"
@@ -47,6 +49,8 @@ def font_face_css() -> str:
 
 @functools.lru_cache(maxsize=4)
 def _env(catalog_dir: str) -> jinja2.Environment:
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(catalog_dir),
         autoescape=True,  # citizen text may contain <script> or <img src=file:…>
@@ -71,6 +75,8 @@ def qr_data_uri(url: str) -> str:
 
 def _template_for(draft: DraftContent, env: jinja2.Environment) -> jinja2.Template:
     """The template the entry names, else ``forms/<procedure id>.html.j2``, else the generic form; no form → checklist."""
+    import jinja2
+
     if draft.form_id is None:
         return env.get_template(CHECKLIST_ONLY_TEMPLATE)
     for name in (draft.form_template, f"forms/{draft.procedure_id}.html.j2"):
