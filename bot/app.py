@@ -7,8 +7,6 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
-import aiohttp_jinja2
-import jinja2
 from aiohttp import web
 
 from bot.admin.daily import DailyReports, TelegramFiles
@@ -20,7 +18,7 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.storage.checkpoint import database_file, wal_checkpoints
 from bot.storage.db import is_outage
-from bot.web import health, metrics
+from bot.web import health, metrics, pages
 from bot.web.console import assist as assist_pages
 from bot.web.console import routes as console
 from bot.web.dossiers import routes as dossiers
@@ -169,9 +167,7 @@ def build_app(settings: Settings, services: Services | None = None) -> web.Appli
                           middlewares=[services.metrics.count_responses, security_headers,
                                        staff_guard(settings.server.base_url)])
     app[SERVICES] = services
-    aiohttp_jinja2.setup(app, loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs()]),
-                         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-                         filters={"vntime": vn_time})
+    pages.setup(app, template_dirs(), filters={"vntime": vn_time})   # jinja2 loads with the first page rendered
     too_long = services.content.current.phrase("bad_input")
     if settings.channels.rest:
         app.add_routes(rest.routes(services.delivery, max_body=settings.server.max_body_bytes,

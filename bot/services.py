@@ -142,12 +142,22 @@ def _backends(settings: Settings) -> tuple[ConversationLocks, PubSub, RateLimite
 def _push_channels(settings: Settings, intake: PushIntake, push: OutboxWorker, documents: DraftDocuments,
                    shared: SharedValues) -> dict[str, Any]:
     """Telegram / Zalo adapters that are enabled and have their secrets in the environment."""
-    from bot.channels import telegram, zalo_bot, zalo_oa
+    on = settings.channels
+    chans: list[Any] = []   # a disabled channel's module is not even imported
+    if on.telegram.enabled:
+        from bot.channels import telegram
 
+        chans.append(telegram.from_settings(settings, intake, documents))
+    if on.zalo_bot.enabled:
+        from bot.channels import zalo_bot
+
+        chans.append(zalo_bot.from_settings(settings, intake))   # Zalo Bot cannot send files
+    if on.zalo_oa.enabled:
+        from bot.channels import zalo_oa
+
+        chans.append(zalo_oa.from_settings(settings, intake, shared, documents))
     out: dict[str, Any] = {}
-    for ch in (telegram.from_settings(settings, intake, documents),
-               zalo_bot.from_settings(settings, intake),   # Zalo Bot cannot send files
-               zalo_oa.from_settings(settings, intake, shared, documents)):
+    for ch in chans:
         if ch is not None:
             push.register(ch)
             out[ch.name] = ch

@@ -180,7 +180,9 @@ class _YamlSource(PydanticBaseSettingsSource):
     def __call__(self) -> dict[str, Any]:
         if self.path is None or not self.path.exists():
             return {}
-        data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+        # libyaml's parser when PyYAML has it, as for the content files: the same data, ~0.4 ms instead of ~7 ms
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(self.path.read_text(encoding="utf-8"), Loader=loader) or {}
         if not isinstance(data, dict):
             raise ValueError(f"{self.path}: config must be a mapping")  # noqa: TRY004 — a config error, as below
         if "secrets" in data:

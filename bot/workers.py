@@ -16,6 +16,9 @@ log = logging.getLogger("motcua.workers")
 
 
 def _serve(host: str, port: int, config: str | None) -> None:
+    from bot.cli import pause_gc, resume_gc
+
+    pause_gc()   # as `motcua run` with one worker: no collections while the worker imports and wires itself up
     from aiohttp import web
 
     from bot.app import build_app
@@ -30,7 +33,9 @@ def _serve(host: str, port: int, config: str | None) -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover
         pass
-    web.run_app(build_app(settings), host=host, port=port, reuse_port=True, print=None, access_log=None)
+    app = build_app(settings)
+    resume_gc(settings.server.gc_freeze)
+    web.run_app(app, host=host, port=port, reuse_port=True, print=None, access_log=None)
 
 
 def run_workers(n: int, host: str, port: int, config: str | None) -> int:

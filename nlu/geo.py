@@ -1,9 +1,9 @@
 """Provinces and wards in the post-July-2025 structure (34 provinces, no districts).
 
-Provinces come from the ``vietnam-provinces`` package; communes and wards, with their official codes, from
-``data/wards_2025.csv`` (the National Statistics Office's list: the installed package's 2025 codes are wrong for
-about 120 units, see ``scripts/build_wards_2025.py``). The 63 → 34 merger table maps an old province a citizen
-still writes ("Bình Dương") to the province it belongs to now.
+Provinces come from the ``vietnam-provinces`` package (its 34 rows written out below); communes and wards,
+with their official codes, from ``data/wards_2025.csv`` (the National Statistics Office's list: the installed
+package's 2025 codes are wrong for about 120 units, see ``scripts/build_wards_2025.py``). The 63 → 34 merger
+table maps an old province a citizen still writes ("Bình Dương") to the province it belongs to now.
 """
 from __future__ import annotations
 
@@ -57,12 +57,29 @@ def _key(text: str) -> str:
     return _PREFIX.sub("", k)
 
 
+# The 34 provinces of the installed ``vietnam-provinces`` (2025.10.1) as (code, name, codename), written out:
+# importing the package (an enum of 3,321 ward codes and every ward's record) took ~45 ms of every worker's start
+# (its first parse), for these 34 rows. tests/unit/nlu/test_geo_provinces.py checks they equal the package's.
+_PROVINCES_2025: tuple[tuple[int, str, str], ...] = (
+    (1, "Thành phố Hà Nội", "ha_noi"), (4, "Cao Bằng", "cao_bang"), (8, "Tuyên Quang", "tuyen_quang"),
+    (11, "Điện Biên", "dien_bien"), (12, "Lai Châu", "lai_chau"), (14, "Sơn La", "son_la"),
+    (15, "Lào Cai", "lao_cai"), (19, "Thái Nguyên", "thai_nguyen"), (20, "Lạng Sơn", "lang_son"),
+    (22, "Quảng Ninh", "quang_ninh"), (24, "Bắc Ninh", "bac_ninh"), (25, "Phú Thọ", "phu_tho"),
+    (31, "Thành phố Hải Phòng", "hai_phong"), (33, "Hưng Yên", "hung_yen"), (37, "Ninh Bình", "ninh_binh"),
+    (38, "Thanh Hóa", "thanh_hoa"), (40, "Nghệ An", "nghe_an"), (42, "Hà Tĩnh", "ha_tinh"),
+    (44, "Quảng Trị", "quang_tri"), (46, "Thành phố Huế", "hue"), (48, "Thành phố Đà Nẵng", "da_nang"),
+    (51, "Quảng Ngãi", "quang_ngai"), (52, "Gia Lai", "gia_lai"), (56, "Khánh Hòa", "khanh_hoa"),
+    (66, "Đắk Lắk", "dak_lak"), (68, "Lâm Đồng", "lam_dong"), (75, "Đồng Nai", "dong_nai"),
+    (79, "Thành phố Hồ Chí Minh", "ho_chi_minh"), (80, "Tây Ninh", "tay_ninh"), (82, "Đồng Tháp", "dong_thap"),
+    (86, "Vĩnh Long", "vinh_long"), (91, "An Giang", "an_giang"), (92, "Thành phố Cần Thơ", "can_tho"),
+    (96, "Cà Mau", "ca_mau"),
+)
+
+
 @lru_cache(maxsize=1)
 def provinces() -> dict[str, ProvinceInfo]:
     """codename → province, for the 34 provinces."""
-    from vietnam_provinces import Province
-
-    return {p.codename: ProvinceInfo(int(p.code.value), p.name, p.codename) for p in Province.iter_all()}
+    return {codename: ProvinceInfo(code, name, codename) for code, name, codename in _PROVINCES_2025}
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -62,11 +63,19 @@ class Normalized:
 
 
 @lru_cache(maxsize=1)
-def teencode_table() -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Phrase → replacement, both as token tuples, from ``data/teencode.yml``."""
+def _teencode_yml() -> dict[str, Any]:
+    """``data/teencode.yml``, read once for both of its tables, with libyaml's parser when PyYAML has it (the
+    same data; ~2 ms instead of ~13 ms, and a worker's first parse reads it)."""
     import yaml
 
-    raw = yaml.safe_load((DATA_DIR / "teencode.yml").read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load((DATA_DIR / "teencode.yml").read_text(encoding="utf-8"), Loader=loader) or {}
+
+
+@lru_cache(maxsize=1)
+def teencode_table() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Phrase → replacement, both as token tuples, from ``data/teencode.yml``."""
+    raw = _teencode_yml()
     table: dict[tuple[str, ...], tuple[str, ...]] = {}
     for key, value in (raw.get("abbreviations") or {}).items():
         k = tuple(nfc_lower(str(key)).split())
@@ -78,9 +87,7 @@ def teencode_table() -> dict[tuple[str, ...], tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def _emoji() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     """Emoji → words (``emoji:`` in ``data/teencode.yml``), as one regex and its table."""
-    import yaml
-
-    raw = yaml.safe_load((DATA_DIR / "teencode.yml").read_text(encoding="utf-8")) or {}
+    raw = _teencode_yml()
     table = {str(k): f" {v} " for k, v in (raw.get("emoji") or {}).items() if str(k)}
     if not table:
         return None, table

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -63,6 +62,8 @@ class MissGroup:
 
 def group_misses(misses: Sequence[Miss], threshold: float = 80.0) -> list[MissGroup]:
     """Greedy single-pass clustering: a miss joins the first group whose representative is similar enough."""
+    from rapidfuzz import fuzz  # here, not at the top: the admin page imports it, not every worker's start
+
     groups: list[tuple[str, MissGroup]] = []
     for m in misses:
         key = fold(m.text)

@@ -26,13 +26,17 @@ class AttachmentSource(Protocol):
 
 
 def cccd_decoder() -> CccdDecoder | None:
-    """CCCD photo → (form fields, hint) with the QR decoder; None when zxing-cpp/Pillow are not installed."""
-    try:
-        from bot.dossier.cccd import cccd_to_fields, decode_cccd
-    except ImportError:  # pragma: no cover - zxing-cpp/Pillow missing
+    """CCCD photo → (form fields, hint) with the QR decoder; None when Pillow is not installed. The decoder
+    (Pillow; zxing-cpp when it reads) is imported with the first photo, in the decoding thread, not at every
+    worker's start (~10 ms)."""
+    import importlib.util
+
+    if importlib.util.find_spec("PIL") is None:  # pragma: no cover - Pillow missing
         return None
 
     def run(data: bytes, proc: Any) -> tuple[dict[str, str], str | None]:
+        from bot.dossier.cccd import cccd_to_fields, decode_cccd
+
         got = decode_cccd(data)
         if got.hint is not None:
             return {}, got.hint

@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import threading
 from pathlib import Path
-
-import jinja2
-import segno
+from typing import TYPE_CHECKING
 
 from bot.dossier.draft import DraftContent
+
+if TYPE_CHECKING:   # jinja2 is imported with the first draft rendered, not by every worker's start
+    import jinja2
 
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "procedures_catalog"
 GENERIC_TEMPLATE = "forms/_generic.html.j2"
@@ -48,6 +49,8 @@ def font_face_css() -> str:
 
 @functools.lru_cache(maxsize=4)
 def _env(catalog_dir: str) -> jinja2.Environment:
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(catalog_dir),
         autoescape=True,  # citizen text may contain <script> or <img src=file:…>
@@ -65,11 +68,15 @@ def officer_url(base_url: str, code: str) -> str:
 
 def qr_data_uri(url: str) -> str:
     """An SVG QR code of the officer's link, embedded in the page (no file, no network)."""
+    import segno  # here: rendering a draft needs it, a worker's start does not
+
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
 def _template_for(draft: DraftContent, env: jinja2.Environment) -> jinja2.Template:
     """The template the entry names, else ``forms/<procedure id>.html.j2``, else the generic form; no form → checklist."""
+    import jinja2
+
     if draft.form_id is None:
         return env.get_template(CHECKLIST_ONLY_TEMPLATE)
     for name in (draft.form_template, f"forms/{draft.procedure_id}.html.j2"):

@@ -12,12 +12,11 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
-from limits import RateLimitItemPerSecond
-from limits.aio.storage import RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
-from limits.errors import StorageError
+from bot.runtime.breaker import Breaker
 
-if TYPE_CHECKING:   # the redis client is imported only by a worker that uses Redis (~0.1 s of start-up otherwise)
+if TYPE_CHECKING:   # the redis client and `limits` are imported only by a worker that uses Redis (~50 ms of start-up)
+    from limits import RateLimitItemPerSecond
+    from limits.aio.strategies import MovingWindowRateLimiter
     from redis.asyncio import Redis
 
 
@@ -59,10 +58,15 @@ class LocalWindows:
             del self.events[key]
 
 
+def _window_seconds(rate: float, burst: int) -> int:
+    return max(1, math.ceil(burst / rate))
+
+
 def sender_limit(rate: float, burst: int) -> RateLimitItemPerSecond:
     """``burst`` messages per ``ceil(burst / rate)`` seconds: the configured average rate with its bursts."""
-    seconds = max(1, math.ceil(burst / rate))
-    return RateLimitItemPerSecond(burst, seconds, namespace="sender")
+    from limits import RateLimitItemPerSecond
+
+    return RateLimitItemPerSecond(burst, _window_seconds(rate, burst), namespace="sender")
 
 
 class SenderLimiter:
@@ -74,24 +78,29 @@ class SenderLimiter:
 
     def __init__(self, rate: float = 2.0, burst: int = 10, *, redis: Redis | None = None,
                  prefix: str = "motcua:rl", max_keys: int = 100_000):
-        from bot.runtime.redis_backend import _Breaker
-
-        self.item = sender_limit(rate, burst)
-        self.local = LocalWindows(self.item.amount, self.item.get_expiry(), max_keys)
+        self.local = LocalWindows(burst, _window_seconds(rate, burst), max_keys)   # the same window as ``item``
+        self.item: RateLimitItemPerSecond | None = None
         self.shared: MovingWindowRateLimiter | None = None
+        self.storage_errors: tuple[type[Exception], ...] = ()
         if redis is not None:
+            from limits.aio.storage import RedisStorage, Storage
+            from limits.aio.strategies import MovingWindowRateLimiter
+            from limits.errors import StorageError
+
+            self.item = sender_limit(rate, burst)
             pool: dict[str, Any] = {"connection_pool": redis.connection_pool}   # share the app's connections
             storage: Storage = RedisStorage("async+redis://", implementation="redispy", key_prefix=prefix,
                                             wrap_exceptions=True, **pool)
             self.shared = MovingWindowRateLimiter(storage)
-        self.breaker = _Breaker()
+            self.storage_errors = (StorageError,)
+        self.breaker = Breaker()
 
     async def allow(self, key: str) -> bool:
-        if self.shared is not None and not self.breaker.open:
+        if self.shared is not None and self.item is not None and not self.breaker.open:
             try:
                 allowed = await self.shared.hit(self.item, key)
-            except StorageError as exc:
-                self.breaker.fail(type(exc.storage_error).__name__)
+            except self.storage_errors as exc:
+                self.breaker.fail(type(getattr(exc, "storage_error", exc)).__name__)
             else:
                 self.breaker.ok()
                 return allowed

@@ -15,6 +15,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.runtime.breaker import Breaker as _Breaker
 from bot.runtime.locks import LocalLocks
 from bot.runtime.pubsub import MemoryPubSub
 
@@ -37,31 +38,6 @@ def redis_client(url: str, max_connections: int = 200, pool_timeout: float = 5.0
     pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=pool_timeout,
                                            socket_timeout=1.0, socket_connect_timeout=1.0)
     return Redis.from_pool(pool)   # the client owns the pool: closing it closes every connection
-
-
-class _Breaker:
-    """After a Redis failure, skip Redis for a few seconds instead of paying a timeout on every turn."""
-
-    def __init__(self, cooldown: float = 2.0):
-        self.cooldown = cooldown
-        self.down_until = 0.0
-        self.warned = False
-
-    @property
-    def open(self) -> bool:
-        return time.monotonic() < self.down_until
-
-    def fail(self, what: str) -> None:
-        self.down_until = time.monotonic() + self.cooldown
-        if not self.warned:
-            log.warning("Redis unreachable (%s): degrading to single-worker behaviour", what)
-            self.warned = True
-
-    def ok(self) -> None:
-        if self.warned:
-            log.warning("Redis reachable again: cross-worker locks and events restored")
-        self.warned = False
-        self.down_until = 0.0
 
 
 class RedisLocks:

@@ -44,7 +44,6 @@ class NluService:
 
             return PlaceholderParser(knowledge_items(snapshot), labels(snapshot))
         from nlu.builtin import BuiltinParser
-        from nlu.training import default_training_set
 
         cache = self.settings.path(self.settings.nlu.model_cache_dir)
         index = cache / f"nlu-for-{_inputs_key(snapshot, self.extra_examples)}.txt"
@@ -52,6 +51,8 @@ class NluService:
         if known is not None:
             self._model_file = _indexed(index)
             return known
+        from nlu.training import default_training_set  # only without a built model (its YAML readers)
+
         ts = default_training_set(knowledge_items(snapshot), labels(snapshot), extra=self.extra_examples)
         path = BuiltinParser.cache_path(ts, cache)
         if self.settings.nlu.train_apart and not path.exists():

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.channels.base import Rejected, clean_id, read_json, reject_response, to_rasa
@@ -17,6 +16,7 @@ from bot.channels.rest import answer_turn, parse
 from bot.runtime.pubsub import PubSub
 from bot.runtime.pull import PullDelivery
 from bot.settings import Settings
+from bot.web import pages
 
 HERE = Path(__file__).parent
 CHANNEL = "web"
@@ -84,12 +84,12 @@ def routes(delivery: PullDelivery, settings: Settings, pubsub: PubSub | None = N
     """The citizen web chat: its page, privacy notice, and the send/poll/history/events API."""
     max_body, max_chars = settings.server.max_body_bytes, settings.server.max_message_chars
 
-    @aiohttp_jinja2.template("chat.html.j2")
+    @pages.template("chat.html.j2")
     async def page(_request: web.Request) -> dict[str, object]:
         return {"commune": settings.content.commune, "privacy_url": settings.privacy.privacy_url,
                 "max_chars": max_chars, "assistant_name": settings.content.assistant_name}
 
-    @aiohttp_jinja2.template("privacy.html.j2")
+    @pages.template("privacy.html.j2")
     async def privacy(_request: web.Request) -> dict[str, object]:
         return {"retention_days": settings.privacy.retention_days}
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.admin.misses import fold
 from bot.handoff.communes import Commune
+from bot.web import pages
 from bot.web.admin.auth import audit, check_csrf, csrf_token, require_admin
 
 FIELDS = ("team", "working_hours", "address", "phone", "notes")
@@ -32,7 +32,7 @@ def _page(request: web.Request, who: Any, *, error: str = "", form: dict[str, st
     if form is None and editing is not None:
         form = {"code": editing.code, "team": editing.team or "", "working_hours": editing.hours or "",
                 "address": editing.address or "", "phone": editing.phone or "", "notes": editing.notes or ""}
-    return aiohttp_jinja2.render_template("admin/communes.html", request, {
+    return pages.render_template("admin/communes.html", request, {
         "who": who, "csrf": csrf_token(request, who), "rows": rows, "q": q, "province": store.province,
         "editing": editing, "form": form or {}, "error": error, "saved": request.query.get("saved", ""),
         "configured": sum(1 for c in rows if c.team or c.hours or c.address or c.phone)}, status=status)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.admin.daily import PROVINCE, file_content, list_files
+from bot.web import pages
 from bot.web.admin.auth import Principal, csrf_token, principal
 from bot.web.vntime import vn_time
 
@@ -40,7 +40,7 @@ async def page(request: web.Request) -> web.StreamResponse:
               "sent": (f"Đã gửi nhóm Telegram lúc {vn_time(r.sent_at)}" if r.sent_at else
                        f"Chưa gửi: {r.send_error}" if r.send_error else "Chỉ lưu để tải (chưa cấu hình nhóm)")}
              for r in rows]
-    return aiohttp_jinja2.render_template("admin/daily.html", request, {
+    return pages.render_template("admin/daily.html", request, {
         "who": who, "csrf": csrf_token(request, who), "files": files, "province": PROVINCE,
         "daily_at": _services(request).settings.reports.daily_at})
 

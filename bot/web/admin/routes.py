@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.admin.audit import AuditError, mark_verified
@@ -27,6 +26,7 @@ from bot.admin.reports import Period, build_report
 from bot.admin.structured import line_fields
 from bot.admin.versions import ContentVersions, build_snapshot, check, diff, export_zip, problem_dicts
 from bot.content.yamlsrc import ContentErrors
+from bot.web import pages
 from bot.web.admin.auth import (
     ADMIN_AUTH,
     Principal,
@@ -94,7 +94,7 @@ async def procedures(request: web.Request) -> web.StreamResponse:
     rows = [p for p in snap.procedures.values()
             if not q or fold(q) in fold(f"{p.id} {p.name}")]
     rows.sort(key=lambda p: p.id)
-    return aiohttp_jinja2.render_template("admin/procedures.html", request, _ctx(
+    return pages.render_template("admin/procedures.html", request, _ctx(
         request, who, rows=rows, q=q, has_flow={p.id: snap.flow(p.id) is not None for p in rows}))
 
 
@@ -105,7 +105,7 @@ async def edit(request: web.Request) -> web.StreamResponse:
     cat_path, flow_path = _paths(pid)
     if cat_path not in files:
         raise web.HTTPNotFound(text="Không có thủ tục này.")
-    return aiohttp_jinja2.render_template("admin/edit.html", request, _edit_ctx(
+    return pages.render_template("admin/edit.html", request, _edit_ctx(
         request, who, pid, files[cat_path], files.get(flow_path, ""), flow_path in files))
 
 
@@ -172,7 +172,7 @@ async def publish(request: web.Request) -> web.StreamResponse:
     try:
         vid = await versions.publish(files, who.name, message)
     except ContentErrors as exc:
-        return aiohttp_jinja2.render_template("admin/edit.html", request, _edit_ctx(
+        return pages.render_template("admin/edit.html", request, _edit_ctx(
             request, who, pid, edits[cat_path], edits.get(flow_path, ""), flow_path in edits,
             problems=problem_dicts(exc.errors), message=message, refused=True), status=422)
     await audit(_svc(request).repo.engine, who, "content_published", version=vid, procedure_id=pid,
@@ -204,7 +204,7 @@ async def audit_page(request: web.Request, *, error: str = "", status: int = 200
     report = content_audit(files, _svc(request).clock().astimezone(_VN).date())
     figures = report.figures()
     owners = [o for o in report.owners if o.needs_attention]
-    return aiohttp_jinja2.render_template("admin/audit.html", request, _ctx(
+    return pages.render_template("admin/audit.html", request, _ctx(
         request, who, report=report, figures=figures, owners=owners, error=error,
         pct=f"{figures['unverified_pct']:.1f} %".replace(".", ","),
         verified=request.query.get("verified", "")[:200], open_owner=request.query.get("open", "")), status=status)
@@ -241,7 +241,7 @@ async def audit_verify(request: web.Request) -> web.StreamResponse:
 async def history(request: web.Request) -> web.StreamResponse:
     who = await require_admin(request)
     rows = await request.app[VERSIONS].history(200)
-    return aiohttp_jinja2.render_template("admin/versions.html", request, _ctx(request, who, rows=rows))
+    return pages.render_template("admin/versions.html", request, _ctx(request, who, rows=rows))
 
 
 async def version(request: web.Request) -> web.StreamResponse:
@@ -260,7 +260,7 @@ async def version(request: web.Request) -> web.StreamResponse:
     from bot.admin.versions import folder_files
 
     base = dict(prev.files) if prev is not None else folder_files(versions.root)
-    return aiohttp_jinja2.render_template("admin/version.html", request, _ctx(
+    return pages.render_template("admin/version.html", request, _ctx(
         request, who, row=row, diffs=diff(base, dict(row.files)), prev_id=prev.id if prev else None,
         published_now=request.query.get("published") == "1"))
 
@@ -286,7 +286,7 @@ async def misses(request: web.Request) -> web.StreamResponse:
     snap = _svc(request).content.current
     labels = sorted(((p.id, p.name) for p in snap.procedures.values()), key=lambda x: x[1])
     intents = [(e.id, e.name) for e in snap.spec if e.kind == "intent"]   # "chào hỏi", "cảm ơn"…: not a procedure
-    return aiohttp_jinja2.render_template("admin/misses.html", request, _ctx(
+    return pages.render_template("admin/misses.html", request, _ctx(
         request, who, groups=groups[:200], labels=labels, intents=intents, assigned=request.query.get("assigned")))
 
 
@@ -365,7 +365,7 @@ async def reports(request: web.Request) -> web.StreamResponse:
     }
     from markupsafe import Markup
 
-    return aiohttp_jinja2.render_template("admin/reports.html", request, _ctx(
+    return pages.render_template("admin/reports.html", request, _ctx(
         request, who, rep=rep, charts={k: Markup(v) for k, v in charts.items()}, query=request.query_string,
         communes=_commune_choices(request), commune=request.query.get("commune", "")))
 

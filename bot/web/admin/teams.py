@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.handoff.routing import ROLES_VI as ROLE_VI
 from bot.handoff.ticket import OPEN
 from bot.storage.handoff_models import agents, handoffs, teams
+from bot.web import pages
 from bot.web.admin.auth import Principal, audit, check_csrf, csrf_token, require_admin
 
 
@@ -65,7 +65,7 @@ def _handoff(request: web.Request) -> Any:
 async def page(request: web.Request, *, error: str = "", status: int = 200) -> web.StreamResponse:
     who: Principal = await require_admin(request)
     handoff = _handoff(request)
-    return aiohttp_jinja2.render_template("admin/teams.html", request, {
+    return pages.render_template("admin/teams.html", request, {
         "who": who, "csrf": csrf_token(request, who), "teams": await _teams(handoff), "error": error,
         "saved": request.query.get("saved", "")[:64], "default_hours": handoff.settings.handoff.working_hours,
     }, status=status)

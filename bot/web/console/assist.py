@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.assist.service import AssistService, Invalid
 from bot.handoff.service import AgentInfo, Forbidden, NotFound
+from bot.web import pages
 
 FORBIDDEN_VI = "Cuộc trò chuyện này thuộc tổ khác: chỉ cán bộ của tổ đó (hoặc quản trị) mới mở được."
 NOT_FOUND_VI = "Không tìm thấy cuộc trò chuyện hỗ trợ này."
@@ -44,7 +44,7 @@ class AssistPages:
 
     async def new_page(self, request: web.Request) -> web.Response:
         agent, session = await self.con.viewer(request)
-        return aiohttp_jinja2.render_template("console/assist_new.html.j2", request, {
+        return pages.render_template("console/assist_new.html.j2", request, {
             "me": agent, "csrf": session.csrf, "recent": await self.a.recent(agent),
             "errors": {}, "name": "", "phone": ""})
 
@@ -55,7 +55,7 @@ class AssistPages:
             cid = await self.a.start(agent, name, phone)
         except Invalid as exc:
             _, session = await self.con.viewer(request)
-            return aiohttp_jinja2.render_template("console/assist_new.html.j2", request, {
+            return pages.render_template("console/assist_new.html.j2", request, {
                 "me": agent, "csrf": session.csrf, "recent": await self.a.recent(agent),
                 "errors": exc.errors, "name": name, "phone": phone}, status=422)
         raise web.HTTPSeeOther(f"/console/assist/{cid}")
@@ -66,7 +66,7 @@ class AssistPages:
         agent, session = await self.con.viewer(request)
         cid = int(request.match_info["cid"])
         v = await self._view(agent, cid, request, everything=request.query.get("tat_ca") == "1")
-        resp = aiohttp_jinja2.render_template("console/assist.html.j2", request, {
+        resp = pages.render_template("console/assist.html.j2", request, {
             "me": agent, "csrf": session.csrf, "v": v, "error": request.query.get("loi")})
         resp.headers["Cache-Control"] = "no-store"
         return resp
@@ -107,7 +107,7 @@ class AssistPages:
             raise self._error(request, 403, FORBIDDEN_VI) from None
         from bot.dossier.render import qr_data_uri
 
-        return aiohttp_jinja2.render_template("console/assist_slip.html.j2", request, {
+        return pages.render_template("console/assist_slip.html.j2", request, {
             "me": agent, "csrf": session.csrf, "s": s, "cid": cid, "qr": qr_data_uri(s["web_url"])})
 
     async def since(self, request: web.Request) -> web.Response:

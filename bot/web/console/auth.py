@@ -16,16 +16,17 @@ import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from limits import RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import FixedWindowRateLimiter
 from sqlalchemy import delete, insert, select
 
 from bot.storage.db import aware
 from bot.storage.handoff_models import console_sessions
+
+if TYPE_CHECKING:   # `limits` is imported by the first login attempt, not by every worker's start (~14 ms)
+    from limits import RateLimitItemPerMinute
+    from limits.aio.strategies import FixedWindowRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -144,21 +145,6 @@ def client_address(request: web.Request, trusted: Networks) -> str:
 
 # --- throttling ------------------------------------------------------------------------------------------------
 
-class BoundedMemoryStorage(MemoryStorage):
-    """limits' in-process storage with at most ``max_keys`` counters: past that, the oldest window is dropped,
-    so a flood of invented usernames cannot grow the worker's memory without end."""
-
-    def __init__(self, max_keys: int = 20_000):
-        super().__init__()
-        self.max_keys = max_keys
-
-    async def incr(self, key: str, expiry: float, amount: int = 1) -> int:
-        if key not in self.storage:
-            while len(self.expirations) >= self.max_keys:
-                await self.clear(next(iter(self.expirations)))
-        return await super().incr(key, expiry, amount)
-
-
 class LoginLimiter:
     """Failed logins per username and per client address (``limits``, fixed windows from the first failure).
 
@@ -168,15 +154,32 @@ class LoginLimiter:
 
     def __init__(self, redis_url: str | None = None, per_user: int = 5, per_client: int = 10,
                  minutes: int = 15, max_keys: int = 20_000):
-        self.user_limit = RateLimitItemPerMinute(per_user, minutes, namespace="motcua-login-user")
-        self.client_limit = RateLimitItemPerMinute(per_client, minutes, namespace="motcua-login-client")
-        self.local = FixedWindowRateLimiter(BoundedMemoryStorage(max_keys))
+        self.redis_url, self.per_user, self.per_client, self.minutes, self.max_keys = (
+            redis_url, per_user, per_client, minutes, max_keys)
         self.shared: FixedWindowRateLimiter | None = None
         self.degraded = False
-        if redis_url:
-            storage: Storage = RedisStorage("async+" + redis_url, implementation="redispy",
+        self._built = False
+
+    def _build(self) -> None:
+        """The limits and their storages, built on the first login attempt."""
+        if self._built:
+            return
+        from limits import RateLimitItemPerMinute
+        from limits.aio.storage import RedisStorage, Storage
+        from limits.aio.strategies import FixedWindowRateLimiter
+
+        from bot.web.console.login_counts import BoundedMemoryStorage
+
+        self.user_limit: RateLimitItemPerMinute = RateLimitItemPerMinute(self.per_user, self.minutes,
+                                                                         namespace="motcua-login-user")
+        self.client_limit: RateLimitItemPerMinute = RateLimitItemPerMinute(self.per_client, self.minutes,
+                                                                           namespace="motcua-login-client")
+        self.local: FixedWindowRateLimiter = FixedWindowRateLimiter(BoundedMemoryStorage(self.max_keys))
+        if self.redis_url:
+            storage: Storage = RedisStorage("async+" + self.redis_url, implementation="redispy",
                                             socket_timeout=1.0, socket_connect_timeout=1.0)
             self.shared = FixedWindowRateLimiter(storage)
+        self._built = True
 
     async def _run(self, op: str, *args: Any) -> Any:
         if self.shared is not None:
@@ -198,14 +201,17 @@ class LoginLimiter:
             await client.aclose()
 
     async def blocked(self, username: str, client: str) -> bool:
+        self._build()
         return not (await self._run("test", self.user_limit, username.lower())
                     and await self._run("test", self.client_limit, client))
 
     async def failed(self, username: str, client: str) -> None:
+        self._build()
         await self._run("hit", self.user_limit, username.lower())
         await self._run("hit", self.client_limit, client)
 
     async def succeeded(self, username: str) -> None:
         """A right password clears the user's count (never the address's: one's own account must not reset
         the count of guesses made at others')."""
+        self._build()
         await self._run("clear", self.user_limit, username.lower())

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.dossier.online import file_for_citizen, filing_panel, filing_receipt
 from bot.handoff.service import AgentInfo, Forbidden, HandoffService, NotFound
 from bot.handoff.ticket import TransitionError
+from bot.web import pages
 from bot.web.console.auth import (
     COOKIE,
     COOKIE_PATH,
@@ -94,7 +94,7 @@ class Console:
 
     def _login_form(self, request: web.Request, error: str | None, nxt: str, status: int = 200) -> web.Response:
         token = login_token(request)
-        resp = aiohttp_jinja2.render_template("console/login.html.j2", request,
+        resp = pages.render_template("console/login.html.j2", request,
                                               {"error": error, "next": nxt, "csrf": token}, status=status)
         set_login_cookie(resp, token, self.secure)
         return resp
@@ -133,7 +133,7 @@ class Console:
 
     async def queue_page(self, request: web.Request) -> web.Response:
         agent, session = await self.viewer(request)
-        return aiohttp_jinja2.render_template("console/queue.html.j2", request, {
+        return pages.render_template("console/queue.html.j2", request, {
             "me": agent, "csrf": session.csrf, "queue": await self.h.queue(agent)})
 
     async def queue_json(self, request: web.Request) -> web.Response:
@@ -150,7 +150,7 @@ class Console:
         if error is None and request.query.get("loi"):
             error = ERRORS_VI["state"]
         online = await filing_panel(self.h.repo, self.h.content.current, c["id"])
-        return aiohttp_jinja2.render_template("console/conversation.html.j2", request, {
+        return pages.render_template("console/conversation.html.j2", request, {
             "me": agent, "csrf": session.csrf, "c": c, "agents": others, "error": error, "draft": draft,
             "online": online}, status=status)
 

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from bot.dossier.desk import Desk, DeskError, Forbidden, InvalidInput, NotFound, read_code
 from bot.dossier.render import font_files, render_html, render_pdf
 from bot.dossier.service import DRAFT_STATUS_VI
 from bot.handoff.routing import works_desk
+from bot.web import pages
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -110,7 +110,7 @@ class DeskPages:
 
     async def _with_status(self, request: web.Request, row: Any, html: str) -> str:
         """The citizen's page opens with the dossier's status history (screen only; the printout is the form)."""
-        block = aiohttp_jinja2.get_env(request.app).get_template("dossiers/citizen_status.html.j2").render(
+        block = pages.get_env(request.app).get_template("dossiers/citizen_status.html.j2").render(
             status=DRAFT_STATUS_VI.get(row.status, row.status), official_number=row.official_number,
             history=await self.desk.history(row))
         found = re.search(r"<body[^>]*>", html)
@@ -141,7 +141,7 @@ class DeskPages:
         return await self.console.viewer(request)   # 302 to /console/login when not signed in
 
     def _page(self, request: web.Request, name: str, ctx: dict[str, Any], status: int = 200) -> web.Response:
-        resp = aiohttp_jinja2.render_template(name, request, ctx, status=status)
+        resp = pages.render_template(name, request, ctx, status=status)
         resp.headers.update(NO_STORE)
         return resp
 

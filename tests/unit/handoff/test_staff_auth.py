@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp.test_utils import make_mocked_request
 
 from bot.handoff.passwords import common_passwords, password_problem
-from bot.web.console.auth import BoundedMemoryStorage, LoginLimiter, client_address, parse_networks
+from bot.web.console.auth import LoginLimiter, client_address, parse_networks
+from bot.web.console.login_counts import BoundedMemoryStorage
 from bot.web.guard import same_site
 
 
