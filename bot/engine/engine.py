@@ -7,7 +7,7 @@ read by the NLU, and every deletion, ask first) → human mode → the pending q
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 
@@ -80,7 +80,7 @@ from bot.engine.inputs import (
     Notify,
 )
 from bot.engine.messages import Button, Text
-from bot.engine.state import SIDE_KINDS, ConversationState, Pending, PendingKind
+from bot.engine.state import SIDE_KINDS, ConversationState, Pending, PendingKind, replace
 from bot.engine.status import answer_status, answer_status_code
 from bot.engine.text import (
     BACK_WORDS,

@@ -5,7 +5,6 @@ All pure: given the state and the citizen's answer, compute the next prompt.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Protocol
 
 from bot.content.catalog import FormField, Procedure
@@ -27,7 +26,7 @@ from bot.content.flow import (
 from bot.engine import events as ev
 from bot.engine.commune import DRAFT, close_question, ensure_commune
 from bot.engine.messages import Button, Text
-from bot.engine.state import ConversationState, Pending, PendingKind
+from bot.engine.state import ConversationState, Pending, PendingKind, replace
 from bot.engine.text import fold, fold_label
 from bot.engine.turn import Out
 from nlu.fields import FieldResult, field_kind, validate_field

@@ -1,13 +1,11 @@
 """Identify the procedure: take a confident NLU pick, or clarify among candidates — never guess."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.content.catalog import Status
 from bot.engine import events as ev
 from bot.engine.flowrun import HUMAN, human_button, request_handoff, start_flow
 from bot.engine.messages import Button
-from bot.engine.state import ConversationState, Pending, PendingKind
+from bot.engine.state import ConversationState, Pending, PendingKind, replace
 from bot.engine.text import fold
 from bot.engine.turn import Out
 from nlu.api import Understanding
