@@ -67,6 +67,7 @@ from bot.engine.identify import (
     is_confident,
     lookalikes,
     named_outright,
+    ranked_procedures,
     start_procedure,
 )
 from bot.engine.inputs import (
@@ -659,9 +660,9 @@ def _intent(state: ConversationState, out: Out, raw: str, folded: str, u: Unders
     label, conf = u.label, u.confidence
     if label in QUESTION_INTENTS and conf >= th.intent:
         current = target = out.ctx.content.procedure(state.procedure_id)
-        procs = u.procedures()
-        if procs and procs[0].confidence >= th.question_target and procs[0].label in out.ctx.content.procedures:
-            target = out.ctx.content.procedures[procs[0].label]
+        first = next(ranked_procedures(u), None)
+        if first and first.confidence >= th.question_target and first.label in out.ctx.content.procedures:
+            target = out.ctx.content.procedures[first.label]
         if label == "ask_where" and out.ctx.communes:   # a province: the citizen's own commune's desk
             return _answer_where(state, out, target)
         if target is None:
@@ -701,7 +702,7 @@ def _identify(state: ConversationState, out: Out, raw: str, u: Understanding) ->
     named = named_outright(cands, raw, u, out) if not _has_progress(state) and state.pending is None else None
     if named is not None:
         return start_procedure(state, out, named, conf)
-    likely = bool(cands) and u.procedures()[0].confidence >= th.out_of_scope_candidate
+    likely = bool(cands) and next(ranked_procedures(u)).confidence >= th.out_of_scope_candidate
     if label == "out_of_scope" and conf >= th.intent and not likely:
         out.emit(ev.Unrecognized(text=raw, label=label, confidence=round(conf, 4)))
         out.phrase("out_of_scope")
