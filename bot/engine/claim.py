@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
 
 from bot.dossier.codes import find_code, normalize_code
 from bot.engine import events as ev
 from bot.engine.messages import Button
-from bot.engine.state import ConversationState, Pending, PendingKind
+from bot.engine.state import ConversationState, Pending, PendingKind, replace
 from bot.engine.turn import Out
 from nlu.fields import validate_field
 

@@ -10,12 +10,12 @@ The question's ``ref`` says what follows the answer: a handoff reason, ``DRAFT``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.engine import events as ev
 from bot.engine.commune_find import Found, find_in_fields, find_in_text, match_commune
 from bot.engine.messages import Button
-from bot.engine.state import ConversationState, Pending, PendingKind
+from bot.engine.state import ConversationState, Pending, PendingKind, replace
 from bot.engine.turn import Out
 from nlu.normalize import fold, nfc_lower
 

@@ -2,12 +2,10 @@
 its buttons and a "Gặp cán bộ" button, instead of reading the message as a new request (issue 16, item 9)."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.content.flow import DocumentsStep, FieldsStep, QuestionStep
 from bot.engine.flowrun import human_button, match_option, reprompt
 from bot.engine.messages import Text
-from bot.engine.state import ConversationState
+from bot.engine.state import ConversationState, replace
 from bot.engine.text import fold
 from bot.engine.turn import Out
 from nlu.cues import is_confused

@@ -7,7 +7,7 @@ read by the NLU, and every deletion, ask first) → human mode → the pending q
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 
@@ -67,6 +67,7 @@ from bot.engine.identify import (
     is_confident,
     lookalikes,
     named_outright,
+    ranked_procedures,
     start_procedure,
 )
 from bot.engine.inputs import (
@@ -80,7 +81,7 @@ from bot.engine.inputs import (
     Notify,
 )
 from bot.engine.messages import Button, Text
-from bot.engine.state import SIDE_KINDS, ConversationState, Pending, PendingKind
+from bot.engine.state import SIDE_KINDS, ConversationState, Pending, PendingKind, replace
 from bot.engine.status import answer_status, answer_status_code
 from bot.engine.text import (
     BACK_WORDS,
@@ -659,9 +660,9 @@ def _intent(state: ConversationState, out: Out, raw: str, folded: str, u: Unders
     label, conf = u.label, u.confidence
     if label in QUESTION_INTENTS and conf >= th.intent:
         current = target = out.ctx.content.procedure(state.procedure_id)
-        procs = u.procedures()
-        if procs and procs[0].confidence >= th.question_target and procs[0].label in out.ctx.content.procedures:
-            target = out.ctx.content.procedures[procs[0].label]
+        first = next(ranked_procedures(u), None)
+        if first and first.confidence >= th.question_target and first.label in out.ctx.content.procedures:
+            target = out.ctx.content.procedures[first.label]
         if label == "ask_where" and out.ctx.communes:   # a province: the citizen's own commune's desk
             return _answer_where(state, out, target)
         if target is None:
@@ -701,7 +702,7 @@ def _identify(state: ConversationState, out: Out, raw: str, u: Understanding) ->
     named = named_outright(cands, raw, u, out) if not _has_progress(state) and state.pending is None else None
     if named is not None:
         return start_procedure(state, out, named, conf)
-    likely = bool(cands) and u.procedures()[0].confidence >= th.out_of_scope_candidate
+    likely = bool(cands) and next(ranked_procedures(u)).confidence >= th.out_of_scope_candidate
     if label == "out_of_scope" and conf >= th.intent and not likely:
         out.emit(ev.Unrecognized(text=raw, label=label, confidence=round(conf, 4)))
         out.phrase("out_of_scope")

@@ -5,7 +5,6 @@ All pure: given the state and the citizen's answer, compute the next prompt.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Protocol
 
 from bot.content.catalog import FormField, Procedure
@@ -27,7 +26,7 @@ from bot.content.flow import (
 from bot.engine import events as ev
 from bot.engine.commune import DRAFT, close_question, ensure_commune
 from bot.engine.messages import Button, Text
-from bot.engine.state import ConversationState, Pending, PendingKind
+from bot.engine.state import ConversationState, Pending, PendingKind, replace
 from bot.engine.text import fold, fold_label
 from bot.engine.turn import Out
 from nlu.fields import FieldResult, field_kind, validate_field
@@ -408,16 +407,17 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
     proc = out.ctx.content.procedure(state.procedure_id)
     answers = state.answer_map
     known = dict(state.contact)
+    fields = state.field_map   # kept in step with `state` (built once, not once per item)
     for it in step.items:
-        if it.field in state.field_map or not applies(it, answers):
+        if it.field in fields or not applies(it, answers):
             continue
         filled: str | None = None
         if it.value is not None:
             filled = it.value
         elif it.copy_from:
-            filled = state.field_map.get(it.copy_from) or None
-        elif it.same_as and it.copy_if and holds(it.copy_if, state.field_map):
-            filled = state.field_map.get(it.same_as) or None
+            filled = fields.get(it.copy_from) or None
+        elif it.same_as and it.copy_if and holds(it.copy_if, fields):
+            filled = fields.get(it.same_as) or None
         elif it.prefill_from and it.prefill_from in answers and flow:
             value = answers[it.prefill_from]
             # with a map, an unmapped answer ("Không rõ") fills nothing: the field is asked
@@ -426,6 +426,7 @@ def _prefill(state: ConversationState, out: Out, step: FieldsStep) -> Conversati
             filled = known.get(f.type)   # e.g. the phone number the desk typed when it opened the conversation
         if filled:
             state = state.with_field(it.field, filled)
+            fields = state.field_map
             if it.copy_from and it.copy_from in state.unsure:   # a copied guess is as unconfirmed as its source
                 state = state.with_unsure(it.field, True)
     return state

@@ -1,28 +1,33 @@
 """Identify the procedure: take a confident NLU pick, or clarify among candidates — never guess."""
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterator
+from itertools import islice
 
 from bot.content.catalog import Status
 from bot.engine import events as ev
 from bot.engine.flowrun import HUMAN, human_button, request_handoff, start_flow
 from bot.engine.messages import Button
-from bot.engine.state import ConversationState, Pending, PendingKind
+from bot.engine.state import ConversationState, Pending, PendingKind, replace
 from bot.engine.text import fold
 from bot.engine.turn import Out
-from nlu.api import Understanding
+from nlu.api import Candidate, Understanding
 
 PICK, NONE_OF_THESE, CONTINUE_REF, SWITCH_NO = "/chon ", "/khongphai", "/thamkhao", "/tieptuc"
 
 
+def ranked_procedures(u: Understanding) -> Iterator[Candidate]:
+    """``u.procedures()`` one at a time: most callers need only the first one or two of the ~30."""
+    return (c for c in u.ranking if c.is_procedure)
+
+
 def is_confident(u: Understanding, out: Out) -> str | None:
     """The procedure id when the NLU is sure enough, else None."""
-    procs = u.procedures()
-    if not procs or u.top is None or not u.top.is_procedure:
+    top = u.top
+    if top is None or not top.is_procedure:
         return None
     th = out.ctx.thresholds
-    top = procs[0]
-    second = procs[1].confidence if len(procs) > 1 else 0.0
+    second = next((c.confidence for c in islice(u.ranking, 1, None) if c.is_procedure), 0.0)
     if (top.confidence >= th.confident and top.confidence - second >= th.margin
             and out.ctx.content.procedure(top.label) is not None):
         return top.label
@@ -61,7 +66,6 @@ def lookalikes(pid: str, text: str, u: Understanding, out: Out) -> tuple[str, ..
     names = _name_words(out)
     mine, said = names.get(pid, frozenset()), _words(text)
     top = content.procedures[pid]
-    rank = {c.label: i for i, c in enumerate(u.procedures())}
     alike = []
     for other, theirs in names.items():
         common = len(mine & theirs)
@@ -72,6 +76,7 @@ def lookalikes(pid: str, text: str, u: Understanding, out: Out) -> tuple[str, ..
         alike.append(other)
     if not (top.imported or any(content.procedures[o].imported for o in alike)):
         return ()
+    rank = {c.label: i for i, c in enumerate(ranked_procedures(u))}
     return tuple(sorted(alike, key=lambda o: (rank.get(o, len(rank)), len(names[o]), o)))
 
 
@@ -96,7 +101,7 @@ def named_outright(cands: tuple[str, ...], text: str, u: Understanding, out: Out
 def candidates(u: Understanding, out: Out) -> tuple[str, ...]:
     floor = out.ctx.thresholds.candidate_floor
     known = out.ctx.content.procedures
-    return tuple(c.label for c in u.procedures() if c.confidence >= floor and c.label in known)
+    return tuple(c.label for c in ranked_procedures(u) if c.confidence >= floor and c.label in known)
 
 
 def start_procedure(state: ConversationState, out: Out, pid: str, confidence: float,

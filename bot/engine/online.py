@@ -9,7 +9,6 @@ portal's dossier code, which `OnlineFiled` stores with the draft (bot/dossier/on
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from bot.content.catalog import Procedure
 from bot.content.online import OnlineStep, files_online
@@ -17,7 +16,7 @@ from bot.dossier.codes import find_code
 from bot.engine import events as ev
 from bot.engine.flowrun import applicable_docs, applicable_fields, display_value, fee_line, request_handoff
 from bot.engine.messages import Button, Text
-from bot.engine.state import ConversationState, Pending, PendingKind
+from bot.engine.state import ConversationState, Pending, PendingKind, replace
 from bot.engine.text import fold
 from bot.engine.turn import Out
 

@@ -5,9 +5,11 @@ or another worker continues exactly where the citizen was.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import dataclasses
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from operator import attrgetter
+from typing import Any, Literal, TypeVar
 
 from bot.engine.messages import Button
 
@@ -77,6 +79,7 @@ class Position:
 
 
 _POSITION_FIELDS = tuple(Position.__dataclass_fields__)
+_POSITION_OF = attrgetter(*_POSITION_FIELDS)   # a state's Position fields, in Position's argument order
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +141,7 @@ class ConversationState(Position):
         return replace(self, unsure=rest + (key,) if unsure else rest)
 
     def position(self) -> Position:
-        return Position(**{f: getattr(self, f) for f in _POSITION_FIELDS})
+        return Position(*_POSITION_OF(self))
 
     def push(self, limit: int = 30) -> ConversationState:
         """Remember the current position before moving on."""
@@ -172,6 +175,37 @@ class ConversationState(Position):
             return _state_from(data)
         except (TypeError, KeyError, ValueError):
             return cls()
+
+
+T = TypeVar("T")
+
+
+def _state_replacer() -> Any:
+    """``dataclasses.replace`` for `ConversationState`, which the engine calls several times a turn: one function
+    written for its 23 fields (what ``dataclasses`` does for ``__init__``) sets each slot directly, instead of
+    walking ``fields()`` into a keyword dict for ``__init__``; ~1.5 µs instead of ~5. Same result: the state has
+    no ``__post_init__`` and every field is an ``__init__`` argument; an unknown name is a ``TypeError``."""
+    names = [f.name for f in dataclasses.fields(ConversationState)]
+    assert all(f.init and f._field_type is dataclasses._FIELD for f in dataclasses.fields(ConversationState))  # type: ignore[attr-defined]
+    assert not hasattr(ConversationState, "__post_init__")
+    scope: dict[str, Any] = {"_MISSING": object(), "_new": object.__new__, "_cls": ConversationState}
+    scope.update({f"_set_{n}": getattr(ConversationState, n).__set__ for n in names})   # the slots' own setters
+    src = (f"def replace_state(obj, /, *, {', '.join(f'{n}=_MISSING' for n in names)}):\n"
+           "    new = _new(_cls)\n"
+           + "".join(f"    _set_{n}(new, obj.{n} if {n} is _MISSING else {n})\n" for n in names)
+           + "    return new\n")
+    exec(src, scope)  # noqa: S102 - generated from the field names above, like dataclasses' own __init__
+    return scope["replace_state"]
+
+
+_REPLACE_STATE = _state_replacer()
+
+
+def replace(obj: T, /, **changes: Any) -> T:
+    """``dataclasses.replace``, fast for a `ConversationState` (see `_state_replacer`)."""
+    if type(obj) is ConversationState:
+        return _REPLACE_STATE(obj, **changes)  # type: ignore[no-any-return]
+    return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
 
 
 def _pending_dict(p: Pending | None) -> dict[str, Any] | None:
@@ -261,4 +295,4 @@ def _state_from(d: dict[str, Any]) -> ConversationState:
     return replace(state, history=_history_from(d.get("history"), state.position()))
 
 
-__all__ = ["SIDE_KINDS", "ConversationState", "Pending", "PendingKind", "Position", "field"]
+__all__ = ["SIDE_KINDS", "ConversationState", "Pending", "PendingKind", "Position", "field", "replace"]

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 
 from bot.dossier.codes import find_code
 from bot.engine import events as ev
 from bot.engine.context import DraftSummary
 from bot.engine.flowrun import reprompt
 from bot.engine.messages import Button
-from bot.engine.state import ConversationState, Pending, PendingKind
+from bot.engine.state import ConversationState, Pending, PendingKind, replace
 from bot.engine.turn import Out
 
 MAX_BUTTONS = 5

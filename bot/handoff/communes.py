@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.engine.context import CommuneOffice, OldName
 from bot.handoff import routing
 from bot.storage.handoff_models import communes
+from nlu.normalize import fold, nfc_lower
 
 log = logging.getLogger(__name__)
 TOPIC = "communes"
@@ -105,8 +106,6 @@ def old_names(province: str | None) -> Mapping[str, tuple[OldName, ...]]:
 
 
 def _fold_key(name: str) -> str:
-    from nlu.normalize import fold, nfc_lower
-
     return " ".join(fold(nfc_lower(name)).split())
 
 
@@ -134,9 +133,11 @@ def find_commune(text: str, province: str | None) -> Commune | None:
 
 def infer_commune(fields: Iterable[tuple[str, str]] | Mapping[str, str], province: str | None) -> Commune | None:
     """The commune named in the first address the citizen gave ("thôn 3, xã Ea Tul, tỉnh Đắk Lắk"), if it is one of
-    the province's. Only a part starting with its type word counts, so a person's name never passes for a commune."""
-    from nlu.normalize import fold, nfc_lower
-
+    the province's. Only a part starting with its type word counts, so a person's name never passes for a commune.
+    Without a province (none configured, or one ``nlu.geo`` does not know) no commune can match: the citizen's
+    fields are not read at all (every turn asks, several times)."""
+    if not province_communes(province):
+        return None
     pairs = fields.items() if isinstance(fields, Mapping) else fields
     for _key, value in pairs:
         for part in str(value or "").split(","):

@@ -3,6 +3,7 @@ someone is on duty, when they next are, and how a queue is ordered for an agent 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -80,6 +81,47 @@ def hours_vi(hours: Hours) -> str:
     return "; ".join(parts)
 
 
+R = TypeVar("R")
+_MINUTE = dt.timedelta(minutes=1)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _steady_minute(tz: str, minute: int) -> bool:
+    """Whether every instant of this UTC minute (minutes since the epoch) falls in one local minute of ``tz``: the
+    same whole-minute UTC offset at its first and last microsecond (not a historical LMT offset such as +7:06:40)."""
+    zone = ZoneInfo(tz)
+    first = _EPOCH + minute * _MINUTE
+    offset = first.astimezone(zone).utcoffset()
+    return (offset is not None and offset % _MINUTE == dt.timedelta(0)
+            and (first + _MINUTE - dt.timedelta(microseconds=1)).astimezone(zone).utcoffset() == offset)
+
+
+def _per_minute(fn: Callable[[Hours, dt.datetime], R]) -> Callable[[Hours, dt.datetime], R]:
+    """Memoize ``fn(hours, now)`` for the minute ``now`` falls in: every turn asks whether someone is on duty and
+    when they next are, and the answer reads only the local minute (hours and minutes, the date, the weekday).
+    One entry per ``Hours`` value (the teams' and communes' configured hours, never a citizen's data), held by
+    identity, replaced when the minute changes."""
+    cache: dict[int, tuple[Hours, int, R]] = {}
+
+    @functools.wraps(fn)
+    def memo(hours: Hours, now: dt.datetime) -> R:
+        if now.tzinfo is None:   # a naive time is read as the machine's local time: not memoized
+            return fn(hours, now)
+        minute = (now - _EPOCH) // _MINUTE
+        hit = cache.get(id(hours))
+        if hit is not None and hit[0] is hours and hit[1] == minute:
+            return hit[2]
+        result = fn(hours, now)
+        if _steady_minute(hours.tz, minute):
+            if len(cache) >= 512:   # hours edited many times: forget the old values
+                cache.clear()
+            cache[id(hours)] = (hours, minute, result)
+        return result
+
+    return memo
+
+
+@_per_minute
 def on_duty(hours: Hours, now: dt.datetime) -> bool:
     local = now.astimezone(ZoneInfo(hours.tz))
     mins = local.hour * 60 + local.minute
@@ -109,11 +151,13 @@ def vi_time(t: dt.datetime) -> str:
     return f"{clock} {part} {DAY_VI[t.weekday()]}, {t.day:02d}/{t.month:02d}"
 
 
+@_per_minute
 def next_on_duty_text(hours: Hours, now: dt.datetime) -> str | None:
     nxt = next_opening(hours, now)
     return vi_time(nxt) if nxt is not None else None
 
 
+@_per_minute
 def duty(hours: Hours, now: dt.datetime) -> tuple[bool, str | None]:
     """The engine's duty hook answer: (on duty now, when someone next answers in Vietnamese)."""
     if on_duty(hours, now):

@@ -55,14 +55,33 @@ class Metrics:
                                    registry=self.registry)
         self.responses = Counter("motcua_http_responses_total", "HTTP responses by status class (2xx, 4xx, 5xx…)",
                                  ["status_class"], registry=self.registry)
+        # The labelled children each turn and response updates, looked up once: ``labels()`` validates, locks and
+        # builds a key on every call. Filled on first use, so /metrics shows a label only once it was counted.
+        self._per_channel: dict[str, tuple[Any, Any]] = {}   # channel -> (turn_seconds, messages)
+        self._per_event: dict[str, Any] = {}
+        self._per_status: dict[int, Any] = {}
 
     def on_turn(self, channel: str, seconds: float, turn: Turn, confidence: float | None = None) -> None:
-        self.turn_seconds.labels(channel).observe(seconds)
-        self.messages.labels(channel).inc()
+        per = self._per_channel.get(channel)
+        if per is None:
+            per = self._per_channel[channel] = (self.turn_seconds.labels(channel), self.messages.labels(channel))
+        per[0].observe(seconds)
+        per[1].inc()
         for e in turn.events:
-            self.events.labels(e.type.value).inc()
+            kind = e.type.value
+            counter = self._per_event.get(kind)
+            if counter is None:
+                counter = self._per_event[kind] = self.events.labels(kind)
+            counter.inc()
         if confidence is not None:
             self.nlu_confidence.observe(confidence)
+
+    def count_status(self, status: int) -> None:
+        """One response with this HTTP status, counted by its class ("2xx", "4xx", "5xx"…)."""
+        counter = self._per_status.get(status)
+        if counter is None:
+            counter = self._per_status[status] = self.responses.labels(f"{status // 100}xx")
+        counter.inc()
 
     @web.middleware
     async def count_responses(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -70,12 +89,12 @@ class Metrics:
         try:
             resp = await handler(request)
         except web.HTTPException as exc:
-            self.responses.labels(f"{exc.status // 100}xx").inc()
+            self.count_status(exc.status)
             raise
         except Exception:
-            self.responses.labels("5xx").inc()
+            self.count_status(500)
             raise
-        self.responses.labels(f"{resp.status // 100}xx").inc()
+        self.count_status(resp.status)
         return resp
 
 

@@ -108,3 +108,28 @@ def generate(m: Metrics) -> str:
     from prometheus_client import generate_latest
 
     return generate_latest(m.registry).decode()
+
+
+def test_turn_and_response_counters_show_a_label_once_counted_and_count_every_time() -> None:
+    """on_turn and count_status keep the labelled children they update (no ``labels()`` per turn): a label still
+    appears only once something was counted under it, and every update counts."""
+    from bot.engine import ConversationState
+    from bot.engine.events import HandoffRequested
+    from bot.engine.turn import Turn
+
+    m = Metrics()
+    assert "motcua_messages_total{" not in generate(m) and "motcua_http_responses_total{" not in generate(m)
+    turn = Turn(ConversationState(), events=(HandoffRequested(reason="citizen_request", procedure_id=None, step_id=None),))
+    for channel in ("rest", "telegram", "rest"):
+        m.on_turn(channel, 0.003, turn, 0.9)
+    for status in (200, 201, 404, 503, 200):
+        m.count_status(status)
+    text = generate(m)
+    assert 'motcua_messages_total{channel="rest"} 2.0' in text
+    assert 'motcua_messages_total{channel="telegram"} 1.0' in text
+    assert 'motcua_turn_seconds_bucket{channel="rest",le="0.005"} 2.0' in text
+    assert 'motcua_events_total{type="handoff_requested"} 3.0' in text
+    assert 'motcua_http_responses_total{status_class="2xx"} 3.0' in text
+    assert 'motcua_http_responses_total{status_class="4xx"} 1.0' in text
+    assert 'motcua_http_responses_total{status_class="5xx"} 1.0' in text
+    assert "motcua_nlu_confidence_count 3.0" in text

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -87,3 +88,20 @@ def test_opening_hours_read_as_a_citizen_reads_them() -> None:
 
     text = hours_vi(parse_hours("Mon-Fri 07:30-11:30,13:30-17:00; Sat 07:30-11:30"))
     assert text == "thứ Hai đến thứ Sáu: 7 giờ 30 – 11 giờ 30, 13 giờ 30 – 17 giờ; thứ Bảy: 7 giờ 30 – 11 giờ 30"
+
+
+@pytest.mark.parametrize("tz", ["Asia/Ho_Chi_Minh", "Asia/Kolkata", "Asia/Kathmandu", "Europe/Berlin"])
+def test_duty_answers_are_memoized_per_minute_without_changing_them(tz: str) -> None:
+    """duty, on_duty and next_on_duty_text are remembered for the minute (one entry per Hours): every instant
+    gets what the plain functions give — half-hour and 45-minute offsets, a DST change, the +7:06:40 of 1900."""
+    hours = routing.parse_hours("Mon-Fri 07:30-11:30,13:30-17:00; Sat 08:00-11:00", tz)
+    starts = [dt.datetime(2026, 3, 28, 20, 0, tzinfo=UTC), dt.datetime(1900, 1, 5, 0, 0, tzinfo=UTC)]
+    for start in starts:
+        for i in range(0, 3 * 24 * 60, 7):
+            for second in (0, 1, 30, 59):
+                now = start + dt.timedelta(minutes=i, seconds=second, microseconds=999_999 if second == 59 else 0)
+                for fn in (routing.duty, routing.on_duty, routing.next_on_duty_text):
+                    plain: Any = getattr(fn, "__wrapped__")  # noqa: B009 - set by functools.wraps
+                    assert fn(hours, now) == plain(hours, now), (fn.__name__, now)
+    naive = dt.datetime(2026, 11, 24, 9, 0)
+    assert routing.duty(hours, naive) == routing.duty.__wrapped__(hours, naive)   # type: ignore[attr-defined]
