@@ -101,6 +101,7 @@ class TurnRunner:
         self.hooks = hooks
         self._states: OrderedDict[int, tuple[int, ConversationState]] = OrderedDict()   # id → (version, state)
         self.thresholds = Thresholds(confident=settings.nlu.confident, margin=settings.nlu.margin)
+        self._last_commune: tuple[ConversationState, dict[str, str]] | None = None
 
     def _state_of(self, row: ConversationRow | None) -> ConversationState:
         """The row's state; the one this worker saved when the version still matches (no re-parse of the JSON)."""
@@ -120,9 +121,18 @@ class TurnRunner:
             self._states.popitem(last=False)
 
     def _commune(self, state: ConversationState) -> dict[str, str]:
-        """``commune=code`` for the routing and duty hooks when the citizen's commune is known, else nothing."""
+        """``commune=code`` for the routing and duty hooks when the citizen's commune is known, else nothing.
+
+        A turn asks it of the same state up to five times (team, duty, the step's context, the record); with a
+        province configured each answer reads every field of the state (~13 µs), so the last answer is kept for
+        that very state object (states are immutable; a turn's own state, never another conversation's)."""
+        last = self._last_commune
+        if last is not None and last[0] is state:
+            return dict(last[1])
         code = self.hooks.commune_of(state) if self.hooks.commune_of else None
-        return {"commune": code} if code else {}
+        found = {"commune": code} if code else {}
+        self._last_commune = (state, found)
+        return dict(found)
 
     def _team(self, channel: str, state: ConversationState, row: ConversationRow | None) -> str | None:
         """The team whose working hours apply: the one a handoff about this procedure would reach."""
