@@ -61,7 +61,8 @@ test-faults: install services
 	$(PY) -m pytest -q -p no:cacheprovider -m faults
 
 bench: install
-	$(PY) bench/load.py --citizens 50 --seconds 20
+	$(PY) bench/load.py --mix openers --citizens 50 --seconds 15
+	$(PY) bench/load.py --mix full --citizens 50 --seconds 15
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
