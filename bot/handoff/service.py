@@ -16,6 +16,7 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.engine import events as ev
+from bot.engine.flowrun import display_value
 from bot.engine.inputs import AgentClaimed, AgentClosed, AgentReturned, AgentSaid, AgentSetField, Notify
 from bot.engine.state import ConversationState
 from bot.handoff import display, routing
@@ -30,6 +31,7 @@ from bot.storage.db import aware
 from bot.storage.handoff_models import agents, audit, canned_replies, console_sessions, handoffs, notes, teams
 from bot.storage.repo import ConversationRow, Repo, conversations
 from bot.web.vntime import vn_time
+from nlu.fields.registry import validate_field
 
 log = logging.getLogger(__name__)
 _HASHER = PasswordHasher()
@@ -60,6 +62,13 @@ class Forbidden(Exception):
 
 class NotFound(Exception):
     pass
+
+
+class InvalidValue(ValueError):
+    """A field value the bot would refuse from the citizen; the message says why, in Vietnamese."""
+
+
+_VN = dt.timezone(dt.timedelta(hours=7))
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,9 +418,9 @@ class HandoffService:
         steps = [{"id": s.id, "text": display.step_title(s, snap)[:90]} for s in (flow.steps if flow else ())]
         field_labels: dict[str, str] = {}
         form = proc.form if proc is not None else None
-        if form is not None:
-            for f in form.fields:
-                field_labels[f.id] = getattr(f, "label", None) or f.id
+        form_fields = {f.id: f for f in form.fields} if form is not None else {}
+        for f in form_fields.values():
+            field_labels[f.id] = getattr(f, "label", None) or f.id
         transcript = [{**m, "at": aware(m["at"]).isoformat() if m["at"] else "", "time": vn_time(m["at"], "%H:%M %d/%m")}
                       for m in display.shown_transcript(await self.repo.transcript(conversation_id), snap,
                                                         state.procedure_id)]
@@ -434,7 +443,10 @@ class HandoffService:
             "actions": list(display.console_actions(ticket_view, viewer.username, viewer.role)),
             "id": conversation_id, "channel": conv.channel, "team": conv.team, "mode": conv.mode,
             "procedure": proc.name if proc else None, "procedure_id": state.procedure_id, "step_id": state.step_id,
-            "fields": [{"id": k, "label": field_labels.get(k, k), "value": v} for k, v in state.field_map.items()],
+            # "shown": as the citizen read it back (a date as 15/03/2020, a tapped answer as its button); "value" raw
+            "fields": [{"id": k, "label": field_labels.get(k, k), "value": v,
+                        "shown": display_value(form_fields[k], v) if k in form_fields else v}
+                       for k, v in state.field_map.items()],
             "field_choices": [{"id": k, "label": v} for k, v in field_labels.items()],
             "docs_missing": list(state.docs_missing), "draft": drafts[-1].code if drafts else (state.last_draft or None),
             "steps": steps, "transcript": transcript,
@@ -527,9 +539,22 @@ class HandoffService:
         await self._publish(self._team(conv), conversation_id, {"kind": "agent_message"})
 
     async def set_field(self, viewer: AgentInfo, conversation_id: int, field_id: str, value: str) -> None:
+        """An agent corrects one field of the tờ khai: checked as the citizen's answer would be (a date typed
+        15/3/2020 is stored 2020-03-15, an ID number must have its 12 digits), so a draft never carries a value
+        the bot itself would have refused. Raises `InvalidValue` with the reason otherwise."""
         conv = await self._guard(viewer, conversation_id)
         await self._require_claimed_by(viewer, conv)
-        await self._apply(conversation_id, AgentSetField(viewer.display_name, field_id, value.strip()[:500]))
+        state = ConversationState.from_dict(conv.state)
+        proc = self.content.current.procedure(state.procedure_id)
+        form_field = next((f for f in (proc.form.fields if proc is not None and proc.form is not None else ())
+                           if f.id == field_id), None)
+        if form_field is None:
+            raise InvalidValue("Trường này không có trong tờ khai của thủ tục đang làm.")
+        checked = validate_field(form_field.type, value.strip(), today=self.clock().astimezone(_VN).date(),
+                                 choices=form_field.choices, max_length=form_field.max_length)
+        if not checked.ok or checked.value is None:
+            raise InvalidValue(checked.reason or "Giá trị chưa hợp lệ.")
+        await self._apply(conversation_id, AgentSetField(viewer.display_name, field_id, checked.value))
         async with self.repo.engine.begin() as conn:
             # The value itself may be personal data: the audit keeps which field, not what.
             await self._audit(conn, viewer.username, "field_edit", conversation_id, {"field": field_id})

@@ -2,7 +2,9 @@
 claims it, replies, and returns the conversation to the bot at a chosen step."""
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,6 +58,17 @@ async def test_citizen_to_agent_and_back_to_bot(client: Any, services: Any, brow
         await agent.wait_for_selector("#transcript .msg.citizen >> text=<b>cho tôi gặp cán bộ</b>")
         assert await agent.locator("#transcript b").count() == 0
         assert await agent.text_content("#procedure") == "Đăng ký khai sinh"
+        # A value the bot would refuse is refused with the reason, in place, and nothing is stored.
+        await agent.select_option("select[name=field]", value="child_birth_date")
+        await agent.fill("input[name=value]", "31/02/2020")
+        await agent.click("form[action$='/field'] button")
+        await agent.wait_for_selector("text=Chưa sửa được")
+        shots = Path(tempfile.gettempdir()) / "motcua-screenshots"
+        shots.mkdir(exist_ok=True)
+        await agent.set_viewport_size({"width": 1366, "height": 768})
+        await agent.screenshot(path=str(shots / "console-field-refused-1366.png"))
+        await agent.set_viewport_size({"width": 1280, "height": 900})
+        assert await agent.locator("#fields", has_text="2020").count() == 0
         # The agent corrects a field; the fields table shows it.
         await agent.select_option("select[name=field]", index=0)
         await agent.fill("input[name=value]", "Trần Văn Bình")

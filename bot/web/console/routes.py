@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.dossier.online import file_for_citizen, filing_panel, filing_receipt
-from bot.handoff.service import AgentInfo, Forbidden, HandoffService, NotFound
+from bot.handoff.service import AgentInfo, Forbidden, HandoffService, InvalidValue, NotFound
 from bot.handoff.ticket import TransitionError
 from bot.web import pages
 from bot.web.console.auth import (
@@ -212,6 +212,11 @@ class Console:
         fetched = request.headers.get("X-Requested-With") == "fetch"
         try:
             await acts[what]()
+        except InvalidValue as exc:
+            why = f"Chưa sửa được: {exc} Hãy nhập lại giá trị đúng rồi bấm Sửa."
+            if fetched:
+                return web.json_response({"ok": False, "error": why}, status=422)
+            return await self.conversation_page(request, why, "", 422)
         except (Forbidden, TransitionError, NotFound) as exc:
             key, status = ({Forbidden: ("taken", 403), NotFound: ("missing", 404)}
                            .get(type(exc), ("state", 409)))

@@ -155,3 +155,46 @@ async def test_live_events_are_per_team(client: Any, services: Any) -> None:
         line = await asyncio.wait_for(resp.content.readline(), 5)
     assert b'"conversation_id": 0' in line
     resp.close()
+
+
+async def test_collected_fields_read_as_the_citizen_read_them(client: Any, services: Any) -> None:
+    """A stored date is 2020-03-15; the volunteer reads 15/03/2020 in "Thông tin đã thu thập", as the citizen did."""
+    sender = new_sender()
+    await rest(client, sender, "tôi muốn làm giấy khai sinh cho con")
+    await rest(client, sender, "/canbo")
+    cid = await conv_id(services, sender)
+    csrf = await login(client, services, "mai", "mac-dinh")
+    await client.post(f"/console/c/{cid}/claim", data={"csrf": csrf}, allow_redirects=False)
+    r = await client.post(f"/console/c/{cid}/field", data={"csrf": csrf, "field": "child_birth_date",
+                                                          "value": "15/3/2020"}, allow_redirects=False)
+    assert r.status == 302
+    row = await services.repo.load_by_id(cid)
+    assert dict(row.state["fields"])["child_birth_date"] == "2020-03-15"
+    page = await (await client.get(f"/console/c/{cid}")).text()
+    shown = page.split('id="fields"', 1)[1].split("</table>", 1)[0]
+    assert "15/03/2020" in shown and "2020-03-15" not in shown
+
+
+async def test_an_agent_cannot_put_into_the_draft_what_the_bot_would_refuse(client: Any, services: Any) -> None:
+    """A mistyped date, an ID number with a digit missing, a field the procedure has not: refused with the reason,
+    nothing stored; the page (without JavaScript) says why, the console's fetch gets it as JSON."""
+    sender = new_sender()
+    await rest(client, sender, "tôi muốn làm giấy khai sinh cho con")
+    await rest(client, sender, "/canbo")
+    cid = await conv_id(services, sender)
+    csrf = await login(client, services, "hoa", "mac-dinh")
+    await client.post(f"/console/c/{cid}/claim", data={"csrf": csrf}, allow_redirects=False)
+    before = (await services.repo.load_by_id(cid)).state
+    for field, value in (("child_birth_date", "31/02/2020"), ("child_birth_date", "mai kia"),
+                         ("requester_id", "07920301234"), ("khong_co", "x")):
+        r = await client.post(f"/console/c/{cid}/field", data={"csrf": csrf, "field": field, "value": value},
+                              allow_redirects=False)
+        assert r.status == 422, (field, value)
+        assert "Chưa sửa được" in await r.text()
+    r = await client.post(f"/console/c/{cid}/field", data={"csrf": csrf, "field": "child_birth_date",
+                                                          "value": "mai kia"},
+                          headers={"X-Requested-With": "fetch"}, allow_redirects=False)
+    assert r.status == 422 and "Chưa sửa được" in (await r.json())["error"]
+    assert (await services.repo.load_by_id(cid)).state.get("fields") == before.get("fields")
+    actions = [a.action for a in await services.handoff.audit_log(cid)]
+    assert "field_edit" not in actions

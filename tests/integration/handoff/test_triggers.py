@@ -138,6 +138,7 @@ async def test_cancel_by_citizen_closes_ticket(client: Any, services: Any) -> No
 
 async def test_transfer_and_close_are_audited(client: Any, services: Any) -> None:
     sender = new_sender()
+    await rest(client, sender, "tôi muốn làm giấy khai sinh cho con")   # a procedure, so its form has fields
     await rest(client, sender, "/canbo")
     cid = await conv_id(services, sender)
     h = services.handoff
