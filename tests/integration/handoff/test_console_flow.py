@@ -157,14 +157,20 @@ async def test_live_events_are_per_team(client: Any, services: Any) -> None:
     resp.close()
 
 
-async def test_collected_fields_read_as_the_citizen_read_them(client: Any, services: Any) -> None:
-    """A stored date is 2020-03-15; the volunteer reads 15/03/2020 in "Thông tin đã thu thập", as the citizen did."""
+async def claimed_birth_registration(client: Any, services: Any, agent: str) -> tuple[int, str]:
+    """A citizen asked for khai sinh then for a person; ``agent`` claimed it. (conversation id, CSRF token)"""
     sender = new_sender()
     await rest(client, sender, "tôi muốn làm giấy khai sinh cho con")
     await rest(client, sender, "/canbo")
     cid = await conv_id(services, sender)
-    csrf = await login(client, services, "mai", "mac-dinh")
+    csrf = await login(client, services, agent, "mac-dinh")
     await client.post(f"/console/c/{cid}/claim", data={"csrf": csrf}, allow_redirects=False)
+    return cid, csrf
+
+
+async def test_collected_fields_read_as_the_citizen_read_them(client: Any, services: Any) -> None:
+    """A stored date is 2020-03-15; the volunteer reads 15/03/2020 in "Thông tin đã thu thập", as the citizen did."""
+    cid, csrf = await claimed_birth_registration(client, services, "mai")
     r = await client.post(f"/console/c/{cid}/field", data={"csrf": csrf, "field": "child_birth_date",
                                                           "value": "15/3/2020"}, allow_redirects=False)
     assert r.status == 302
@@ -178,12 +184,7 @@ async def test_collected_fields_read_as_the_citizen_read_them(client: Any, servi
 async def test_an_agent_cannot_put_into_the_draft_what_the_bot_would_refuse(client: Any, services: Any) -> None:
     """A mistyped date, an ID number with a digit missing, a field the procedure has not: refused with the reason,
     nothing stored; the page (without JavaScript) says why, the console's fetch gets it as JSON."""
-    sender = new_sender()
-    await rest(client, sender, "tôi muốn làm giấy khai sinh cho con")
-    await rest(client, sender, "/canbo")
-    cid = await conv_id(services, sender)
-    csrf = await login(client, services, "hoa", "mac-dinh")
-    await client.post(f"/console/c/{cid}/claim", data={"csrf": csrf}, allow_redirects=False)
+    cid, csrf = await claimed_birth_registration(client, services, "hoa")
     before = (await services.repo.load_by_id(cid)).state
     for field, value in (("child_birth_date", "31/02/2020"), ("child_birth_date", "mai kia"),
                          ("requester_id", "07920301234"), ("khong_co", "x")):
