@@ -118,7 +118,7 @@ def build_services(settings: Settings, *, clock: Callable[[], dt.datetime] = utc
     store.subscribe(lambda snap: nlu.retrain(snap))
     from bot.assist.service import AssistService  # assisted mode: the desk's conversations and draft claims
 
-    assist = AssistService(settings, repo, store, runner, clock)
+    assist = AssistService(settings, repo, store, runner, clock, desk_commune=handoff.communes.of_team)
     assist.register(effects)
     channels = _push_channels(settings, PushIntake(runner, push), push, DraftDocuments(repo, store, settings, clock),
                               SharedValues(repo, clock))

@@ -78,12 +78,13 @@ class AssistService:
     """One per worker; the console's assist pages and two effects use it."""
 
     def __init__(self, settings: Settings, repo: Repo, content: ContentStore, runner: TurnRunner,
-                 clock: Callable[[], dt.datetime]):
+                 clock: Callable[[], dt.datetime], desk_commune: Callable[[str | None], str | None] | None = None):
         self.settings = settings
         self.repo = repo
         self.content = content
         self.runner = runner
         self.clock = clock
+        self.desk_commune = desk_commune   # team → the commune whose desk it staffs (handoff's commune store)
 
     def register(self, effects: Effects) -> None:
         effects.on(ev.DraftRequested, self._after_draft)      # after create_draft, same transaction
@@ -109,7 +110,10 @@ class AssistService:
         async with self.repo.engine.begin() as conn:
             cid = (await conn.execute(insert(conversations).values(
                 channel=CHANNEL, external_id=external, version=0, mode="bot", team=officer.team,
-                state=ConversationState(contact=(("phone", got_phone.value),)).to_dict(),
+                # the citizen stands at this commune's desk: their dossier goes to it, so it is not asked
+                state=ConversationState(contact=(("phone", got_phone.value),),
+                                        commune=self.desk_commune(officer.team) if self.desk_commune else None
+                                        ).to_dict(),
                 display_name=got_name.value[:128], created_at=now, updated_at=now)
                 .returning(conversations.c.id))).scalar_one()
             await conn.execute(insert(assisted_citizens).values(

@@ -193,6 +193,15 @@ class CommuneStore:
         """(code, official name) of every commune of the province, for the engine's commune question."""
         return _choices(self.province)
 
+    def of_team(self, team: str | None) -> str | None:
+        """The code of the one commune whose desk ``team`` staffs; None when it staffs none or several (a
+        province team): then nobody can say which commune a walk-in citizen's dossier goes to but them."""
+        if not team or not self.province:
+            return None
+        self._refresh_if_stale()
+        codes = [c.code for c in self._rows.values() if c.team == team]
+        return codes[0] if len(codes) == 1 else None
+
     def all(self) -> list[Commune]:
         """Every commune of the province, configured ones with their settings."""
         return [self._rows.get(c.code, c) for c in province_communes(self.province)]

@@ -252,3 +252,28 @@ async def test_the_phone_typed_at_the_desk_is_not_asked_again(client: Any, servi
     await desk.say("/xoadulieu")
     await desk.tap("/xoadulieu_xacnhan")
     assert not (await desk.state()).get("contact")
+
+
+async def test_a_walk_in_citizen_files_at_the_desk_commune_without_being_asked(client: Any, services: Any,
+                                                                                clock: Any) -> None:
+    """In a province deployment, the officer's team staffs one commune's desk: the citizen in front of them files
+    there, so the bot does not ask "Bạn đang ở xã/phường nào?" (it asked before). A team that staffs several
+    communes (a province team) cannot say which: then the commune is asked as for anyone."""
+    communes = services.handoff.communes
+    services.settings.content.province = communes.province = "Đắk Lắk"
+    ea_tul = await communes.set("xã Ea Tul", clock(), team="xa-a")
+    await communes.set("xã Ea Kar", clock(), team="tinh")
+    await communes.set("xã Ea Ô", clock(), team="tinh")
+    assert communes.of_team("xa-a") == ea_tul.code and communes.of_team("tinh") is None
+    assert communes.of_team("khong-co") is None
+    csrf = await login(client, services, "lan", "xa-a")
+    cid = await start(client, csrf)
+    desk = Desk(client, services, csrf, cid)
+    await walk_to_review(services.content.current, desk.state, desk.tap, desk.say)
+    assert (await desk.state())["commune"] == ea_tul.code
+    await desk.tap("/xacnhan")                       # the draft is made at once, addressed to the desk's commune
+    async with services.repo.engine.connect() as conn:
+        draft = (await conn.execute(select(drafts).where(drafts.c.conversation_id == cid))).one()
+    assert draft.commune == ea_tul.code
+    bot_said = " ".join(e.text or "" for e in await services.repo.transcript(cid) if e.direction == "out")
+    assert "xã/phường nào" not in bot_said and "xã Ea Tul, đúng không" not in bot_said
