@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import sqlite_turns
 from bot.storage.models import Conversation, Draft, EventRow, InboxMessage, OutboxMessage, TranscriptEntry
-from bot.storage.sqlite_turns import Checkout, SqliteStatements
+from bot.storage.sqlite_turns import Checkout, Statements
 
 conversations = cast(Table, Conversation.__table__)
 inbox = cast(Table, InboxMessage.__table__)
@@ -36,9 +36,10 @@ AFTER_DELIVERY = "after_delivery"
 
 # The statements of every turn, built once: SQLAlchemy memoizes a statement's cache key on the statement object, so
 # a module-level statement skips building the expression and its cache key on each turn (~5 % of a turn's CPU).
-LOAD = select(conversations).where(and_(conversations.c.channel == bindparam("b_channel"),
-                                        conversations.c.external_id == bindparam("b_external_id")))
-LOAD_BY_ID = select(conversations).where(conversations.c.id == bindparam("b_id"))
+_c = conversations.c
+ROW_COLUMNS = (_c.id, _c.channel, _c.external_id, _c.state, _c.version, _c.mode, _c.team)   # a ConversationRow
+LOAD = select(*ROW_COLUMNS).where(and_(_c.channel == bindparam("b_channel"), _c.external_id == bindparam("b_external_id")))
+LOAD_BY_ID = select(*ROW_COLUMNS).where(_c.id == bindparam("b_id"))
 NEW_CONVERSATION = insert(conversations).returning(conversations.c.id)
 BUMP = update(conversations).where(and_(conversations.c.id == bindparam("b_id"),
                                         conversations.c.version == bindparam("b_version")))
@@ -53,6 +54,10 @@ SEEN = select(inbox.c.id).select_from(inbox.join(conversations, conversations.c.
 REPLIES_OF = select(outbox.c.body).where(outbox.c.inbox_id == bindparam("b_inbox_id")).order_by(outbox.c.id)
 MARK_TAKEN = update(outbox).where(outbox.c.id.in_(bindparam("b_ids", expanding=True))).values(
     sent_at=bindparam("b_now"), attempts=outbox.c.attempts + 1)
+# SQLite's own path (`sqlite_turns`) marks the taken rows one by one: it compiles no expanding IN
+MARK_ONE_TAKEN = update(outbox).where(outbox.c.id == bindparam("b_id")).values(
+    sent_at=bindparam("b_now", type_=outbox.c.sent_at.type), attempts=outbox.c.attempts + 1)
+SET_BODY = update(outbox).where(outbox.c.id == bindparam("b_id"))
 
 
 def delivered(body: dict[str, Any]) -> dict[str, Any]:
@@ -186,16 +191,17 @@ class Repo:
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
         # SQLite on the inline adapter: a turn's load and save skip SQLAlchemy's execution layer (`sqlite_turns`)
-        self._sqlite = SqliteStatements(engine.dialect, conversations, inbox, transcript, events, outbox) \
-            if sqlite_turns.supported(engine) else None
+        self._sqlite = Statements(engine.dialect) if sqlite_turns.supported(engine) else None
 
     # --- turns ---------------------------------------------------------------------------
     async def load(self, channel: str, external_id: str) -> ConversationRow | None:
         if self._sqlite is not None:
-            q = self._sqlite
-            async with Checkout(self.engine.sync_engine.pool) as co:
-                r = co.run(q.load, {"b_channel": channel, "b_external_id": external_id}).fetchone()
-            return ConversationRow(r[0], r[1], r[2], q.state_of(r[3]) or {}, r[4], r[5], r[6]) if r else None
+            async with Checkout(self.engine.sync_engine.pool, self._sqlite) as co:
+                r = co.run(LOAD, {"b_channel": channel, "b_external_id": external_id}).fetchone()
+            if r is None:
+                return None
+            # the ROW_COLUMNS, in order
+            return ConversationRow(r[0], r[1], r[2], self._sqlite.reader(_c.state)(r[3]) or {}, r[4], r[5], r[6])
         async with self.engine.connect() as conn:
             r = (await conn.execute(LOAD, {"b_channel": channel, "b_external_id": external_id})).first()
             return _row(r) if r else None
@@ -211,13 +217,13 @@ class Repo:
         Keyed on (channel, sender, message id): a message id reused by another sender is a new message.
         """
         if self._sqlite is not None:
-            q = self._sqlite
-            async with Checkout(self.engine.sync_engine.pool) as co:
-                seen = co.run(q.seen, {"b_channel": channel, "b_sender": sender, "b_message_id": message_id}).fetchone()
+            async with Checkout(self.engine.sync_engine.pool, self._sqlite) as co:
+                seen = co.run(SEEN, {"b_channel": channel, "b_sender": sender, "b_message_id": message_id}).fetchone()
                 if seen is None:
                     return None
-                bodies = co.run(q.replies_of, {"b_inbox_id": seen[0]}).fetchall()
-            return [delivered(q.body_of(r[0])) for r in bodies]
+                bodies = co.run(REPLIES_OF, {"b_inbox_id": seen[0]}).fetchall()
+            body_of = self._sqlite.reader(outbox.c.body)
+            return [delivered(body_of(r[0])) for r in bodies]
         async with self.engine.connect() as conn:
             row = (await conn.execute(SEEN, {"b_channel": channel, "b_sender": sender,
                                              "b_message_id": message_id})).first()
@@ -240,7 +246,8 @@ class Repo:
             raise VersionConflict from None
 
     async def _save_on_sqlite(self, rec: TurnRecord) -> SavedTurn:
-        async with Checkout(self.engine.sync_engine.pool) as co:
+        assert self._sqlite is not None
+        async with Checkout(self.engine.sync_engine.pool, self._sqlite) as co:
             await co.begin()
             try:
                 saved = self._save_sqlite(co, rec)
@@ -287,35 +294,36 @@ class Repo:
 
     def _save_sqlite(self, co: Checkout, rec: TurnRecord) -> SavedTurn:
         """`_save` on SQLite's own connection (`sqlite_turns`): the same statements, in the same order."""
-        q = self._sqlite
-        assert q is not None
         if rec.conversation_id is None:
-            conv_id = co.run(q.new_conversation, new_conversation_values(rec)).fetchone()[0]
+            conv_id = co.run(NEW_CONVERSATION, new_conversation_values(rec)).fetchone()[0]
         else:
             conv_id = rec.conversation_id
-            if co.run(q.bump, bump_values(rec)).rowcount != 1:
+            if co.run(BUMP, bump_values(rec)).rowcount != 1:
                 raise VersionConflict
         inbox_id = None
         if rec.message_id is not None:
-            inbox_id = co.run(q.new_inbox, inbox_values(rec, conv_id)).fetchone()[0]
+            inbox_id = co.run(NEW_INBOX, inbox_values(rec, conv_id)).fetchone()[0]
         rows = transcript_rows(rec, conv_id)
         if rows:
-            co.run_many(q.add_transcript, rows)
+            co.run_many(ADD_TRANSCRIPT, rows)
         earlier: list[dict[str, Any]] = []
         if rec.pull and rec.conversation_id is not None:
-            pending = co.run(q.pending, {"b_conversation_id": conv_id}).fetchall()
+            pending = co.run(PENDING, {"b_conversation_id": conv_id}).fetchall()
             if pending:
-                co.run_many(q.mark_taken, [{"b_id": r[0], "b_now": rec.now} for r in pending])
-                bodies = [q.body_of(r[1]) for r in pending]
-                co.run_many(q.set_body, [{"b_id": r[0], "body": b[AFTER_DELIVERY]} for r, b in zip(pending, bodies)
-                                         if isinstance(b, dict) and AFTER_DELIVERY in b])
+                co.run_many(MARK_ONE_TAKEN, [{"b_id": r[0], "b_now": rec.now} for r in pending])
+                body_of = co.statements.reader(outbox.c.body)
+                bodies = [body_of(r[1]) for r in pending]
+                secrets = [{"b_id": r[0], "body": b[AFTER_DELIVERY]} for r, b in zip(pending, bodies)
+                           if isinstance(b, dict) and AFTER_DELIVERY in b]
+                if secrets:
+                    co.run_many(SET_BODY, secrets)
                 earlier = [delivered(b) for b in bodies]
         if rec.outbound:
-            co.run_many(q.add_outbox, outbox_rows(rec, conv_id, inbox_id))
+            co.run_many(ADD_OUTBOX, outbox_rows(rec, conv_id, inbox_id))
         done, wanted = event_rows(rec, conv_id)
         if done:
-            co.run_many(q.add_event, done)
-        event_ids = [co.run(q.add_event_returning, w).fetchone()[0] for w in wanted]
+            co.run_many(ADD_EVENTS, done)
+        event_ids = [co.run(ADD_EVENTS_RETURNING, w).fetchone()[0] for w in wanted]
         return SavedTurn(conv_id, inbox_id, event_ids, earlier)
 
     # --- outbox --------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
-from sqlalchemy import DateTime, Table, and_, bindparam, insert, select, update
+from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util.concurrency import greenlet_spawn
@@ -81,10 +81,11 @@ def _begin_patiently(conn: sqlite3.Connection) -> None:
 class Checkout:
     """The pool's connection, held for one load or one save (``async with``)."""
 
-    __slots__ = ("_pool", "_waiting", "adapted", "conn", "fairy")
+    __slots__ = ("_pool", "_waiting", "adapted", "conn", "fairy", "statements")
 
-    def __init__(self, pool: Any):
+    def __init__(self, pool: Any, statements: Statements):
         self._pool = pool
+        self.statements = statements
         self.fairy: Any = None
         self._waiting: asyncio.Future[Any] | None = None
 
@@ -129,10 +130,13 @@ class Checkout:
             self.conn.rollback()
         self.adapted._in_tx = False
 
-    def run(self, p: Prepared, values: Mapping[str, Any]) -> sqlite3.Cursor:
+    def run(self, stmt: Any, values: Mapping[str, Any]) -> sqlite3.Cursor:
+        p = self.statements(stmt, values)
         return self.conn.execute(p.sql, p.params(values))
 
-    def run_many(self, p: Prepared, rows: Sequence[Mapping[str, Any]]) -> None:
+    def run_many(self, stmt: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One statement for rows that carry the same keys (as a turn's rows of one table do)."""
+        p = self.statements(stmt, rows[0])
         self.conn.executemany(p.sql, [p.params(r) for r in rows])
 
 
@@ -147,43 +151,29 @@ def supported(engine: AsyncEngine) -> bool:
         and getattr(dbapi, "_inline", False)
 
 
-class SqliteStatements:
-    """The turn's statements compiled for SQLite, from the same tables as `repo`'s Core statements."""
+class Statements:
+    """Core statements compiled for SQLite on first use, once per statement and set of parameter names (an insert's
+    columns are the keys its rows carry), so the SQL run here is the very statement the Core path runs."""
 
-    def __init__(self, dialect: Dialect, conversations: Table, inbox: Table, transcript: Table, events: Table,
-                 outbox: Table):
-        c = conversations.c
+    def __init__(self, dialect: Dialect):
         self.dialect = dialect
-        self.load = Prepared.of(select(c.id, c.channel, c.external_id, c.state, c.version, c.mode, c.team).where(
-            and_(c.channel == bindparam("b_channel"), c.external_id == bindparam("b_external_id"))), dialect)
-        self.state_of = _result_processor(c.state, dialect)
-        turn_values = ["state", "mode", "procedure_id", "step_id", "updated_at"]
-        self.new_conversation = Prepared.of(insert(conversations).returning(c.id), dialect,
-                                            ["channel", "external_id", "version", "created_at", "team", *turn_values])
-        self.bump = Prepared.of(update(conversations).where(and_(c.id == bindparam("b_id"),
-                                                                 c.version == bindparam("b_version"))),
-                                dialect, ["version", *turn_values])
-        self.new_inbox = Prepared.of(insert(inbox).returning(inbox.c.id), dialect,
-                                     ["channel", "message_id", "conversation_id", "received_at"])
-        self.add_transcript = Prepared.of(insert(transcript), dialect,
-                                          ["conversation_id", "direction", "sender", "text", "body", "created_at"])
-        self.add_outbox = Prepared.of(insert(outbox), dialect, ["conversation_id", "inbox_id", "channel", "recipient",
-                                                                "body", "created_at", "attempts", "sent_at"])
-        event_keys = ["conversation_id", "type", "data", "team", "commune", "created_at", "handled_at"]
-        self.add_event = Prepared.of(insert(events), dialect, event_keys)
-        self.add_event_returning = Prepared.of(insert(events).returning(events.c.id), dialect, event_keys[:-1])
-        o = outbox.c
-        self.pending = Prepared.of(select(o.id, o.body).where(and_(
-            o.conversation_id == bindparam("b_conversation_id"), o.sent_at.is_(None))).order_by(o.id), dialect)
-        self.body_of = _result_processor(o.body, dialect)
-        self.mark_taken = Prepared.of(update(outbox).where(o.id == bindparam("b_id")).values(
-            sent_at=bindparam("b_now", type_=o.sent_at.type), attempts=o.attempts + 1), dialect)
-        self.seen = Prepared.of(select(inbox.c.id).select_from(inbox.join(conversations, c.id == inbox.c.conversation_id))
-                                .where(and_(c.channel == bindparam("b_channel"), c.external_id == bindparam("b_sender"),
-                                            inbox.c.message_id == bindparam("b_message_id"))), dialect)
-        self.replies_of = Prepared.of(select(o.body).where(o.inbox_id == bindparam("b_inbox_id")).order_by(o.id),
-                                      dialect)
-        self.set_body = Prepared.of(update(outbox).where(o.id == bindparam("b_id")), dialect, ["body"])
+        self._compiled: dict[tuple[int, tuple[str, ...]], Prepared] = {}
+        self._readers: dict[int, Callable[[Any], Any]] = {}
+
+    def __call__(self, stmt: Any, values: Mapping[str, Any]) -> Prepared:
+        key = (id(stmt), tuple(values))   # by identity: the statements live as long as the module defining them
+        found = self._compiled.get(key)
+        if found is None:
+            found = self._compiled[key] = Prepared.of(stmt, self.dialect, key[1])
+        return found
+
+    def reader(self, column: Any) -> Callable[[Any], Any]:
+        """How a stored value of ``column`` reads back (a JSON column's text as its Python value)."""
+        found = self._readers.get(id(column))   # a Column's == builds an expression: key by identity
+        if found is None:
+            proc = column.type.dialect_impl(self.dialect).result_processor(self.dialect, None)
+            found = self._readers[id(column)] = proc if proc is not None else (lambda v: v)
+        return found
 
 
 def _bind_processor(type_: Any, dialect: Dialect) -> Processor:
@@ -202,9 +192,4 @@ def _bind_processor(type_: Any, dialect: Dialect) -> Processor:
     return once
 
 
-def _result_processor(column: Any, dialect: Dialect) -> Callable[[Any], Any]:
-    proc = column.type.dialect_impl(dialect).result_processor(dialect, None)
-    return proc if proc is not None else (lambda v: v)
-
-
-__all__ = ["Checkout", "Prepared", "SqliteStatements", "supported"]
+__all__ = ["Checkout", "Prepared", "Statements", "supported"]
