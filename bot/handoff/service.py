@@ -30,7 +30,7 @@ from bot.settings import Settings
 from bot.storage.db import aware
 from bot.storage.handoff_models import agents, audit, canned_replies, console_sessions, handoffs, notes, teams
 from bot.storage.repo import ConversationRow, Repo, conversations
-from bot.web.vntime import vn_time
+from bot.web.vntime import VN_TZ, vn_time
 from nlu.fields.registry import validate_field
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,11 @@ class InvalidValue(ValueError):
     """A field value the bot would refuse from the citizen; the message says why, in Vietnamese."""
 
 
-_VN = dt.timezone(dt.timedelta(hours=7))
+def _form_fields(proc: Any) -> dict[str, Any]:
+    """The fields of a procedure's tờ khai by id (none without a procedure or a form)."""
+    form = proc.form if proc is not None else None
+    return {f.id: f for f in form.fields} if form is not None else {}
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,11 +420,8 @@ class HandoffService:
         proc = snap.procedure(state.procedure_id)
         flow = snap.flow(state.procedure_id)
         steps = [{"id": s.id, "text": display.step_title(s, snap)[:90]} for s in (flow.steps if flow else ())]
-        field_labels: dict[str, str] = {}
-        form = proc.form if proc is not None else None
-        form_fields = {f.id: f for f in form.fields} if form is not None else {}
-        for f in form_fields.values():
-            field_labels[f.id] = getattr(f, "label", None) or f.id
+        form_fields = _form_fields(proc)
+        field_labels = {f.id: getattr(f, "label", None) or f.id for f in form_fields.values()}
         transcript = [{**m, "at": aware(m["at"]).isoformat() if m["at"] else "", "time": vn_time(m["at"], "%H:%M %d/%m")}
                       for m in display.shown_transcript(await self.repo.transcript(conversation_id), snap,
                                                         state.procedure_id)]
@@ -545,12 +546,10 @@ class HandoffService:
         conv = await self._guard(viewer, conversation_id)
         await self._require_claimed_by(viewer, conv)
         state = ConversationState.from_dict(conv.state)
-        proc = self.content.current.procedure(state.procedure_id)
-        form_field = next((f for f in (proc.form.fields if proc is not None and proc.form is not None else ())
-                           if f.id == field_id), None)
+        form_field = _form_fields(self.content.current.procedure(state.procedure_id)).get(field_id)
         if form_field is None:
             raise InvalidValue("Trường này không có trong tờ khai của thủ tục đang làm.")
-        checked = validate_field(form_field.type, value.strip(), today=self.clock().astimezone(_VN).date(),
+        checked = validate_field(form_field.type, value.strip(), today=self.clock().astimezone(VN_TZ).date(),
                                  choices=form_field.choices, max_length=form_field.max_length)
         if not checked.ok or checked.value is None:
             raise InvalidValue(checked.reason or "Giá trị chưa hợp lệ.")
